@@ -1,0 +1,100 @@
+# Baton: one non-recursive Makefile. Everything generated goes to $(B)/.
+#   make            build kernel.elf, baton.iso, BOOTX64.EFI, esp.img
+#   make run        boot Baton in QEMU (PVH fast path), console on this terminal
+#   make test       host unit tests + QEMU tests (installs missing Debian packages)
+#   make debug      QEMU stopped with its gdb stub; prints the gdb command
+#   make V=1        show full commands
+B       := build
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+say      = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
+
+CC      := gcc
+LD      := ld
+OBJCOPY := objcopy
+PYTHON  := /usr/bin/python3
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GITREV  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -fno-omit-frame-pointer -fstack-protector-strong \
+	-fno-strict-aliasing -fno-common -fcf-protection=none \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude -Iinclude/libc -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
+	$(EXTRA_KCFLAGS)
+KASFLAGS := -Iinclude -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
+KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T linker.ld
+
+all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img
+
+# Each directory lists its sources in a fragment.
+KSRCS :=
+include boot/sources.mk kernel/sources.mk mm/sources.mk
+KOBJS := $(patsubst %,$(B)/%.o,$(basename $(KSRCS)))
+
+$(B)/%.o: %.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(KCFLAGS) -c $< -o $@
+$(B)/%.o: %.S
+	$(call say,AS,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(KASFLAGS) -c $< -o $@
+
+# Two-pass link. The symbol table (for stack traces) is the last loaded section, so
+# its size cannot move any code or data: pass 1 and pass 2 agree on every address
+# (checked below).
+$(B)/kernel.pass1.elf: $(KOBJS) $(B)/ksyms-empty.o linker.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms-empty.o
+$(B)/ksyms-empty.o: scripts/ksyms.sh
+	$(Q)mkdir -p $(B) && sh scripts/ksyms.sh --empty | $(CC) -c -x assembler - -o $@
+$(B)/ksyms.S: $(B)/kernel.pass1.elf scripts/ksyms.sh
+	$(call say,GEN,$@)
+	$(Q)sh scripts/ksyms.sh $< > $@
+$(B)/ksyms.o: $(B)/ksyms.S
+	$(Q)$(CC) -c $< -o $@
+$(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o
+	$(Q)sh scripts/ksyms.sh --check $(B)/kernel.pass1.elf $@
+	$(Q)nm -n $@ > $(B)/kernel.sym
+	$(Q)objdump -d -S --no-show-raw-insn $@ > $(B)/kernel.asm
+
+-include boot/efi/efi.mk
+
+# The GRUB ISO: Baton by multiboot2, plus its own image as module "baton".
+$(B)/baton.iso: $(B)/kernel.elf boot/grub.cfg
+	$(call say,ISO,$@)
+	$(Q)rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub && cp boot/grub.cfg $(B)/iso/boot/grub/ \
+		&& cp $(B)/kernel.elf $(B)/iso/boot/kernel.elf \
+		&& grub-mkrescue --fonts= --locales= --themes= \
+		   --install-modules="normal multiboot2 iso9660 part_msdos part_gpt fat configfile echo boot" \
+		   -o $@ $(B)/iso >$(B)/iso.log 2>&1 || { cat $(B)/iso.log; exit 1; }
+
+include tests/host/host.mk
+
+QEMU_ARGS ?=
+CMDLINE   ?=
+run: deps all
+	$(PYTHON) tests/qemu/baton.py run $(if $(CMDLINE),--append "$(CMDLINE)") $(QEMU_ARGS)
+debug: deps all
+	$(PYTHON) tests/qemu/baton.py debug $(if $(CMDLINE),--append "$(CMDLINE)") $(QEMU_ARGS)
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+PYTEST_ARGS ?=
+check-qemu: deps all
+	$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
+test: deps
+	$(MAKE) --no-print-directory check-host
+	$(MAKE) --no-print-directory check-qemu
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run debug deps test check-qemu clean
+.DELETE_ON_ERROR:
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

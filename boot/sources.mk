@@ -1,0 +1,1 @@
+KSRCS += boot/entry.S boot/boot_info.c boot/multiboot2.c boot/pvh.c boot/cpio.c boot/modules.c

@@ -1,0 +1,17 @@
+/* Kernel-wide facts: version, how this boot began, and the boot options of kernel/. */
+#ifndef KERNEL_H
+#define KERNEL_H
+#include <types.h>
+
+#define BATON_ABI "kho-v4,luo-v5,memfd-v2"
+
+struct boot_state {
+	bool kexec;                   /* entered from a previous Baton (valid handover) */
+	uint64_t liveupdate_number;   /* successful live updates in this chain */
+	uint64_t kexec_count;         /* kexecs since the last cold boot */
+	uint64_t tsc_at_entry;
+};
+extern struct boot_state boot_state;
+
+const char *ktest_boot_glob(void);
+#endif

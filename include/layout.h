@@ -1,0 +1,33 @@
+/*
+ * Fixed addresses of Baton's address space (shared by C, assembly and linker.ld).
+ *
+ *   0x0000_0000_0000_0000  identity map of low memory (boot only; dropped later)
+ *   0xffff_8000_0000_0000  direct map: virtual = physical + DIRECT_MAP_BASE
+ *   0xffff_ffff_8000_0000  the kernel image: virtual = physical + KERNEL_VBASE
+ *
+ * The kernel image is loaded at KERNEL_PHYS and never relocates: every kernel of a
+ * live-update chain runs at the same physical address (kexec copies the next one
+ * there), which is why that slot lies in scratch memory.
+ */
+#ifndef LAYOUT_H
+#define LAYOUT_H
+
+#define KERNEL_PHYS      0x100000
+#define KERNEL_VBASE     0xffffffff80000000
+#define DIRECT_MAP_BASE  0xffff800000000000
+#define BOOT_MAP_LIMIT   0x100000000   /* the boot page tables map the first 4 GiB */
+#define PAGE_SIZE        4096
+#define PAGE_SHIFT       12
+#define BOOT_STACK_SIZE  (64 * 1024)
+
+#ifndef __ASSEMBLY__
+#include <types.h>
+
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(pa + DIRECT_MAP_BASE); }
+static inline paddr_t virt_to_phys(const void *va)
+{
+	uintptr_t v = (uintptr_t)va;
+	return v >= KERNEL_VBASE ? v - KERNEL_VBASE : v - DIRECT_MAP_BASE;
+}
+#endif
+#endif

@@ -1,0 +1,66 @@
+/*
+ * The console shell (contract: docs/console.md). A command is a const struct
+ * shell_cmd placed in the .shell_cmd section by SHELL_CMD(); the shell finds it by
+ * its first word. The handler returns 0 or a negative errno and never prints the
+ * result line itself: it adds key=value pairs with shell_kv() or an error message
+ * with shell_err(), and the shell prints exactly one result line after it:
+ *     ok[ key=value...]          on 0
+ *     error: ENAME: message      on -Exxx
+ * Lines it printed before are free-form detail.
+ */
+#ifndef SHELL_H
+#define SHELL_H
+#include <types.h>
+
+#define SHELL_LINE_MAX 512   /* bytes per line, NUL included */
+#define SHELL_ARGS_MAX 32
+
+struct shell_ctx {
+	char kv[512];
+	size_t kv_len;
+	char err[256];
+};
+
+struct shell_cmd {
+	const char *name;
+	const char *usage;        /* arguments, for help */
+	const char *summary;
+	int (*run)(struct shell_ctx *c, int argc, char **argv);
+};
+
+#define SHELL_CMD(cname, cusage, csummary, fn)                                       \
+	static const struct shell_cmd __shell_cmd_##fn                                \
+		__section(".shell_cmd." cname) __used __aligned_entry(struct shell_cmd) = { cname, cusage, csummary, fn }
+
+/* Append " key=value" to the result line. */
+void shell_kv(struct shell_ctx *c, const char *key, const char *fmt, ...) __printf(3, 4);
+/* Set the error message; returns err (a negative errno) for `return shell_err(...)`. */
+int shell_err(struct shell_ctx *c, int err, const char *fmt, ...) __printf(3, 4);
+
+/* Run one line as a command and print its result line (nothing for a blank line). */
+void shell_exec_line(char *line);
+/* Run each line of a text module as a command, echoing it after a prompt. */
+int shell_run_script(const char *module);
+/* The interactive loop: prompt, read a line, run it. Never returns. */
+__noreturn void shell_loop(void);
+
+/* Argument parsing (kernel/shell/args.c, also built for the host). */
+int shell_split(char *line, char **argv, int max);      /* argc, or -E2BIG */
+int parse_u64(const char *s, uint64_t *out);            /* decimal or 0x hex */
+int parse_size(const char *s, uint64_t *out);           /* with K/M/G suffix */
+bool glob_match(const char *pattern, const char *s);    /* '*' and '?' */
+
+/* The line editor (kernel/shell/line.c, also built for the host). */
+enum line_event { LINE_MORE, LINE_DONE, LINE_EMPTY, LINE_TOO_LONG, LINE_BAD_BYTE, LINE_CANCEL };
+struct line_editor {
+	char buf[SHELL_LINE_MAX];
+	size_t len;
+	bool overflow;            /* the line outgrew buf: swallow it to its end */
+	int bad_byte;             /* first non-printable byte seen, or -1 */
+	int esc;                  /* 0 none, 1 after ESC, 2 inside ESC [ ... */
+	bool last_cr;             /* swallow the '\n' of "\r\n" */
+	void (*echo)(const char *s, size_t n);
+};
+void line_reset(struct line_editor *le);
+enum line_event line_feed(struct line_editor *le, uint8_t c);
+#endif

@@ -1,0 +1,91 @@
+/*
+ * Command-line splitting and option dispatch (model in include/cmdline.h). The
+ * splitter is a single pass over a bounded copy; it never reads past the NUL and
+ * never writes past buf. Also built for the host (tests/host/test_cmdline.c).
+ */
+#include <cmdline.h>
+#include <errno.h>
+#include <printk.h>
+#include <string.h>
+
+bool cmdline_name_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}
+
+int cmdline_split(const char *cmdline, char *buf, size_t size, cmdline_cb cb, void *arg)
+{
+	if (strlen(cmdline) >= size)
+		return -E2BIG;
+	int count = 0;
+	const char *p = cmdline;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		/* Copy one word into buf, dropping quotes; note where '=' splits it. */
+		char *w = buf, *eq = NULL;
+		bool quoted = false;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
+			if (*p == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (*p == '=' && !eq && !quoted) {
+				*w++ = 0;
+				eq = w;
+				continue;
+			}
+			*w++ = *p;
+		}
+		*w++ = 0;
+		if (!eq && strcmp(buf, "--") == 0)
+			break;
+		cb(buf, eq, arg);
+		count++;
+		buf = w;
+	}
+	return count;
+}
+
+struct apply {
+	const struct boot_param *start, *end;
+	int warnings;
+};
+
+static void apply_one(const char *name, const char *value, void *arg)
+{
+	struct apply *a = arg;
+	for (const struct boot_param *p = a->start; p < a->end; p++) {
+		if (!cmdline_name_eq(p->name, name))
+			continue;
+		int err = p->set(value);
+		if (err) {
+			printk("cmdline: warning: %s%s%s refused (%d); ignored\n", name,
+			       value ? "=" : "", value ? value : "", err);
+			a->warnings++;
+		}
+		return;
+	}
+	printk("cmdline: warning: unknown option '%s' ignored\n", name);
+	a->warnings++;
+}
+
+int cmdline_apply(const char *cmdline, const struct boot_param *start,
+		  const struct boot_param *end)
+{
+	static char buf[4096 + 1];
+	struct apply a = { start, end, 0 };
+	if (cmdline_split(cmdline, buf, sizeof(buf), apply_one, &a) < 0) {
+		printk("cmdline: warning: command line too long; ignored\n");
+		return 1;
+	}
+	return a.warnings;
+}

@@ -1,0 +1,85 @@
+/*
+ * kmain: from boot/entry.S to the shell. Order matters:
+ *   1. CPU tables, then the boot adapter turns the producer's block into boot_info
+ *      (everything it warns about waits in the log);
+ *   2. options from the command line;
+ *   3. the banner - the first line on the wire - then the waiting log;
+ *   4. interrupts on; then ktest= (runs and exits), script=, and the shell.
+ */
+#include <boot_info.h>
+#include <bootproto.h>
+#include <cmdline.h>
+#include <errno.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <layout.h>
+#include <panic.h>
+#include <printk.h>
+#include <serial.h>
+#include <shell.h>
+#include <trap.h>
+#include <x86.h>
+
+struct boot_state boot_state;
+extern const char _kernel_phys_start[], _kernel_phys_end[];
+
+static const char *script_name;
+static int set_script(const char *v)
+{
+	if (!v || !*v)
+		return -EINVAL;
+	script_name = v;
+	return 0;
+}
+BOOT_PARAM("script", set_script);
+
+static const char *proto_name(unsigned proto)
+{
+	return proto == BOOT_PROTO_PVH ? "pvh" : proto == BOOT_PROTO_MB2 ? "multiboot2" : "unknown";
+}
+
+__noreturn void kmain(uint32_t proto, uint64_t info_pa)
+{
+	char banner[256];
+	boot_state.tsc_at_entry = rdtsc();
+	serial_init();
+	gdt_init();
+	idt_init();
+
+	struct boot_info *bi = &boot_info;
+	boot_info_init(bi, proto, (paddr_t)(uintptr_t)_kernel_phys_start,
+		       (paddr_t)(uintptr_t)_kernel_phys_end);
+	int err = proto == BOOT_PROTO_MB2 ? mb2_parse(info_pa, bi)
+		: proto == BOOT_PROTO_PVH ? pvh_parse(info_pa, bi) : -EINVAL;
+	if (!err) {
+		boot_info_finish(bi);
+		boot_info_expand_cpio(bi);
+		boot_info_finish(bi);
+		cmdline_apply_kernel(bi->cmdline);
+	}
+
+	snprintf(banner, sizeof(banner),
+		 "Baton version=%s boot=%s liveupdate-number=%llu kexec-count=%llu build=%s "
+		 "entry=%s",
+		 BATON_VERSION, boot_state.kexec ? "kexec" : "cold",
+		 (unsigned long long)boot_state.liveupdate_number,
+		 (unsigned long long)boot_state.kexec_count, BATON_GITREV, proto_name(proto));
+	console_start(banner);
+	if (err)
+		panic("boot: no usable boot information (entry %s, info at %#llx): %d",
+		      proto_name(proto), (unsigned long long)info_pa, err);
+	printk("boot: loader '%s', %u memory ranges, %llu MiB RAM, %u modules%s\n", bi->loader,
+	       bi->nmem, (unsigned long long)(boot_info_ram_bytes(bi) >> 20), bi->nmod,
+	       bi->warnings ? " (with warnings)" : "");
+	if (bi->cmdline[0])
+		printk("boot: command line: %s\n", bi->cmdline);
+
+	irq_init();
+	sti();
+
+	if (ktest_boot_glob())
+		ktest_boot(ktest_boot_glob());
+	if (script_name)
+		shell_run_script(script_name);
+	shell_loop();
+}

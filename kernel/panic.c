@@ -1,0 +1,90 @@
+/*
+ * panic() and the fatal-exception report. Both end the same way: the console log is
+ * flushed, a KTAP "Bail out!" line is printed (so a ktest run reads as aborted), and
+ * QEMU exits with EXIT_PANIC. A panic while panicking stops at once.
+ */
+#include <exit.h>
+#include <panic.h>
+#include <printk.h>
+#include <trap.h>
+#include <x86.h>
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 error", "alignment check", "machine check",
+	"SIMD error", "virtualization", "control protection",
+};
+
+static int panicking;
+
+static __noreturn void die(void)
+{
+	printk("Bail out! kernel panic\n");
+	console_flush_for_panic();
+	qemu_exit(EXIT_PANIC);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	cli();
+	if (panicking++)
+		qemu_exit(EXIT_PANIC);
+	console_flush_for_panic();
+	va_list ap;
+	va_start(ap, fmt);
+	printk("Kernel panic: ");
+	vprintk(fmt, ap);
+	printk("\n");
+	va_end(ap);
+	stack_trace(0, (uint64_t)__builtin_frame_address(0));
+	die();
+}
+
+void irq_dispatch(unsigned vector);
+
+__noreturn static void fatal_exception(const struct trap_frame *f)
+{
+	if (panicking++)
+		qemu_exit(EXIT_PANIC);
+	console_flush_for_panic();
+	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
+									 : "exception";
+	uint64_t off;
+	const char *sym = ksym_lookup(f->rip, &off);
+	printk("Kernel panic: %s (vector %llu) error=%#llx at %s+%#llx\n", name,
+	       (unsigned long long)f->vector, (unsigned long long)f->error, sym ? sym : "?",
+	       (unsigned long long)(sym ? off : f->rip));
+	printk("RIP: %016llx RSP: %016llx RFLAGS: %016llx CS: %llx SS: %llx\n",
+	       (unsigned long long)f->rip, (unsigned long long)f->rsp,
+	       (unsigned long long)f->rflags, (unsigned long long)f->cs, (unsigned long long)f->ss);
+	printk("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)f->rax,
+	       (unsigned long long)f->rbx, (unsigned long long)f->rcx);
+	printk("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)f->rdx,
+	       (unsigned long long)f->rsi, (unsigned long long)f->rdi);
+	printk("RBP: %016llx R8:  %016llx R9:  %016llx\n", (unsigned long long)f->rbp,
+	       (unsigned long long)f->r8, (unsigned long long)f->r9);
+	printk("R10: %016llx R11: %016llx R12: %016llx\n", (unsigned long long)f->r10,
+	       (unsigned long long)f->r11, (unsigned long long)f->r12);
+	printk("R13: %016llx R14: %016llx R15: %016llx\n", (unsigned long long)f->r13,
+	       (unsigned long long)f->r14, (unsigned long long)f->r15);
+	printk("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
+	       (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	stack_trace(f->rip, f->rbp);
+	die();
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector < IRQ_BASE)
+		fatal_exception(f);
+	irq_dispatch((unsigned)f->vector);
+}
+
+/* The stack protector's report: a smashed stack is a panic like any other. */
+__noreturn void __stack_chk_fail(void)
+{
+	panic("stack protector: canary overwritten in %p", __builtin_return_address(0));
+}

@@ -1,0 +1,4 @@
+# host tests: see tests/host
+check-host:
+	@echo "no host tests yet"
+.PHONY: check-host
