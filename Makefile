@@ -65,13 +65,10 @@ $(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms.o
 -include boot/efi/efi.mk
 
 # The GRUB ISO: Baton by multiboot2, plus its own image as module "baton".
-$(B)/baton.iso: $(B)/kernel.elf boot/grub.cfg
+CMDLINE_ISO ?=
+$(B)/baton.iso: $(B)/kernel.elf scripts/mkiso.sh
 	$(call say,ISO,$@)
-	$(Q)rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub && cp boot/grub.cfg $(B)/iso/boot/grub/ \
-		&& cp $(B)/kernel.elf $(B)/iso/boot/kernel.elf \
-		&& grub-mkrescue --fonts= --locales= --themes= \
-		   --install-modules="normal multiboot2 iso9660 part_msdos part_gpt fat configfile echo boot" \
-		   -o $@ $(B)/iso >$(B)/iso.log 2>&1 || { cat $(B)/iso.log; exit 1; }
+	$(Q)sh scripts/mkiso.sh $@ $(B)/kernel.elf "$(CMDLINE_ISO)"
 
 include tests/host/host.mk
 
