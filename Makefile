@@ -20,6 +20,7 @@ GITREV  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fstack-protector-strong \
+	-mstack-protector-guard=tls -mstack-protector-guard-reg=fs -mstack-protector-guard-offset=40 \
 	-fno-strict-aliasing -fno-common -fcf-protection=none \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Iinclude/libc -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
@@ -34,6 +35,7 @@ all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img
 KSRCS :=
 include boot/sources.mk kernel/sources.mk mm/sources.mk
 KOBJS := $(patsubst %,$(B)/%.o,$(basename $(KSRCS)))
+$(KOBJS): Makefile
 
 $(B)/%.o: %.c
 	$(call say,CC,$<)

@@ -4,7 +4,8 @@
  *      (everything it warns about waits in the log);
  *   2. options from the command line;
  *   3. the banner - the first line on the wire - then the waiting log;
- *   4. interrupts on; then ktest= (runs and exits), script=, and the shell.
+ *   4. memory: memblock, the direct map, the memmap and the buddy zones;
+ *   5. interrupts on; then ktest= (runs and exits), script=, and the shell.
  */
 #include <boot_info.h>
 #include <bootproto.h>
@@ -13,7 +14,9 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <layout.h>
+#include <mm.h>
 #include <panic.h>
+#include <paging.h>
 #include <printk.h>
 #include <serial.h>
 #include <shell.h>
@@ -74,6 +77,15 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	if (bi->cmdline[0])
 		printk("boot: command line: %s\n", bi->cmdline);
 
+	mm_init(bi);
+	struct mm_stats ms;
+	mm_stats(&ms);
+	printk("mm: %llu MiB free of %llu MiB; memmap %llu KiB (%llu bytes per frame), built in "
+	       "%llu TSC ticks; page tables %llu KiB%s\n",
+	       (unsigned long long)(ms.free >> 20), (unsigned long long)(ms.total >> 20),
+	       (unsigned long long)(ms.memmap >> 10), (unsigned long long)sizeof(struct page),
+	       (unsigned long long)ms.memmap_init_tsc, (unsigned long long)(ms.tables >> 10),
+	       paging_has_gbpages() ? " (1 GiB pages)" : " (2 MiB pages)");
 	irq_init();
 	sti();
 

@@ -1,5 +1,5 @@
 /*
- * System commands: help, version, meminfo, poweroff, and `fault KIND`, which
+ * System commands: help, version, poweroff, and `fault KIND`, which
  * faults on purpose so that tests can see the register dump and the panic exit code.
  */
 #include <boot_info.h>
@@ -35,29 +35,6 @@ static int cmd_version(struct shell_ctx *c, int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("version", "", "version, ABI and boot kind", cmd_version);
-
-static int cmd_meminfo(struct shell_ctx *c, int argc, char **argv)
-{
-	if (argc != 1)
-		return shell_err(c, -EINVAL, "usage: meminfo");
-	const struct boot_info *bi = &boot_info;
-	uint64_t used = bi->kernel_end - bi->kernel_start;
-	for (unsigned i = 0; i < bi->nmem; i++) {
-		const struct boot_mem_range *r = &bi->mem[i];
-		printk("  %#014llx-%#014llx %-8s %llu KiB\n", (unsigned long long)r->base,
-		       (unsigned long long)(r->base + r->size), boot_mem_type_name(r->type),
-		       (unsigned long long)(r->size >> 10));
-	}
-	for (unsigned i = 0; i < bi->nmod; i++)
-		used += bi->mod[i].size;
-	uint64_t total = boot_info_ram_bytes(bi);
-	shell_kv(c, "total", "%llu", (unsigned long long)total);
-	shell_kv(c, "free", "%llu", (unsigned long long)(total - used));
-	shell_kv(c, "preserved", "0");
-	shell_kv(c, "scratch", "0");
-	return 0;
-}
-SHELL_CMD("meminfo", "", "memory: ranges and totals", cmd_meminfo);
 
 static int cmd_poweroff(struct shell_ctx *c, int argc, char **argv)
 {

@@ -1,0 +1,32 @@
+/*
+ * Page tables. paging_init() replaces the boot tables with Baton's own: a direct
+ * map of [0, max(end of RAM, 4 GiB)) at DIRECT_MAP_BASE in 1 GiB pages when the CPU
+ * has them (else 2 MiB), the kernel image at KERNEL_VBASE, and nothing at address
+ * 0 (so a NULL dereference faults). map_page()/unmap_page() manage 4 KiB mappings
+ * in the vmalloc region; intermediate tables come from memblock before the buddy
+ * allocator is up and from the buddy after.
+ */
+#ifndef PAGING_H
+#define PAGING_H
+#include <types.h>
+
+#define PTE_PRESENT  0x001ull
+#define PTE_WRITE    0x002ull
+#define PTE_PCD      0x010ull
+#define PTE_HUGE     0x080ull
+#define PTE_GLOBAL   0x100ull
+#define PTE_NX       (1ull << 63)
+#define PTE_ADDR     0x000ffffffffff000ull
+
+void paging_init(paddr_t ram_end);
+/* Map one 4 KiB page; 0, -ENOMEM (no table page), -EEXIST (already mapped). */
+int map_page(uint64_t va, paddr_t pa, uint64_t flags);
+/* Unmap one 4 KiB page and flush it from the TLB; returns the old frame or 0. */
+paddr_t unmap_page(uint64_t va);
+/* The frame behind va, or 0 if unmapped. */
+paddr_t paging_translate(uint64_t va);
+/* Bytes of page tables built by paging_init (reported by meminfo's detail). */
+uint64_t paging_table_bytes(void);
+bool paging_has_gbpages(void);
+paddr_t paging_root(void);
+#endif

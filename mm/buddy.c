@@ -1,0 +1,301 @@
+/*
+ * Buddy allocator (model and memmap rules in include/buddy.h).
+ *
+ * The algorithm, in three operations:
+ *   take  - find the smallest order with a free block, unlink it;
+ *   split - while it is larger than asked, give its upper half back one order down;
+ *   merge - on free, while the buddy (pfn ^ 2^order) is a free head of the same order
+ *           and zone, unlink it and continue with the pair one order up.
+ * Invariant: every frame of the zone is covered by at most one head entry; heads
+ * are readable (see head_at) and tails carry nothing. The free lists hold exactly
+ * the PAGE_FREE heads, nr_free[] counts them and free_pages sums their sizes.
+ */
+#include <buddy.h>
+#include <errno.h>
+#include <panic.h>
+#include <printk.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+
+static inline uint64_t idx(const struct buddy *b, uint64_t pfn)
+{
+	return pfn - b->base_pfn;
+}
+
+static inline bool in_zone(const struct buddy *b, uint64_t pfn, uint64_t n)
+{
+	return pfn >= b->base_pfn && n <= b->npages && pfn - b->base_pfn <= b->npages - n;
+}
+
+/* Initialise a section's 512 entries (keeping entry 0 if it heads a big block). */
+static void sec_validate(struct buddy *b, uint64_t i)
+{
+	uint64_t s = i >> SECTION_ORDER, first = s << SECTION_ORDER;
+	if (b->sec[s] & SEC_VALID)
+		return;
+	struct page keep = b->map[first];
+	uint64_t n = MIN((uint64_t)SECTION_PAGES, b->npages - first);
+	memset(&b->map[first], 0, n * sizeof(struct page));
+	if (b->sec[s] & SEC_HEAD)
+		b->map[first] = keep;
+	b->sec[s] |= SEC_VALID;
+}
+
+/* The entry at index i if it may be read and heads a block, else NULL. */
+static struct page *head_at(const struct buddy *b, uint64_t i)
+{
+	uint8_t s = b->sec[i >> SECTION_ORDER];
+	if (!(s & SEC_VALID) && !((i & (SECTION_PAGES - 1)) == 0 && (s & SEC_HEAD)))
+		return NULL;
+	struct page *p = &b->map[i];
+	return p->state != PAGE_NONE ? p : NULL;
+}
+
+static struct page *set_head(struct buddy *b, uint64_t i, unsigned order, enum page_state st)
+{
+	bool aligned = (i & (SECTION_PAGES - 1)) == 0;
+	if (order < SECTION_ORDER || !aligned)
+		sec_validate(b, i);
+	struct page *p = &b->map[i];
+	*p = (struct page){ .next = NIL, .prev = NIL, .state = (uint8_t)st,
+			    .order = (uint8_t)order, .zone = b->id };
+	if (aligned)
+		b->sec[i >> SECTION_ORDER] |= SEC_HEAD;
+	return p;
+}
+
+static void clear_head(struct buddy *b, uint64_t i)
+{
+	uint64_t s = i >> SECTION_ORDER;
+	if ((i & (SECTION_PAGES - 1)) == 0) {
+		if (b->sec[s] & SEC_VALID)
+			b->map[i].state = PAGE_NONE;
+		b->sec[s] &= (uint8_t)~SEC_HEAD;
+	} else {
+		b->map[i].state = PAGE_NONE;
+	}
+}
+
+static void list_push(struct buddy *b, unsigned order, uint64_t i)
+{
+	struct page *p = &b->map[i];
+	p->prev = NIL;
+	p->next = b->free_head[order];
+	if (p->next != NIL)
+		b->map[p->next].prev = (uint32_t)i;
+	b->free_head[order] = (uint32_t)i;
+	b->nr_free[order]++;
+	b->free_pages += 1ull << order;
+}
+
+static void list_del(struct buddy *b, unsigned order, uint64_t i)
+{
+	struct page *p = &b->map[i];
+	BUG_ON(p->prev == NIL ? b->free_head[order] != i : b->map[p->prev].next != i,
+	       "free list %u corrupt at pfn %#llx (prev %#x)", order,
+	       (unsigned long long)(b->base_pfn + i), p->prev);
+	BUG_ON(p->next != NIL && b->map[p->next].prev != i,
+	       "free list %u corrupt at pfn %#llx (next %#x)", order,
+	       (unsigned long long)(b->base_pfn + i), p->next);
+	if (p->prev == NIL)
+		b->free_head[order] = p->next;
+	else
+		b->map[p->prev].next = p->next;
+	if (p->next != NIL)
+		b->map[p->next].prev = p->prev;
+	b->nr_free[order]--;
+	b->free_pages -= 1ull << order;
+}
+
+void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
+		struct page *map, uint8_t *sec)
+{
+	BUG_ON(base_pfn % SECTION_PAGES || npages > NIL, "zone base %#llx npages %#llx",
+	       (unsigned long long)base_pfn, (unsigned long long)npages);
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	b->base_pfn = base_pfn;
+	b->npages = npages;
+	b->map = map;
+	b->sec = sec;
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++)
+		b->free_head[o] = NIL;
+}
+
+/* Merge the block at index i of the given order with free buddies; push it. */
+static void merge_and_push(struct buddy *b, uint64_t i, unsigned order)
+{
+	uint64_t pfn = b->base_pfn + i;
+	while (order < BUDDY_MAX_ORDER) {
+		uint64_t bpfn = pfn ^ (1ull << order);
+		if (!in_zone(b, bpfn, 1ull << order))
+			break;
+		struct page *bp = head_at(b, idx(b, bpfn));
+		if (!bp || bp->state != PAGE_FREE || bp->order != order || bp->zone != b->id)
+			break;
+		list_del(b, order, idx(b, bpfn));
+		clear_head(b, idx(b, bpfn));
+		clear_head(b, idx(b, pfn));
+		pfn &= ~(1ull << order);
+		order++;
+	}
+	set_head(b, idx(b, pfn), order, PAGE_FREE);
+	list_push(b, order, idx(b, pfn));
+}
+
+void buddy_add_range(struct buddy *b, uint64_t pfn, uint64_t n)
+{
+	BUG_ON(!in_zone(b, pfn, n), "range %#llx+%#llx outside zone %#llx+%#llx",
+	       (unsigned long long)pfn, (unsigned long long)n, (unsigned long long)b->base_pfn,
+	       (unsigned long long)b->npages);
+	b->managed_pages += n;
+	while (n) {
+		unsigned o = pfn ? (unsigned)__builtin_ctzll(pfn) : BUDDY_MAX_ORDER;
+		o = MIN(o, (unsigned)BUDDY_MAX_ORDER);
+		while ((1ull << o) > n)
+			o--;
+		merge_and_push(b, idx(b, pfn), o);
+		pfn += 1ull << o;
+		n -= 1ull << o;
+	}
+}
+
+/* Split the free block at index i (already unlinked) from order `have` to `want`. */
+static void split(struct buddy *b, uint64_t i, unsigned have, unsigned want)
+{
+	while (have > want) {
+		have--;
+		uint64_t half = i + (1ull << have);
+		set_head(b, half, have, PAGE_FREE);
+		list_push(b, have, half);
+	}
+}
+
+uint64_t buddy_alloc(struct buddy *b, unsigned order)
+{
+	if (order > BUDDY_MAX_ORDER)
+		return BUDDY_NONE;
+	unsigned o = order;
+	while (o <= BUDDY_MAX_ORDER && b->free_head[o] == NIL)
+		o++;
+	if (o > BUDDY_MAX_ORDER)
+		return BUDDY_NONE;
+	uint64_t i = b->free_head[o];
+	list_del(b, o, i);
+	split(b, i, o, order);
+	set_head(b, i, order, PAGE_ALLOC);
+	return b->base_pfn + i;
+}
+
+void buddy_free(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	BUG_ON(order > BUDDY_MAX_ORDER || !IS_ALIGNED(pfn, 1ull << order) ||
+	       !in_zone(b, pfn, 1ull << order),
+	       "free of pfn %#llx order %u outside zone %u", (unsigned long long)pfn, order, b->id);
+	struct page *p = head_at(b, idx(b, pfn));
+	BUG_ON(!p, "free of pfn %#llx order %u: not the head of a block",
+	       (unsigned long long)pfn, order);
+	BUG_ON(p->state == PAGE_FREE, "double free of pfn %#llx order %u",
+	       (unsigned long long)pfn, order);
+	BUG_ON(p->state != PAGE_ALLOC || p->order != order || p->zone != b->id,
+	       "free of pfn %#llx order %u: block is state %u order %u zone %u",
+	       (unsigned long long)pfn, order, p->state, p->order, p->zone);
+	merge_and_push(b, idx(b, pfn), order);
+}
+
+struct page *buddy_block_of(struct buddy *b, uint64_t pfn, uint64_t *head_pfn)
+{
+	if (!in_zone(b, pfn, 1))
+		return NULL;
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
+		uint64_t h = pfn & ~((1ull << o) - 1);
+		if (h < b->base_pfn)
+			break;
+		struct page *p = head_at(b, idx(b, h));
+		if (p && p->order >= o && h + (1ull << p->order) > pfn) {
+			if (head_pfn)
+				*head_pfn = h;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+int buddy_claim(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	if (order > BUDDY_MAX_ORDER || !IS_ALIGNED(pfn, 1ull << order) ||
+	    !in_zone(b, pfn, 1ull << order))
+		return -EINVAL;
+	uint64_t h;
+	struct page *p = buddy_block_of(b, pfn, &h);
+	if (!p || p->state != PAGE_FREE || p->zone != b->id || p->order < order)
+		return -EBUSY;
+	unsigned have = p->order;
+	list_del(b, have, idx(b, h));
+	/* Split towards pfn: at each step the half without pfn goes back free. */
+	while (have > order) {
+		have--;
+		uint64_t lo = h, hi = h + (1ull << have);
+		uint64_t keep = pfn >= hi ? hi : lo, give = keep == lo ? hi : lo;
+		set_head(b, idx(b, give), have, PAGE_FREE);
+		list_push(b, have, idx(b, give));
+		h = keep;
+	}
+	set_head(b, idx(b, pfn), order, PAGE_ALLOC);
+	return 0;
+}
+
+struct page *buddy_page(struct buddy *b, uint64_t pfn)
+{
+	BUG_ON(!in_zone(b, pfn, 1), "pfn %#llx outside zone %u", (unsigned long long)pfn, b->id);
+	uint64_t i = idx(b, pfn);
+	if (i & (SECTION_PAGES - 1))
+		sec_validate(b, i);
+	return &b->map[i];
+}
+
+void buddy_check(const struct buddy *b)
+{
+	uint64_t pages = 0;
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++) {
+		uint64_t n = 0;
+		uint32_t prev = NIL;
+		for (uint32_t i = b->free_head[o]; i != NIL; i = b->map[i].next) {
+			const struct page *p = head_at(b, i);
+			uint64_t pfn = b->base_pfn + i;
+			BUG_ON(++n > b->nr_free[o], "free list %u longer than its count %llu", o,
+			       (unsigned long long)b->nr_free[o]);
+			BUG_ON(!p || p->state != PAGE_FREE || p->order != o || p->zone != b->id,
+			       "free list %u holds pfn %#llx that is not a free head of that order", o,
+			       (unsigned long long)pfn);
+			BUG_ON(!IS_ALIGNED(pfn, 1ull << o) || !in_zone(b, pfn, 1ull << o),
+			       "free list %u holds misaligned pfn %#llx", o, (unsigned long long)pfn);
+			BUG_ON(p->prev != prev, "free list %u: pfn %#llx prev %#x, expected %#x", o,
+			       (unsigned long long)pfn, p->prev, prev);
+			prev = i;
+		}
+		BUG_ON(n != b->nr_free[o], "free list %u has %llu blocks, count says %llu", o,
+		       (unsigned long long)n, (unsigned long long)b->nr_free[o]);
+		pages += n << o;
+	}
+	BUG_ON(pages != b->free_pages, "free lists hold %llu pages, count says %llu",
+	       (unsigned long long)pages, (unsigned long long)b->free_pages);
+}
+
+size_t buddy_dump(const struct buddy *b, char *buf, size_t size)
+{
+	static const char *const unit[] = { "K", "M", "G" };
+	size_t len = 0;
+#define OUT(...) (len += (size_t)snprintf(buf + MIN(len, size), size - MIN(len, size), __VA_ARGS__))
+	OUT("order  block  free\n");
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++) {
+		unsigned sh = o + 2;                     /* log2 of the size in KiB */
+		OUT("%5u  %4llu%s  %llu\n", o, 1ull << (sh % 10), unit[sh / 10],
+		    (unsigned long long)b->nr_free[o]);
+	}
+	OUT("free pages %llu of %llu\n", (unsigned long long)b->free_pages,
+	    (unsigned long long)b->managed_pages);
+#undef OUT
+	return len;
+}

@@ -1,0 +1,234 @@
+/*
+ * memblock (model in include/memblock.h). Each table is an array sorted by base,
+ * with no two entries overlapping or touching (touching ones are merged), so lookups
+ * are simple scans and the free ranges are the gaps. Insertion is O(n) per call;
+ * tables stay small in practice (tens of entries, thousands after a big handover).
+ */
+#include <errno.h>
+#include <memblock.h>
+#include <string.h>
+
+#define INIT_REGIONS 128
+
+static struct memblock_region init_memory[INIT_REGIONS], init_reserved[INIT_REGIONS],
+	init_scratch[INIT_REGIONS];
+
+struct memblock memblock;
+
+void memblock_init(struct memblock *mb)
+{
+	memset(mb, 0, sizeof(*mb));
+	mb->memory = (struct memblock_type){ 0, INIT_REGIONS, init_memory, "memory" };
+	mb->reserved = (struct memblock_type){ 0, INIT_REGIONS, init_reserved, "reserved" };
+	mb->scratch = (struct memblock_type){ 0, INIT_REGIONS, init_scratch, "scratch" };
+	mb->limit = UINT64_MAX;
+}
+
+static void remove_at(struct memblock_type *t, unsigned i)
+{
+	memmove(&t->regions[i], &t->regions[i + 1], (t->cnt - i - 1) * sizeof(t->regions[0]));
+	t->cnt--;
+}
+
+static paddr_t find_free(const struct memblock *mb, uint64_t size, uint64_t align);
+
+/* Make room for one more entry: double the table, taking the space from memblock. */
+static int grow(struct memblock *mb, struct memblock_type *t)
+{
+	uint64_t bytes = (uint64_t)t->max * 2 * sizeof(t->regions[0]);
+	paddr_t pa = find_free(mb, bytes, 4096);
+	if (!pa)
+		return -ENOMEM;
+	struct memblock_region *n = memblock_virt(pa);
+	memcpy(n, t->regions, t->cnt * sizeof(n[0]));
+	t->regions = n;
+	t->max *= 2;
+	/* Reserving the new table may merge or insert one entry: there is room now. */
+	return memblock_reserve(mb, pa, bytes);
+}
+
+/* Add [base, base+size) to t, merging with everything it overlaps or touches. */
+static int insert(struct memblock *mb, struct memblock_type *t, paddr_t base, uint64_t size)
+{
+	if (size == 0)
+		return 0;
+	if (base + size < base)
+		return -EINVAL;
+	paddr_t end = base + size;
+	unsigned i = 0;
+	while (i < t->cnt && t->regions[i].base + t->regions[i].size < base)
+		i++;
+	/* regions[i..] may overlap or touch; absorb them. */
+	while (i < t->cnt && t->regions[i].base <= end) {
+		struct memblock_region *r = &t->regions[i];
+		paddr_t rend = r->base + r->size;
+		base = MIN(base, r->base);
+		end = MAX(end, rend);
+		remove_at(t, i);
+	}
+	if (t->cnt == t->max) {
+		int err = grow(mb, t);
+		if (err)
+			return err;
+		/* grow() may have changed this table (when t is the reserved one). */
+		return insert(mb, t, base, end - base);
+	}
+	memmove(&t->regions[i + 1], &t->regions[i], (t->cnt - i) * sizeof(t->regions[0]));
+	t->regions[i] = (struct memblock_region){ base, end - base };
+	t->cnt++;
+	return 0;
+}
+
+int memblock_add(struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return insert(mb, &mb->memory, base, size);
+}
+
+int memblock_reserve(struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return insert(mb, &mb->reserved, base, size);
+}
+
+int memblock_add_scratch(struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return insert(mb, &mb->scratch, base, size);
+}
+
+int memblock_unreserve(struct memblock *mb, paddr_t base, uint64_t size)
+{
+	struct memblock_type *t = &mb->reserved;
+	paddr_t end = base + size;
+	if (end < base)
+		return -EINVAL;
+	for (unsigned i = 0; i < t->cnt; i++) {
+		struct memblock_region *r = &t->regions[i];
+		paddr_t rend = r->base + r->size;
+		if (rend <= base || r->base >= end)
+			continue;
+		if (r->base < base && rend > end) {          /* a hole in the middle */
+			r->size = base - r->base;
+			return insert(mb, t, end, rend - end);
+		}
+		if (r->base < base) {
+			r->size = base - r->base;
+		} else if (rend > end) {
+			r->size = rend - end;
+			r->base = end;
+		} else {
+			remove_at(t, i--);
+		}
+	}
+	return 0;
+}
+
+static bool covered(const struct memblock_type *t, paddr_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < t->cnt; i++) {
+		const struct memblock_region *r = &t->regions[i];
+		if (base >= r->base && base + size <= r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+static bool overlaps(const struct memblock_type *t, paddr_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < t->cnt; i++) {
+		const struct memblock_region *r = &t->regions[i];
+		if (base < r->base + r->size && r->base < base + size)
+			return true;
+	}
+	return false;
+}
+
+bool memblock_is_reserved(const struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return overlaps(&mb->reserved, base, size);
+}
+
+bool memblock_is_memory(const struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return covered(&mb->memory, base, size);
+}
+
+uint64_t memblock_total(const struct memblock_type *t)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < t->cnt; i++)
+		n += t->regions[i].size;
+	return n;
+}
+
+/* Highest aligned spot of size bytes in [lo, hi) that no reserved range touches. */
+static paddr_t find_in(const struct memblock *mb, paddr_t lo, paddr_t hi, uint64_t size,
+		       uint64_t align)
+{
+	hi = MIN(hi, mb->limit);
+	while (hi > lo && hi - lo >= size) {
+		paddr_t cand = ALIGN_DOWN(hi - size, align);
+		if (cand < lo || cand == 0)
+			return 0;
+		const struct memblock_region *clash = NULL;
+		for (unsigned j = 0; j < mb->reserved.cnt; j++) {
+			const struct memblock_region *r = &mb->reserved.regions[j];
+			if (r->base < cand + size && cand < r->base + r->size)
+				clash = r;               /* sorted: the last one is highest */
+		}
+		if (!clash)
+			return cand;
+		hi = clash->base;
+	}
+	return 0;
+}
+
+/* Top-down over RAM (or RAM within scratch, when scratch_only). */
+static paddr_t find_free(const struct memblock *mb, uint64_t size, uint64_t align)
+{
+	if (size == 0 || (align & (align - 1)))
+		return 0;
+	for (unsigned i = mb->memory.cnt; i-- > 0;) {
+		const struct memblock_region *m = &mb->memory.regions[i];
+		paddr_t mend = m->base + m->size, pa = 0;
+		if (!mb->scratch_only) {
+			pa = find_in(mb, m->base, mend, size, align);
+		} else {
+			for (unsigned j = mb->scratch.cnt; j-- > 0 && !pa;) {
+				const struct memblock_region *s = &mb->scratch.regions[j];
+				paddr_t lo = MAX(m->base, s->base), hi = MIN(mend, s->base + s->size);
+				if (lo < hi)
+					pa = find_in(mb, lo, hi, size, align);
+			}
+		}
+		if (pa)
+			return pa;
+	}
+	return 0;
+}
+
+paddr_t memblock_alloc(struct memblock *mb, uint64_t size, uint64_t align)
+{
+	paddr_t pa = find_free(mb, size, align);
+	if (pa && memblock_reserve(mb, pa, size))
+		return 0;
+	return pa;
+}
+
+void memblock_for_each_free(const struct memblock *mb,
+			    void (*fn)(paddr_t base, uint64_t size, void *arg), void *arg)
+{
+	for (unsigned i = 0; i < mb->memory.cnt; i++) {
+		paddr_t at = mb->memory.regions[i].base;
+		paddr_t end = at + mb->memory.regions[i].size;
+		for (unsigned j = 0; j < mb->reserved.cnt && at < end; j++) {
+			const struct memblock_region *r = &mb->reserved.regions[j];
+			paddr_t rend = r->base + r->size;
+			if (rend <= at || r->base >= end)
+				continue;
+			if (r->base > at)
+				fn(at, r->base - at, arg);
+			at = rend;
+		}
+		if (at < end)
+			fn(at, end - at, arg);
+	}
+}

@@ -1,0 +1,176 @@
+/*
+ * Memory bring-up and the page allocator (include/mm.h).
+ *
+ * mm_init() order, each step needing only the ones before it:
+ *   1. memblock from boot_info: RAM; reserve the first MiB (firmware, and frame 0 is
+ *      never handed out), the kernel image, the boot information and the modules;
+ *   2. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
+ *      the boot tables are still the ones in use);
+ *   3. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
+ *      its section bytes (zeroed), from memblock;
+ *   4. the zones, given every free memblock range.
+ * After that memblock is closed: page_alloc() is the only allocator.
+ */
+#include <boot_info.h>
+#include <errno.h>
+#include <layout.h>
+#include <memblock.h>
+#include <mm.h>
+#include <panic.h>
+#include <paging.h>
+#include <printk.h>
+#include <string.h>
+#include <x86.h>
+
+static struct buddy zones[NR_ZONES];
+static bool zones_ready;
+static uint64_t memmap_bytes, memmap_tsc;
+
+void *memblock_virt(paddr_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+bool mm_ready(void)
+{
+	return zones_ready;
+}
+
+static void reserve(paddr_t base, uint64_t size, const char *what)
+{
+	paddr_t a = ALIGN_DOWN(base, (paddr_t)PAGE_SIZE);
+	paddr_t b = ALIGN_UP(base + size, (paddr_t)PAGE_SIZE);
+	int err = memblock_reserve(&memblock, a, b - a);
+	BUG_ON(err, "cannot reserve %s [%#llx-%#llx): %d", what, (unsigned long long)a,
+	       (unsigned long long)b, err);
+}
+
+static void add_free(paddr_t base, uint64_t size, void *arg)
+{
+	struct buddy *z = arg;
+	uint64_t first = ALIGN_UP(base, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t last = ALIGN_DOWN(base + size, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
+	if (last > first)
+		buddy_add_range(z, first, last - first);
+}
+
+void mm_init(struct boot_info *bi)
+{
+	memblock_init(&memblock);
+	memblock.limit = BOOT_MAP_LIMIT;
+	paddr_t ram_end = 0;
+	for (unsigned i = 0; i < bi->nmem; i++) {
+		const struct boot_mem_range *r = &bi->mem[i];
+		if (r->type != BOOT_MEM_RAM)
+			continue;
+		BUG_ON(memblock_add(&memblock, r->base, r->size), "memblock table full");
+		ram_end = MAX(ram_end, r->base + r->size);
+	}
+	reserve(0, MiB, "the first MiB");
+	reserve(bi->kernel_start, bi->kernel_end - bi->kernel_start, "the kernel image");
+	reserve(bi->info_addr, bi->info_size, "the boot information");
+	for (unsigned i = 0; i < bi->nmod; i++)
+		reserve(bi->mod[i].base, bi->mod[i].size, bi->mod[i].name);
+
+	paging_init(ram_end);
+	memblock.limit = UINT64_MAX;
+
+	uint64_t t0 = rdtsc();
+	uint64_t npages = ALIGN_UP(ram_end >> PAGE_SHIFT, (uint64_t)SECTION_PAGES);
+	uint64_t nsec = npages / SECTION_PAGES;
+	memmap_bytes = npages * sizeof(struct page);
+	paddr_t map = memblock_alloc(&memblock, memmap_bytes, 2 * MiB);
+	paddr_t sec = memblock_alloc(&memblock, nsec, PAGE_SIZE);
+	BUG_ON(!map || !sec, "no room for the memmap (%llu bytes)", (unsigned long long)memmap_bytes);
+	memset(phys_to_virt(sec), 0, nsec);
+	for (unsigned z = 0; z < NR_ZONES; z++)
+		buddy_init(&zones[z], (uint8_t)z, 0, npages, phys_to_virt(map), phys_to_virt(sec));
+	memblock_for_each_free(&memblock, add_free, &zones[ZONE_NORMAL]);
+	memmap_tsc = rdtsc() - t0;
+	zones_ready = true;
+	buddy_check(&zones[ZONE_NORMAL]);
+}
+
+paddr_t page_alloc(unsigned order, unsigned gfp)
+{
+	BUG_ON(!zones_ready, "page_alloc before mm_init");
+	uint64_t pfn = buddy_alloc(&zones[ZONE_NORMAL], order);
+	if (pfn == BUDDY_NONE && !(gfp & GFP_PRESERVABLE))
+		pfn = buddy_alloc(&zones[ZONE_SCRATCH], order);
+	if (pfn == BUDDY_NONE)
+		return 0;
+	paddr_t pa = pfn << PAGE_SHIFT;
+	if (gfp & GFP_ZERO)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+	return pa;
+}
+
+struct buddy *mm_zone(enum zone_id id)
+{
+	return &zones[id];
+}
+
+struct buddy *mm_zone_of(paddr_t pa)
+{
+	uint64_t head;
+	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &head);
+	if (!p || p->zone >= NR_ZONES)
+		return NULL;
+	return &zones[p->zone];
+}
+
+void page_free(paddr_t pa, unsigned order)
+{
+	struct buddy *z = mm_zone_of(pa);
+	BUG_ON(!z, "page_free(%#llx, %u): not a managed frame", (unsigned long long)pa, order);
+	buddy_free(z, pa >> PAGE_SHIFT, order);
+}
+
+enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
+{
+	uint64_t h;
+	if (!zones_ready)
+		return PAGE_RESERVED;
+	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
+	if (!p)
+		return PAGE_RESERVED;
+	if (head)
+		*head = h << PAGE_SHIFT;
+	if (order)
+		*order = p->order;
+	return (enum page_state)p->state;
+}
+
+struct page *mm_page(paddr_t pa)
+{
+	uint64_t h;
+	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
+	return p && h == pa >> PAGE_SHIFT ? p : NULL;
+}
+
+void mm_stats(struct mm_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->total = memblock_total(&memblock.memory);
+	for (unsigned z = 0; z < NR_ZONES; z++) {
+		s->free += zones[z].free_pages << PAGE_SHIFT;
+		for (unsigned o = 0; o < BUDDY_ORDERS; o++)
+			s->nr_free[o] += zones[z].nr_free[o];
+	}
+	s->reserved = memblock_total(&memblock.reserved);
+	s->memmap = memmap_bytes;
+	s->tables = paging_table_bytes();
+	s->memmap_init_tsc = memmap_tsc;
+}
+
+const char *page_state_name(enum page_state st)
+{
+	switch (st) {
+	case PAGE_FREE: return "free";
+	case PAGE_ALLOC: return "allocated";
+	case PAGE_HUGETLB: return "hugetlb";
+	case PAGE_PRESERVED: return "preserved";
+	case PAGE_RESERVED: return "reserved";
+	default: return "none";
+	}
+}
