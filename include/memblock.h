@@ -1,7 +1,7 @@
 /*
  * Early physical memory (in the spirit of Linux's memblock): the RAM ranges and the
  * reserved ranges, each kept sorted, merged and non-overlapping, and a first-fit
- * top-down allocator over "RAM minus reserved" used until the buddy allocator runs.
+ * bottom-up allocator over "RAM minus reserved" used until the buddy allocator runs.
  * Built unchanged for the host: memblock_virt() (provided by the platform: the
  * direct map in the kernel, an arena in tests) reaches memory the tables move into.
  *

@@ -14,6 +14,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <layout.h>
+#include <hugetlb.h>
 #include <mm.h>
 #include <panic.h>
 #include <paging.h>
@@ -78,6 +79,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		printk("boot: command line: %s\n", bi->cmdline);
 
 	mm_init(bi);
+	hugetlb_init();
 	struct mm_stats ms;
 	mm_stats(&ms);
 	printk("mm: %llu MiB free of %llu MiB; memmap %llu KiB (%llu bytes per frame), built in "

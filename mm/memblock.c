@@ -159,40 +159,43 @@ uint64_t memblock_total(const struct memblock_type *t)
 	return n;
 }
 
-/* Highest aligned spot of size bytes in [lo, hi) that no reserved range touches. */
+/* Lowest aligned spot of size bytes in [lo, hi) that no reserved range touches. */
 static paddr_t find_in(const struct memblock *mb, paddr_t lo, paddr_t hi, uint64_t size,
 		       uint64_t align)
 {
 	hi = MIN(hi, mb->limit);
-	while (hi > lo && hi - lo >= size) {
-		paddr_t cand = ALIGN_DOWN(hi - size, align);
-		if (cand < lo || cand == 0)
+	for (;;) {
+		paddr_t cand = ALIGN_UP(MAX(lo, (paddr_t)align), align);
+		if (cand < lo || cand >= hi || hi - cand < size)
 			return 0;
 		const struct memblock_region *clash = NULL;
-		for (unsigned j = 0; j < mb->reserved.cnt; j++) {
+		for (unsigned j = 0; j < mb->reserved.cnt && !clash; j++) {
 			const struct memblock_region *r = &mb->reserved.regions[j];
 			if (r->base < cand + size && cand < r->base + r->size)
-				clash = r;               /* sorted: the last one is highest */
+				clash = r;               /* sorted: the first one is lowest */
 		}
 		if (!clash)
 			return cand;
-		hi = clash->base;
+		lo = clash->base + clash->size;
 	}
-	return 0;
 }
 
-/* Top-down over RAM (or RAM within scratch, when scratch_only). */
+/*
+ * Bottom-up over RAM (or RAM within scratch, when scratch_only): early allocations
+ * gather just above the kernel, which leaves the high gigabytes whole for 1 GiB
+ * huge pages.
+ */
 static paddr_t find_free(const struct memblock *mb, uint64_t size, uint64_t align)
 {
 	if (size == 0 || (align & (align - 1)))
 		return 0;
-	for (unsigned i = mb->memory.cnt; i-- > 0;) {
+	for (unsigned i = 0; i < mb->memory.cnt; i++) {
 		const struct memblock_region *m = &mb->memory.regions[i];
 		paddr_t mend = m->base + m->size, pa = 0;
 		if (!mb->scratch_only) {
 			pa = find_in(mb, m->base, mend, size, align);
 		} else {
-			for (unsigned j = mb->scratch.cnt; j-- > 0 && !pa;) {
+			for (unsigned j = 0; j < mb->scratch.cnt && !pa; j++) {
 				const struct memblock_region *s = &mb->scratch.regions[j];
 				paddr_t lo = MAX(m->base, s->base), hi = MIN(mend, s->base + s->size);
 				if (lo < hi)

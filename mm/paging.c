@@ -13,6 +13,7 @@
 
 static paddr_t pml4_pa;
 static bool gbpages;
+static uint64_t nx_mask;          /* PTE_NX if the CPU has NX (EFER.NXE set), else 0 */
 static uint64_t table_bytes;
 
 static paddr_t table_alloc(void)
@@ -50,6 +51,10 @@ void paging_init(paddr_t ram_end)
 	uint32_t r[4];
 	cpuid(0x80000001, 0, r);
 	gbpages = r[3] & (1u << 26);
+	if (r[3] & (1u << 20)) {
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1u << 11));   /* NXE */
+		nx_mask = PTE_NX;
+	}
 	pml4_pa = table_alloc();
 	BUG_ON(!pml4_pa, "no page for the page-table root");
 	uint64_t *pml4 = table(pml4_pa);
@@ -77,19 +82,75 @@ void paging_init(paddr_t ram_end)
 	write_cr3(pml4_pa);
 }
 
+/*
+ * Table pages that came from the buddy count their present entries in their head's
+ * private word, so unmap_page() can give an emptied table back (the vmalloc region
+ * then costs nothing once its areas are gone). Tables from memblock (the direct
+ * map) have no head and are never freed.
+ */
+static void count_entry(uint64_t *t, int delta)
+{
+	struct page *p = mm_ready() ? mm_page(virt_to_phys(t)) : NULL;
+	if (p)
+		p->private = (uint32_t)((int)p->private + delta);
+}
+
+static bool table_empty(uint64_t *t)
+{
+	struct page *p = mm_ready() ? mm_page(virt_to_phys(t)) : NULL;
+	return p && p->private == 0;
+}
+
 int map_page(uint64_t va, paddr_t pa, uint64_t flags)
 {
 	uint64_t *t = table(pml4_pa);
 	for (int shift = 39; shift > 12; shift -= 9) {
-		t = next_level(&t[(va >> shift) & 511], true);
-		if (!t)
+		uint64_t *e = &t[(va >> shift) & 511];
+		bool was = *e & PTE_PRESENT;
+		uint64_t *n = next_level(e, true);
+		if (!n)
 			return -ENOMEM;
+		if (!was)
+			count_entry(t, +1);
+		t = n;
 	}
 	uint64_t *e = &t[(va >> 12) & 511];
 	if (*e & PTE_PRESENT)
 		return -EEXIST;
-	*e = pa | flags | PTE_PRESENT;
+	*e = pa | (flags & ~(PTE_NX & ~nx_mask)) | PTE_PRESENT;
+	count_entry(t, +1);
 	return 0;
+}
+
+paddr_t unmap_page(uint64_t va)
+{
+	uint64_t *path[4];
+	uint64_t *t = table(pml4_pa);
+	int level = 0;
+	for (int shift = 39; shift >= 12; shift -= 9, level++) {
+		path[level] = &t[(va >> shift) & 511];
+		if (!(*path[level] & PTE_PRESENT) || (shift > 12 && (*path[level] & PTE_HUGE)))
+			return 0;
+		if (shift > 12)
+			t = table(*path[level] & PTE_ADDR);
+	}
+	paddr_t pa = *path[3] & PTE_ADDR;
+	*path[3] = 0;
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	/* Free tables that became empty, bottom-up; never the root. */
+	for (level = 3; level > 0; level--) {
+		uint64_t *tbl = (uint64_t *)ALIGN_DOWN((uint64_t)path[level], (uint64_t)PAGE_SIZE);
+		count_entry(tbl, -1);
+		if (!table_empty(tbl))
+			break;
+		paddr_t tpa = virt_to_phys(tbl);
+		*path[level - 1] = 0;
+		page_free(tpa, 0);
+		table_bytes -= PAGE_SIZE;
+	}
+	if (level == 0)
+		count_entry((uint64_t *)ALIGN_DOWN((uint64_t)path[0], (uint64_t)PAGE_SIZE), -1);
+	return pa;
 }
 
 static uint64_t *leaf(uint64_t va)
@@ -102,17 +163,6 @@ static uint64_t *leaf(uint64_t va)
 		t = table(e & PTE_ADDR);
 	}
 	return &t[(va >> 12) & 511];
-}
-
-paddr_t unmap_page(uint64_t va)
-{
-	uint64_t *e = leaf(va);
-	if (!e || !(*e & PTE_PRESENT))
-		return 0;
-	paddr_t pa = *e & PTE_ADDR;
-	*e = 0;
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-	return pa;
 }
 
 paddr_t paging_translate(uint64_t va)

@@ -1,0 +1,41 @@
+/*
+ * Huge-page pools: one of 2 MiB folios (order 9) and one of 1 GiB folios (order 18),
+ * sized on the command line in Linux's syntax (`hugepagesz=2M hugepages=N
+ * hugepagesz=1G hugepages=M`; a bare `hugepages=` before any `hugepagesz=` sizes the
+ * 2 MiB pool) and taken from the buddy allocator at boot, preservable memory only.
+ *
+ * A pool folio's head entry has state PAGE_HUGETLB; a free one is on its pool's
+ * list (linked through the head's next/prev), flags HUGETLB_FREE. A frozen pool
+ * neither grows nor shrinks (resizing fails with -EBUSY); allocation and free within
+ * it go on. The live-update code freezes pools while it holds their PFN lists.
+ */
+#ifndef HUGETLB_H
+#define HUGETLB_H
+#include <types.h>
+
+enum hugetlb_size { HUGE_2M = 0, HUGE_1G = 1, NR_HUGE };
+
+struct hugetlb_pool {
+	const char *name;        /* "2M", "1G" */
+	unsigned order;
+	uint64_t total, free, preserved;
+	uint64_t requested;      /* from the command line */
+	unsigned frozen;         /* freeze depth */
+	uint32_t free_head;      /* pfn of the first free folio, or UINT32_MAX */
+};
+
+void hugetlb_init(void);
+struct hugetlb_pool *hugetlb_pool(enum hugetlb_size s);
+/* Pool for "2M"/"1G" (also "2m", "1g"); NULL if none. */
+struct hugetlb_pool *hugetlb_pool_by_name(const char *name);
+/* A free folio of the pool (its physical address), or 0 when the pool is empty. */
+paddr_t hugetlb_alloc(struct hugetlb_pool *pool);
+/* Give a folio back to its pool. */
+void hugetlb_free(struct hugetlb_pool *pool, paddr_t pa);
+/* Grow or shrink to count folios: 0, -EBUSY (frozen), -ENOMEM (could not grow
+ * fully; the pool keeps what it got), -EBUSY also when shrinking would need folios
+ * that are in use. */
+int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count);
+void hugetlb_freeze(struct hugetlb_pool *pool);
+void hugetlb_unfreeze(struct hugetlb_pool *pool);
+#endif

@@ -1,0 +1,65 @@
+/*
+ * memfd: named anonymous memory files (the console's stand-in for memfd_create(2)).
+ * A file is a size, a set of seals (Linux's F_SEAL_* values) and an array of folios:
+ * order-0 pages from the buddy, or 2 MiB / 1 GiB folios from a hugetlb pool. Folios
+ * are allocated when the file grows (create, truncate up, write past the end) and
+ * zeroed, so no old contents ever reach a file. All memory is preservable.
+ *
+ * Errors: -EINVAL bad name/size/offset, -EEXIST name taken, -ENOENT no such file,
+ * -ENOMEM out of memory or pool empty (the file is left as it was), -EPERM a seal
+ * forbids it, -EIO verification mismatch.
+ */
+#ifndef MEMFD_H
+#define MEMFD_H
+#include <types.h>
+
+#define MEMFD_NAME_MAX 64            /* bytes, with the NUL */
+
+#define F_SEAL_SEAL          0x0001
+#define F_SEAL_SHRINK        0x0002
+#define F_SEAL_GROW          0x0004
+#define F_SEAL_WRITE         0x0008
+#define F_SEAL_FUTURE_WRITE  0x0010
+#define F_SEAL_ALL           0x001f
+
+struct hugetlb_pool;
+
+struct memfd {
+	char name[MEMFD_NAME_MAX];
+	uint64_t size;                   /* bytes */
+	uint64_t pos;                    /* file position (kept for the handover) */
+	uint32_t seals;
+	unsigned order;                  /* folio order: 0, 9 or 18 */
+	struct hugetlb_pool *pool;       /* NULL for order-0 pages */
+	uint64_t nfolios, cap;
+	paddr_t *folios;                 /* nfolios entries */
+	void *luo;                       /* LUO's handle while preserved, else NULL */
+	struct memfd *next;
+};
+
+int memfd_create(const char *name, uint64_t size, struct hugetlb_pool *pool, struct memfd **out);
+struct memfd *memfd_find(const char *name);
+struct memfd *memfd_first(void);
+/* Free the file and its folios. */
+void memfd_close(struct memfd *f);
+int memfd_truncate(struct memfd *f, uint64_t size);
+int memfd_write(struct memfd *f, uint64_t off, const void *buf, uint64_t len);
+/* Copy up to len bytes from off; returns the number copied (0 past the end). */
+uint64_t memfd_read(struct memfd *f, uint64_t off, void *buf, uint64_t len);
+int memfd_fill(struct memfd *f, uint64_t seed);
+/* 0, or -EIO with *bad the offset of the first byte that differs. */
+int memfd_verify(struct memfd *f, uint64_t seed, uint64_t *bad);
+int memfd_add_seals(struct memfd *f, uint32_t seals);
+/* Adopt folios restored by a live update as a new file (the array is taken over). */
+int memfd_adopt(const char *name, uint64_t size, uint32_t seals, struct hugetlb_pool *pool,
+		paddr_t *folios, uint64_t nfolios, struct memfd **out);
+
+/* The reference pattern of docs/console.md. */
+static inline uint64_t splitmix64(uint64_t x)
+{
+	uint64_t z = x + 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+#endif

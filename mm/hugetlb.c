@@ -1,0 +1,199 @@
+/*
+ * Huge-page pools (model in include/hugetlb.h). Folios move between the buddy and a
+ * pool as whole blocks: only the head entry changes, never the 2^order tails.
+ */
+#include <cmdline.h>
+#include <errno.h>
+#include <hugetlb.h>
+#include <mm.h>
+#include <panic.h>
+#include <printk.h>
+#include <shell.h>
+#include <string.h>
+
+#define NIL           UINT32_MAX
+#define HUGETLB_FREE  0x01
+
+static struct hugetlb_pool pools[NR_HUGE] = {
+	{ .name = "2M", .order = 9, .free_head = NIL },
+	{ .name = "1G", .order = 18, .free_head = NIL },
+};
+static enum hugetlb_size cmdline_size = HUGE_2M;
+
+struct hugetlb_pool *hugetlb_pool(enum hugetlb_size s)
+{
+	return &pools[s];
+}
+
+struct hugetlb_pool *hugetlb_pool_by_name(const char *name)
+{
+	if (!strcmp(name, "2M") || !strcmp(name, "2m"))
+		return &pools[HUGE_2M];
+	if (!strcmp(name, "1G") || !strcmp(name, "1g"))
+		return &pools[HUGE_1G];
+	return NULL;
+}
+
+static struct page *head(paddr_t pa)
+{
+	return mm_page(pa);
+}
+
+static void push_free(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	p->flags |= HUGETLB_FREE;
+	p->prev = NIL;
+	p->next = pool->free_head;
+	if (p->next != NIL)
+		head((paddr_t)p->next << PAGE_SHIFT)->prev = (uint32_t)(pa >> PAGE_SHIFT);
+	pool->free_head = (uint32_t)(pa >> PAGE_SHIFT);
+	pool->free++;
+}
+
+static void unlink_free(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	if (p->prev == NIL)
+		pool->free_head = p->next;
+	else
+		head((paddr_t)p->prev << PAGE_SHIFT)->next = p->next;
+	if (p->next != NIL)
+		head((paddr_t)p->next << PAGE_SHIFT)->prev = p->prev;
+	p->flags &= (uint8_t)~HUGETLB_FREE;
+	pool->free--;
+}
+
+/* Take one folio from the buddy into the pool. */
+static int grow_one(struct hugetlb_pool *pool)
+{
+	paddr_t pa = page_alloc(pool->order, GFP_PRESERVABLE);
+	if (!pa)
+		return -ENOMEM;
+	struct page *p = head(pa);
+	p->state = PAGE_HUGETLB;
+	p->private = (uint32_t)(pool - pools);
+	pool->total++;
+	push_free(pool, pa);
+	return 0;
+}
+
+/* Give one free folio back to the buddy. */
+static int shrink_one(struct hugetlb_pool *pool)
+{
+	if (pool->free_head == NIL)
+		return -EBUSY;
+	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
+	unlink_free(pool, pa);
+	head(pa)->state = PAGE_ALLOC;
+	pool->total--;
+	page_free(pa, pool->order);
+	return 0;
+}
+
+int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
+{
+	if (pool->frozen)
+		return -EBUSY;
+	while (pool->total < count)
+		if (grow_one(pool))
+			return -ENOMEM;
+	while (pool->total > count)
+		if (shrink_one(pool))
+			return -EBUSY;
+	return 0;
+}
+
+paddr_t hugetlb_alloc(struct hugetlb_pool *pool)
+{
+	if (pool->free_head == NIL)
+		return 0;
+	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
+	unlink_free(pool, pa);
+	return pa;
+}
+
+void hugetlb_free(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	BUG_ON(!p || p->state != PAGE_HUGETLB || p->order != pool->order ||
+	       p->private != (uint32_t)(pool - pools),
+	       "hugetlb_free(%#llx) to pool %s: not a folio of it", (unsigned long long)pa,
+	       pool->name);
+	BUG_ON(p->flags & HUGETLB_FREE, "hugetlb_free(%#llx): double free", (unsigned long long)pa);
+	push_free(pool, pa);
+}
+
+void hugetlb_freeze(struct hugetlb_pool *pool)
+{
+	pool->frozen++;
+}
+
+void hugetlb_unfreeze(struct hugetlb_pool *pool)
+{
+	BUG_ON(!pool->frozen, "hugetlb pool %s unfrozen more than frozen", pool->name);
+	pool->frozen--;
+}
+
+void hugetlb_init(void)
+{
+	/* 1 GiB folios first: they need the largest aligned blocks. */
+	for (int s = NR_HUGE - 1; s >= 0; s--) {
+		struct hugetlb_pool *pool = &pools[s];
+		if (hugetlb_resize(pool, pool->requested))
+			printk("hugetlb: warning: %s pool has %llu of %llu pages requested\n",
+			       pool->name, (unsigned long long)pool->total,
+			       (unsigned long long)pool->requested);
+	}
+}
+
+static int set_hugepagesz(const char *v)
+{
+	struct hugetlb_pool *pool = v ? hugetlb_pool_by_name(v) : NULL;
+	if (!pool)
+		return -EINVAL;
+	cmdline_size = (enum hugetlb_size)(pool - pools);
+	return 0;
+}
+BOOT_PARAM("hugepagesz", set_hugepagesz);
+
+static int set_hugepages(const char *v)
+{
+	uint64_t n;
+	if (!v || parse_u64(v, &n))
+		return -EINVAL;
+	pools[cmdline_size].requested = n;
+	return 0;
+}
+BOOT_PARAM("hugepages", set_hugepages);
+
+static int cmd_hugepages(struct shell_ctx *c, int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "set") == 0) {
+		struct hugetlb_pool *pool = hugetlb_pool_by_name(argv[2]);
+		uint64_t n;
+		if (!pool || parse_u64(argv[3], &n))
+			return shell_err(c, -EINVAL, "usage: hugepages set 2M|1G COUNT");
+		int err = hugetlb_resize(pool, n);
+		if (err == -EBUSY)
+			return shell_err(c, err, "%s pool is frozen or its pages are in use",
+					 pool->name);
+		if (err)
+			return shell_err(c, err, "%s pool grew to %llu of %llu pages", pool->name,
+					 (unsigned long long)pool->total, (unsigned long long)n);
+	} else if (argc != 1) {
+		return shell_err(c, -EINVAL, "usage: hugepages [set 2M|1G COUNT]");
+	}
+	for (unsigned s = 0; s < NR_HUGE; s++) {
+		char key[16];
+		const struct hugetlb_pool *p = &pools[s];
+		snprintf(key, sizeof(key), "%s.total", p->name);
+		shell_kv(c, key, "%llu", (unsigned long long)p->total);
+		snprintf(key, sizeof(key), "%s.free", p->name);
+		shell_kv(c, key, "%llu", (unsigned long long)p->free);
+		snprintf(key, sizeof(key), "%s.preserved", p->name);
+		shell_kv(c, key, "%llu", (unsigned long long)p->preserved);
+	}
+	return 0;
+}
+SHELL_CMD("hugepages", "[set 2M|1G COUNT]", "huge-page pools: counts, resize", cmd_hugepages);

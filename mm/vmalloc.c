@@ -1,0 +1,143 @@
+/*
+ * vmalloc (model in include/vmalloc.h). Areas sit in a list sorted by address;
+ * a new one takes the first gap big enough for it plus its guard page. Failure at
+ * any step unwinds what that call did, so a failed vmalloc leaks nothing.
+ */
+#include <kmalloc.h>
+#include <mm.h>
+#include <paging.h>
+#include <panic.h>
+#include <string.h>
+#include <vmalloc.h>
+
+static struct vm_area *areas;
+
+static uint64_t find_gap(uint64_t npages)
+{
+	uint64_t want = (npages + 1) * PAGE_SIZE, at = VMALLOC_BASE;
+	for (struct vm_area *a = areas; a; a = a->next) {
+		if (a->va - at >= want)
+			break;
+		at = a->va + (a->npages + 1) * PAGE_SIZE;
+	}
+	return VMALLOC_END - at >= want ? at : 0;
+}
+
+static void insert(struct vm_area *n)
+{
+	struct vm_area **pp = &areas;
+	while (*pp && (*pp)->va < n->va)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+}
+
+static void unmap_area(struct vm_area *a, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++)
+		unmap_page(a->va + i * PAGE_SIZE);
+}
+
+static void *map_area(struct vm_area *a)
+{
+	uint64_t per = 1ull << a->order;
+	for (uint64_t i = 0; i < a->npages; i++) {
+		paddr_t pa = a->frames[i >> a->order] + (i & (per - 1)) * PAGE_SIZE;
+		if (map_page(a->va + i * PAGE_SIZE, pa, PTE_WRITE | PTE_NX)) {
+			unmap_area(a, i);
+			return NULL;
+		}
+	}
+	insert(a);
+	return (void *)a->va;
+}
+
+void *vmalloc(size_t size, unsigned gfp)
+{
+	uint64_t npages = ALIGN_UP((uint64_t)size, (uint64_t)PAGE_SIZE) / PAGE_SIZE;
+	if (npages == 0)
+		return NULL;
+	struct vm_area *a = kzalloc(sizeof(*a));
+	if (!a)
+		return NULL;
+	a->frames = kmalloc(npages * sizeof(paddr_t));
+	a->va = find_gap(npages);
+	if (!a->frames || !a->va)
+		goto fail_area;
+	a->npages = npages;
+	a->owns_frames = true;
+	uint64_t got = 0;
+	for (; got < npages; got++) {
+		a->frames[got] = page_alloc(0, gfp | GFP_ZERO);
+		if (!a->frames[got])
+			goto fail_frames;
+	}
+	if (map_area(a))
+		return (void *)a->va;
+fail_frames:
+	while (got--)
+		page_free(a->frames[got], 0);
+fail_area:
+	kfree(a->frames);
+	kfree(a);
+	return NULL;
+}
+
+void *vmap_frames(const paddr_t *frames, uint64_t n, unsigned order)
+{
+	uint64_t npages = n << order;
+	struct vm_area *a = kzalloc(sizeof(*a));
+	if (!a)
+		return NULL;
+	a->frames = kmalloc(n * sizeof(paddr_t));
+	a->va = npages ? find_gap(npages) : 0;
+	if (!a->frames || !a->va) {
+		kfree(a->frames);
+		kfree(a);
+		return NULL;
+	}
+	memcpy(a->frames, frames, n * sizeof(paddr_t));
+	a->npages = npages;
+	a->order = order;
+	a->owns_frames = true;
+	if (map_area(a))
+		return (void *)a->va;
+	kfree(a->frames);
+	kfree(a);
+	return NULL;
+}
+
+static struct vm_area **find(const void *p)
+{
+	for (struct vm_area **pp = &areas; *pp; pp = &(*pp)->next)
+		if ((*pp)->va == (uint64_t)p)
+			return pp;
+	return NULL;
+}
+
+bool vmalloc_owns(const void *p)
+{
+	return (uint64_t)p >= VMALLOC_BASE && (uint64_t)p < VMALLOC_END;
+}
+
+const struct vm_area *vmalloc_area(const void *p)
+{
+	struct vm_area **pp = find(p);
+	return pp ? *pp : NULL;
+}
+
+void vfree(const void *p)
+{
+	if (!p)
+		return;
+	struct vm_area **pp = find(p);
+	BUG_ON(!pp, "vfree(%p): not the start of a vmalloc area", p);
+	struct vm_area *a = *pp;
+	*pp = a->next;
+	unmap_area(a, a->npages);
+	if (a->owns_frames)
+		for (uint64_t i = 0; i < (a->npages >> a->order); i++)
+			page_free(a->frames[i], a->order);
+	kfree(a->frames);
+	kfree(a);
+}
