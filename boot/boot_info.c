@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define PHYS_LIMIT (1ull << 52)
+#define MAX_OVERLAP_WARNINGS 8
 
 struct boot_info boot_info;
 
@@ -99,19 +100,24 @@ static void normalise_mem(struct boot_info *bi)
 	static struct boot_mem_range out[BOOT_MEM_MAX];
 	unsigned nedge = 0, nout = 0;
 
+	unsigned overlaps = 0;
 	for (unsigned i = 0; i < bi->nmem; i++)
 		for (unsigned j = i + 1; j < bi->nmem; j++) {
 			const struct boot_mem_range *a = &bi->mem[i], *b = &bi->mem[j];
-			if (a->base < b->base + b->size && b->base < a->base + a->size &&
-			    a->type != b->type) {
-				bi->warnings++;
-				printk("boot: warning: memory ranges overlap: [%#llx+%#llx] %s and "
-				       "[%#llx+%#llx] %s; not RAM\n",
-				       (unsigned long long)a->base, (unsigned long long)a->size,
-				       boot_mem_type_name(a->type), (unsigned long long)b->base,
-				       (unsigned long long)b->size, boot_mem_type_name(b->type));
-			}
+			if (!(a->base < b->base + b->size && b->base < a->base + a->size &&
+			      a->type != b->type))
+				continue;
+			bi->warnings++;
+			if (++overlaps > MAX_OVERLAP_WARNINGS)
+				continue;
+			printk("boot: warning: memory ranges overlap: [%#llx+%#llx] %s and "
+			       "[%#llx+%#llx] %s; not RAM\n",
+			       (unsigned long long)a->base, (unsigned long long)a->size,
+			       boot_mem_type_name(a->type), (unsigned long long)b->base,
+			       (unsigned long long)b->size, boot_mem_type_name(b->type));
 		}
+	if (overlaps > MAX_OVERLAP_WARNINGS)
+		printk("boot: warning: %u more overlapping pairs\n", overlaps - MAX_OVERLAP_WARNINGS);
 	for (unsigned i = 0; i < bi->nmem; i++) {
 		edge[nedge++] = bi->mem[i].base;
 		edge[nedge++] = bi->mem[i].base + bi->mem[i].size;

@@ -33,8 +33,9 @@ int cpio_next(const uint8_t *buf, size_t len, size_t *off, struct cpio_entry *e)
 	    hex8(buf + o + 94, &namesize))
 		return -EINVAL;
 	size_t name_off = o + HDR_LEN;
-	if (namesize == 0 || namesize > len - name_off || buf[name_off + namesize - 1] != 0)
-		return -EINVAL;
+	if (namesize == 0 || namesize > len - name_off ||
+	    strnlen((const char *)buf + name_off, namesize) != namesize - 1)
+		return -EINVAL;                      /* exactly one NUL, at the end */
 	size_t data_off = ALIGN_UP(name_off + namesize, (size_t)4);
 	if (data_off > len || filesize > len - data_off)
 		return -EINVAL;

@@ -11,7 +11,8 @@
  *     is not RAM.
  *   - every module lies inside RAM, is non-empty and overlaps neither the kernel
  *     image nor another module; names are NUL-terminated.
- * Whatever breaks these is dropped with a warning naming the range.
+ * Whatever breaks these is dropped with a warning naming the range. Trimming RAM to
+ * whole pages is not a drop: it is silent, even when nothing of a range is left.
  */
 #ifndef BOOT_INFO_H
 #define BOOT_INFO_H

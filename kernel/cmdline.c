@@ -38,7 +38,7 @@ int cmdline_split(const char *cmdline, char *buf, size_t size, cmdline_cb cb, vo
 				quoted = !quoted;
 				continue;
 			}
-			if (*p == '=' && !eq && !quoted) {
+			if (*p == '=' && !eq) {              /* Linux splits here even inside quotes */
 				*w++ = 0;
 				eq = w;
 				continue;

@@ -118,7 +118,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'X':
 			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
 			n = utoa(end, u, *fmt == 'u' ? 10 : 16, *fmt == 'X');
-			if (alt && *fmt != 'u') {
+			if (alt && *fmt != 'u' && u) {   /* C prints 0, not 0x0 */
 				put(&o, '0');
 				put(&o, 'x');
 				width -= 2;

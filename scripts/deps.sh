@@ -4,7 +4,7 @@
 # it names what is missing and the command to run, and fails.
 set -eu
 PKGS="gcc make binutils clang qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common
-xorriso mtools gnu-efi libfdt-dev device-tree-compiler libcmocka-dev python3 python3-pytest"
+xorriso mtools gnu-efi libfdt-dev device-tree-compiler libcmocka-dev libclang-rt-14-dev python3 python3-pytest"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -1,7 +1,7 @@
 /*
  * Console argument parsing: words, numbers, sizes and globs. Every parser takes the
  * whole string or refuses it (-EINVAL): "12x", "", "0x" and values that overflow 64
- * bits are errors, never silently truncated. Also built for the host.
+ * bits are errors, never silently truncated; on error *out is left untouched. Also built for the host.
  */
 #include <errno.h>
 #include <shell.h>
@@ -62,8 +62,10 @@ static int parse_prefix(const char *s, uint64_t *out, const char **end)
 int parse_u64(const char *s, uint64_t *out)
 {
 	const char *end;
-	if (parse_prefix(s, out, &end) || *end)
+	uint64_t v;
+	if (parse_prefix(s, &v, &end) || *end)
 		return -EINVAL;
+	*out = v;
 	return 0;
 }
 

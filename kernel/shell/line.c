@@ -1,7 +1,8 @@
 /*
  * The console line editor: one byte in, one event out. Printable ASCII is kept and
  * echoed; backspace (0x08, 0x7f) erases; Ctrl-C cancels the line, Ctrl-U clears it;
- * CR, LF or CR LF end it; ANSI escape sequences (arrow keys) are swallowed. Any other
+ * CR, LF or CR LF end it; ANSI escape sequences (arrow keys, CSI and SS3) are
+ * swallowed, and a control byte ends an unfinished one and then counts as itself. Any other
  * byte marks the line bad, and a line longer than the buffer is swallowed to its end:
  * either way the caller reports an error instead of running it. The state is bounded
  * whatever bytes arrive, so no input can overrun or wedge it. Also built for the host.
@@ -38,15 +39,14 @@ enum line_event line_feed(struct line_editor *le, uint8_t c)
 {
 	bool after_cr = le->last_cr;
 	le->last_cr = (c == '\r');
-	if (le->esc == 1) {                      /* ESC seen: '[' opens a sequence */
-		le->esc = c == '[' ? 2 : 0;
+	if (le->esc && (c < 0x20 || c == 0x7f)) {
+		le->esc = 0;                     /* a control byte ends any sequence */
+	} else if (le->esc == 1) {               /* ESC seen: '[' (CSI) or 'O' (SS3) opens one */
+		le->esc = (c == '[' || c == 'O') ? 2 : 0;
 		return LINE_MORE;
-	}
-	if (le->esc == 2) {                      /* parameters until a final byte */
-		if (c >= 0x40 && c <= 0x7e)
-			le->esc = 0;
-		else if (c < 0x20 || c > 0x3f)
-			le->esc = 0;             /* not a sequence after all */
+	} else if (le->esc == 2) {               /* parameters until a final byte */
+		if (c > 0x3f)
+			le->esc = 0;             /* the final byte, swallowed too */
 		return LINE_MORE;
 	}
 	switch (c) {

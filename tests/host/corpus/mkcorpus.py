@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Write the fuzzers' seed corpora (run from anywhere; the files are committed).
+
+cpio/       small newc archives, as `cpio -o -H newc` would write them (without its
+            512-byte padding in some, to keep the seeds short), plus a few broken ones.
+boot_info/  record lists in fuzz_boot_info.c's 11-byte format.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def newc(name, data=b"", mode=0o100644, ino=0):
+    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0]
+    out = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
+    out += b"\0" * (-len(out) % 4)
+    return out + data + b"\0" * (-len(data) % 4)
+
+
+def archive(*entries, block=0):
+    out = b"".join(newc(*e) for e in entries) + newc("TRAILER!!!", mode=0)
+    return out + b"\0" * (-len(out) % block if block else 0)
+
+
+CPIO = {
+    "empty": archive(),
+    "one_file": archive(("hello", b"world\n")),
+    "two_files": archive(("hello", b"world\n"), ("dir/a.txt", b"abc")),
+    "dir_and_files_512": archive(("dir", b"", 0o40755), ("./dir/script", b"echo hi\nmem\n"),
+                                 ("./baton", bytes(range(64))), block=512),
+    "symlink": archive(("link", b"target", 0o120777)),
+    "truncated": archive(("hello", b"world\n"))[:120],
+    "no_trailer": newc("hello", b"world\n"),
+    "lowercase_hex": archive(("x", b"12345"))
+    .replace(b"000081A4", b"000081a4", 1),
+}
+
+
+def rec(kind, base, size, bshift=0, sshift=0):
+    return struct.pack("<BBBII", kind, bshift, sshift, base, size)
+
+
+RAM, RES, ACPI, NVS, BAD = 1, 2, 3, 4, 5
+MOD = 0x80
+BOOT_INFO = {
+    "qemu_like": rec(RAM, 0, 0x9fc00) + rec(RES, 0x9fc00, 0x400) + rec(RES, 0xf0000, 0x10000)
+    + rec(RAM, 0x100, 0x7ee00, 12, 12) + rec(RES, 0xfffc0, 0x40, 12, 12),
+    "overlap": rec(RAM, 0x100, 0x200, 12, 12) + rec(RES, 0x180, 0x1, 12, 12)
+    + rec(ACPI, 0x17f, 0x2, 12, 12),
+    "partial_pages": rec(RAM, 0x500, 0x9f700) + rec(RAM, 0x100100, 0x800),
+    "limit": rec(RAM, 0xfffff, 0x2, 32, 12) + rec(RES, 0xffffffff, 0x2, 32, 12),
+    "modules": rec(RAM, 0x100, 0x7f00, 12, 12) + rec(MOD | 4, 0x400, 0x1234, 12, 0)
+    + rec(MOD | 4, 0x500, 0x1, 12, 12) + rec(MOD | 0, 0x1ff, 0x2, 12, 12)
+    + rec(MOD | 1, 0xa0, 0x1, 12, 12),
+}
+
+
+def write(sub, files):
+    d = os.path.join(HERE, sub)
+    os.makedirs(d, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    write("cpio", CPIO)
+    write("boot_info", BOOT_INFO)
