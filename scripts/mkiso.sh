@@ -8,7 +8,8 @@ set -eu
 out=$1 kernel=$2 cmdline=$3
 shift 3
 dir=$(mktemp -d "${TMPDIR:-/tmp}/baton-iso.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+log="$dir.log"                     # outside the tree being packed
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/kernel.elf"
 {
@@ -31,4 +32,4 @@ cp "$kernel" "$dir/boot/kernel.elf"
 } > "$dir/boot/grub/grub.cfg"
 grub-mkrescue --fonts= --locales= --themes= \
 	--install-modules="normal multiboot2 iso9660 part_msdos part_gpt fat configfile echo boot serial terminal" \
-	-o "$out" "$dir" >"$dir/log" 2>&1 || { cat "$dir/log" >&2; exit 1; }
+	-o "$out" "$dir" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }

@@ -66,7 +66,7 @@ static int cmd_fault(struct shell_ctx *c, int argc, char **argv)
 	if (strcmp(argv[1], "ud") == 0)
 		__asm__ volatile("ud2");
 	else if (strcmp(argv[1], "de") == 0)
-		printk("%llu\n", (unsigned long long)(1 / zero));
+		__asm__ volatile("divq %1" : : "a"(1ull), "r"(zero), "d"(0ull));  /* a real div */
 	else if (strcmp(argv[1], "pf") == 0)
 		printk("%llu\n", (unsigned long long)*(volatile uint64_t *)0x100000000000ull);
 	else if (strcmp(argv[1], "gp") == 0)
