@@ -16,13 +16,19 @@ EFI_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
 	-mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -MD -MP
 EFI_LDFLAGS := -shared -Bsymbolic -nostdlib -znocombreloc --no-warn-rwx-segments \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds
-EFI_SRCS := boot/efi/loader.c boot/efi/cfg.c boot/efi/elf.c boot/efi/mb2.c
+EFI_SRCS := boot/efi/loader.c boot/efi/cfg.c boot/efi/mb2.c
+EFI_SHARED := boot/elf_check.c boot/mb2_build.c   # shared with the kernel
 EFI_COBJS := $(patsubst boot/efi/%.c,$(B)/boot/efi/%.o,$(EFI_SRCS))
-EFI_OBJS := $(EFI_COBJS) $(B)/boot/efi/lm_exit.o
+EFI_SOBJS := $(patsubst boot/%.c,$(B)/boot/efi/shared-%.o,$(EFI_SHARED))
+EFI_OBJS := $(EFI_COBJS) $(EFI_SOBJS) $(B)/boot/efi/lm_exit.o
 CMDLINE_EFI ?=
 
 # Static pattern rules: they win over the top-level $(B)/%.o rules (KCFLAGS).
 $(EFI_COBJS): $(B)/boot/efi/%.o: boot/efi/%.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(EFI_SOBJS): $(B)/boot/efi/shared-%.o: boot/%.c
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D) && $(CC) $(EFI_CFLAGS) -c $< -o $@
 

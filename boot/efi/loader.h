@@ -62,23 +62,8 @@ void cfg_defaults(struct cfg *c);
  */
 int cfg_parse(char *buf, size_t len, struct cfg *c, unsigned *err_line, const char **err);
 
-/* ---- kernel ELF ---------------------------------------------------------- */
-
-#define ELF_MAX_SEGS 16
-
-struct elf_seg {            /* one PT_LOAD with p_memsz > 0 */
-	uint64_t paddr, vaddr, memsz, filesz, offset;
-};
-
-struct elf_image {
-	uint64_t entry_pa;       /* physical entry (e_entry through its segment) */
-	uint32_t mb2_off;        /* file offset of the Multiboot2 header */
-	unsigned nseg;
-	struct elf_seg seg[ELF_MAX_SEGS]; /* sorted by paddr, disjoint, below 4 GiB */
-};
-
-/* Validate a kernel file image (ELF64 x86-64 ET_EXEC + Multiboot2 header). */
-int elf_check(const void *file, uint64_t size, struct elf_image *img, const char **err);
+#include <elf_check.h>
+#include <mb2_build.h>
 
 /* ---- Multiboot2 information ---------------------------------------------- */
 
@@ -101,18 +86,6 @@ enum {
 	EFIMT_ACPI_RECLAIM = 9, EFIMT_ACPI_NVS = 10,
 };
 
-struct mb2_builder {
-	uint8_t *buf;
-	uint32_t cap;
-	uint32_t len;    /* end of the fixed tags (8-aligned) */
-	uint32_t total;  /* total_size after mb2_finish */
-};
-
-void mb2_init(struct mb2_builder *b, void *buf, uint32_t cap);
-int mb2_add_string(struct mb2_builder *b, uint32_t type, const char *s);
-int mb2_add_module(struct mb2_builder *b, uint32_t start, uint32_t end, const char *name);
-int mb2_add_efi64(struct mb2_builder *b, uint64_t systab);
-int mb2_add_acpi(struct mb2_builder *b, uint32_t type, const void *rsdp, uint32_t len);
 /*
  * Write the memory map tag (converted from the UEFI map: stepped by desc_size,
  * typed, sorted, merged) and the end tag after the fixed tags, and the header.

@@ -1,89 +1,12 @@
 /*
- * Multiboot2 information builder for the EFI loader. Model: one caller-owned
- * buffer (allocated below 4 GiB before the final GetMemoryMap); fixed tags are
- * appended first (cmdline, loader name, modules, EFI64, ACPI), then
- * mb2_finish() writes the memory map tag and the end tag after them, as many
- * times as ExitBootServices needs retries. Invariants: every tag starts 8-aligned
- * and padding is zeroed; nothing is written past buf + cap (-ENOSPC instead);
- * mb2_finish never changes the fixed part and calls nothing outside this file.
+ * The EFI loader's part of the Multiboot2 information: the UEFI memory map,
+ * converted (stepped by the firmware's descriptor size, typed, sorted, merged) and
+ * written with the end tag after the fixed tags. Idempotent and calls nothing, so
+ * it is safe between GetMemoryMap and ExitBootServices, as often as retries need.
  */
 #include <errno.h>
 #include "loader.h"
 #include <abi/multiboot2.h>
-
-void mb2_init(struct mb2_builder *b, void *buf, uint32_t cap)
-{
-	b->buf = buf;
-	b->cap = cap;
-	b->len = sizeof(struct mb2_info);
-	b->total = 0;
-	__builtin_memset(buf, 0, cap < b->len ? cap : b->len);
-}
-
-/* Reserve a tag of `size` bytes at b->len; returns it zeroed, or NULL. */
-static void *tag_alloc(struct mb2_builder *b, uint32_t type, uint64_t size)
-{
-	struct mb2_tag *t;
-	uint64_t padded = (size + 7) & ~7ull;
-
-	if (b->len > b->cap || padded > b->cap - b->len)
-		return NULL;
-	t = (struct mb2_tag *)(b->buf + b->len);
-	__builtin_memset(t, 0, padded);
-	t->type = type;
-	t->size = (uint32_t)size;
-	b->len += (uint32_t)padded;
-	return t;
-}
-
-static uint64_t slen(const char *s)
-{
-	return ldr_strlen(s);
-}
-
-int mb2_add_string(struct mb2_builder *b, uint32_t type, const char *s)
-{
-	uint64_t n = slen(s) + 1;
-	struct mb2_tag_string *t = tag_alloc(b, type, sizeof(*t) + n);
-
-	if (!t)
-		return -ENOSPC;
-	__builtin_memcpy(t->string, s, n);
-	return 0;
-}
-
-int mb2_add_module(struct mb2_builder *b, uint32_t start, uint32_t end, const char *name)
-{
-	uint64_t n = slen(name) + 1;
-	struct mb2_tag_module *t = tag_alloc(b, MB2_TAG_MODULE, sizeof(*t) + n);
-
-	if (!t)
-		return -ENOSPC;
-	t->mod_start = start;
-	t->mod_end = end;
-	__builtin_memcpy(t->string, name, n);
-	return 0;
-}
-
-int mb2_add_efi64(struct mb2_builder *b, uint64_t systab)
-{
-	struct mb2_tag_efi64 *t = tag_alloc(b, MB2_TAG_EFI64, sizeof(*t));
-
-	if (!t)
-		return -ENOSPC;
-	t->pointer = systab;
-	return 0;
-}
-
-int mb2_add_acpi(struct mb2_builder *b, uint32_t type, const void *rsdp, uint32_t len)
-{
-	struct mb2_tag_acpi *t = tag_alloc(b, type, sizeof(*t) + (uint64_t)len);
-
-	if (!t)
-		return -ENOSPC;
-	__builtin_memcpy(t->rsdp, rsdp, len);
-	return 0;
-}
 
 uint32_t mb2_efi_type(uint32_t efi_type)
 {

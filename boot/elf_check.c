@@ -1,5 +1,6 @@
 /*
- * Kernel ELF and Multiboot2 header checks for the EFI loader. Accepts an ELF64
+ * Kernel ELF and Multiboot2 header checks (include/elf_check.h), for the EFI loader
+ * and kexec. Accepts an ELF64
  * little-endian EM_X86_64 ET_EXEC whose phdr table and every PT_LOAD file range
  * lie inside the file, with p_memsz >= p_filesz and physical ranges below 4 GiB
  * that do not overlap; it must carry a Multiboot2 header (8-aligned, in the
@@ -10,10 +11,20 @@
  */
 #include <elf.h>
 #include <errno.h>
-#include "loader.h"
+#include <elf_check.h>
 #include <abi/multiboot2.h>
 
 #define FOUR_GIB 0x100000000ull
+
+static int ldr_memeq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
 
 /* Multiboot2 header layout (kernel -> loader), from the specification. */
 struct mb2_hdr {
