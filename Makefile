@@ -23,7 +23,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-mstack-protector-guard=tls -mstack-protector-guard-reg=fs -mstack-protector-guard-offset=40 \
 	-fno-strict-aliasing -fno-common -fcf-protection=none \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Iinclude -Iinclude/libc -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
+	-Iinclude -Iinclude/libc -isystem $(B)/include-fdt -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
 	$(EXTRA_KCFLAGS)
 KASFLAGS := -Iinclude -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
 KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
@@ -33,9 +33,19 @@ all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img
 
 # Each directory lists its sources in a fragment.
 KSRCS :=
-include boot/sources.mk kernel/sources.mk mm/sources.mk
+include boot/sources.mk kernel/sources.mk mm/sources.mk luo/sources.mk
 KOBJS := $(patsubst %,$(B)/%.o,$(basename $(KSRCS)))
 $(KOBJS): Makefile
+
+# libfdt: Debian's prebuilt libfdt.a, linked after the objects (only the members
+# they need come in). Its headers are reached through $(B)/include-fdt, which holds
+# links to libfdt.h and fdt.h and nothing else, so no glibc header leaks into the
+# -nostdinc build; <libfdt_env.h> is Baton's own (include/libc).
+LIBFDT     := /usr/lib/x86_64-linux-gnu/libfdt.a
+FDT_HDRS   := $(B)/include-fdt/libfdt.h $(B)/include-fdt/fdt.h
+$(FDT_HDRS): $(B)/include-fdt/%: /usr/include/%
+	$(Q)mkdir -p $(@D) && ln -sf $< $@
+$(KOBJS): | $(FDT_HDRS)
 
 $(B)/%.o: %.c
 	$(call say,CC,$<)
@@ -47,9 +57,9 @@ $(B)/%.o: %.S
 # Two-pass link. The symbol table (for stack traces) is the last loaded section, so
 # its size cannot move any code or data: pass 1 and pass 2 agree on every address
 # (checked below).
-$(B)/kernel.pass1.elf: $(KOBJS) $(B)/ksyms-empty.o linker.ld
+$(B)/kernel.pass1.elf: $(KOBJS) $(B)/ksyms-empty.o linker.ld $(LIBFDT)
 	$(call say,LD,$@)
-	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms-empty.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms-empty.o $(LIBFDT)
 $(B)/ksyms-empty.o: scripts/ksyms.sh
 	$(Q)mkdir -p $(B) && sh scripts/ksyms.sh --empty | $(CC) -c -x assembler - -o $@
 $(B)/ksyms.S: $(B)/kernel.pass1.elf scripts/ksyms.sh
@@ -59,7 +69,7 @@ $(B)/ksyms.o: $(B)/ksyms.S
 	$(Q)$(CC) -c $< -o $@
 $(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms.o
 	$(call say,LD,$@)
-	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o $(LIBFDT)
 	$(Q)sh scripts/ksyms.sh --check $(B)/kernel.pass1.elf $@
 	$(Q)nm -n $@ > $(B)/kernel.sym
 	$(Q)objdump -d -S --no-show-raw-insn $@ > $(B)/kernel.asm

@@ -1,12 +1,14 @@
 /*
  * Multiboot2 adapter: turns the information block at EBX into struct boot_info.
- * Producers: GRUB (BIOS and UEFI), Baton's EFI loader, Baton's kexec.
+ * Producers: GRUB (BIOS and UEFI), Baton's EFI loader, Baton's kexec (which adds
+ * the handover tag: its fields are only copied here; luo/kho_*.c checks them).
  *
  * The block is untrusted: its total size is bounded, every tag must lie inside it
  * with a size of at least 8, strings are read with a bound, and the whole block must
  * lie inside the boot page tables' reach (the first 4 GiB). A block that breaks this
  * is refused (-EINVAL) and kmain stops with the reason.
  */
+#include <abi/kho.h>
 #include <abi/multiboot2.h>
 #include <boot_info.h>
 #include <errno.h>
@@ -101,9 +103,18 @@ int mb2_parse(paddr_t info_pa, struct boot_info *bi)
 			if (tag->size >= sizeof(struct mb2_tag_efi64))
 				bi->efi_systab = ((const struct mb2_tag_efi64 *)tag)->pointer;
 			break;
-		case MB2_TAG_BATON_KHO:
-			/* The handover tag is parsed by the KHO issue's code; seen, kept. */
+		case MB2_TAG_BATON_KHO: {
+			struct kho_data kd;
+			if (tag->size != sizeof(*tag) + sizeof(kd)) {
+				printk("boot: warning: handover tag of %u bytes ignored\n", tag->size);
+				bi->warnings++;
+				break;
+			}
+			memcpy(&kd, tag + 1, sizeof(kd));
+			bi->kho = (struct boot_kho){ true, kd.fdt_addr, kd.fdt_size, kd.scratch_addr,
+						     kd.scratch_size };
 			break;
+		}
 		default:
 			break;
 		}

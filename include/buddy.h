@@ -95,6 +95,15 @@ void buddy_free(struct buddy *b, uint64_t pfn, unsigned order);
  */
 int buddy_claim(struct buddy *b, uint64_t pfn, unsigned order);
 
+/*
+ * Describe frames [pfn, pfn + 2^order) that the zone does not manage (reserved
+ * memory, e.g. a block handed over by the previous kernel) as one block in state st:
+ * only its head entry is written. buddy_adopt() later makes such a block an
+ * allocated block of the zone (counted as managed), which buddy_free() accepts.
+ */
+void buddy_mark(struct buddy *b, uint64_t pfn, unsigned order, enum page_state st);
+void buddy_adopt(struct buddy *b, uint64_t pfn);
+
 /* Head entry of the block containing pfn, or NULL (reserved / outside). */
 struct page *buddy_block_of(struct buddy *b, uint64_t pfn, uint64_t *head_pfn);
 /* Entry for pfn, initialising its section if needed (for owners setting state). */

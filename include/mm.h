@@ -20,12 +20,15 @@ struct boot_info;
 enum zone_id { ZONE_NORMAL = 0, ZONE_SCRATCH = 1, NR_ZONES };
 
 #define GFP_ZERO        0x1u
-#define GFP_PRESERVABLE 0x2u
+#define GFP_PRESERVABLE 0x2u    /* may be preserved later: never from scratch */
+#define GFP_SCRATCH     0x4u    /* only from scratch (kexec images and boot info) */
 
 void mm_init(struct boot_info *bi);
 bool mm_ready(void);
 
 paddr_t page_alloc(unsigned order, unsigned gfp);
+/* From now on every page handed out is zeroed first (after a dropped handover). */
+void mm_scrub_on_alloc(void);
 void page_free(paddr_t pa, unsigned order);
 static inline void *page_virt(paddr_t pa) { return phys_to_virt(pa); }
 

@@ -19,6 +19,8 @@ int vprintk(const char *fmt, va_list ap);
 
 /* Print the banner line, then everything logged before it. */
 void console_start(const char *banner);
+/* The line a panic before console_start() prints first, so a banner still leads. */
+void console_set_early_banner(const char *banner);
 /* Panic path: make sure everything logged has reached the wire. */
 void console_flush_for_panic(void);
 #endif

@@ -14,6 +14,8 @@ void serial_write(const char *s, size_t n);
 int serial_getc(void);
 /* Next input byte or -1 if none is waiting. */
 int serial_trygetc(void);
+/* Stop the UART interrupting (before kexec). */
+void serial_quiesce(void);
 /* Interrupt handler for IRQ 4 (kernel/irq.c calls it). */
 void serial_irq(void);
 #endif

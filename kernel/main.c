@@ -3,8 +3,9 @@
  *   1. CPU tables, then the boot adapter turns the producer's block into boot_info
  *      (everything it warns about waits in the log);
  *   2. options from the command line;
- *   3. the banner - the first line on the wire - then the waiting log;
- *   4. memory: memblock, the direct map, the memmap and the buddy zones;
+ *   3. memory: memblock, scratch and the incoming handover, the direct map, the
+ *      memmap and the buddy zones, the huge-page pools, KHO's outgoing state;
+ *   4. the banner - the first line on the wire, saying cold or kexec - then the log;
  *   5. interrupts on; then ktest= (runs and exits), script=, and the shell.
  */
 #include <boot_info.h>
@@ -15,6 +16,7 @@
 #include <ktest.h>
 #include <layout.h>
 #include <hugetlb.h>
+#include <kho.h>
 #include <mm.h>
 #include <panic.h>
 #include <paging.h>
@@ -46,6 +48,8 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 {
 	char banner[256];
 	boot_state.tsc_at_entry = rdtsc();
+	console_set_early_banner("Baton version=" BATON_VERSION " boot=unknown liveupdate-number=0 "
+				 "(panic before the banner)");
 	serial_init();
 	gdt_init();
 	idt_init();
@@ -62,6 +66,13 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		cmdline_apply_kernel(bi->cmdline);
 	}
 
+	if (!err) {
+		mm_init(bi);
+		hugetlb_init();
+		kho_init();
+		boot_state.kexec = kho_is_boot();
+		boot_state.kexec_count = kho_kexec_count();
+	}
 	snprintf(banner, sizeof(banner),
 		 "Baton version=%s boot=%s liveupdate-number=%llu kexec-count=%llu build=%s "
 		 "entry=%s",
@@ -78,8 +89,6 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	if (bi->cmdline[0])
 		printk("boot: command line: %s\n", bi->cmdline);
 
-	mm_init(bi);
-	hugetlb_init();
 	struct mm_stats ms;
 	mm_stats(&ms);
 	printk("mm: %llu MiB free of %llu MiB; memmap %llu KiB (%llu bytes per frame), built in "

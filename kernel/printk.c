@@ -14,6 +14,12 @@ static char log_buf[LOG_SIZE];
 static size_t log_head;          /* total bytes ever logged */
 static size_t log_flushed;       /* bytes already written to the console */
 static bool console_on;
+static const char *early_banner;
+
+void console_set_early_banner(const char *banner)
+{
+	early_banner = banner;
+}
 
 static void log_append(const char *s, size_t n)
 {
@@ -59,16 +65,18 @@ int printk(const char *fmt, ...)
 
 void console_start(const char *banner)
 {
-	size_t pending = log_head - log_flushed;
 	serial_write(banner, strlen(banner));
 	serial_write("\n", 1);
-	(void)pending;
 	console_on = true;
 	log_flush();
 }
 
 void console_flush_for_panic(void)
 {
+	if (!console_on && early_banner) {       /* a panic before the banner: one first */
+		serial_write(early_banner, strlen(early_banner));
+		serial_write("\n", 1);
+	}
 	console_on = true;
 	log_flush();
 }

@@ -204,6 +204,26 @@ void buddy_free(struct buddy *b, uint64_t pfn, unsigned order)
 	merge_and_push(b, idx(b, pfn), order);
 }
 
+void buddy_mark(struct buddy *b, uint64_t pfn, unsigned order, enum page_state st)
+{
+	BUG_ON(order > BUDDY_MAX_ORDER || !IS_ALIGNED(pfn, 1ull << order) ||
+	       !in_zone(b, pfn, 1ull << order) || st == PAGE_FREE || st == PAGE_NONE,
+	       "mark of pfn %#llx order %u state %u", (unsigned long long)pfn, order, st);
+	set_head(b, idx(b, pfn), order, st);
+}
+
+void buddy_adopt(struct buddy *b, uint64_t pfn)
+{
+	struct page *p = in_zone(b, pfn, 1) ? head_at(b, idx(b, pfn)) : NULL;
+	BUG_ON(!p || p->state == PAGE_FREE || p->state == PAGE_ALLOC,
+	       "adopt of pfn %#llx: not a marked block", (unsigned long long)pfn);
+	p->state = PAGE_ALLOC;
+	p->zone = b->id;
+	p->private = 0;
+	p->flags = 0;
+	b->managed_pages += 1ull << p->order;
+}
+
 struct page *buddy_block_of(struct buddy *b, uint64_t pfn, uint64_t *head_pfn)
 {
 	if (!in_zone(b, pfn, 1))

@@ -4,15 +4,20 @@
  * mm_init() order, each step needing only the ones before it:
  *   1. memblock from boot_info: RAM; reserve the first MiB (firmware, and frame 0 is
  *      never handed out), the kernel image, the boot information and the modules;
- *   2. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
+ *   2. scratch (luo/kho_scratch.c): after a live update, memblock may allocate only
+ *      there until the handover's preserved blocks are reserved;
+ *   3. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
  *      the boot tables are still the ones in use);
- *   3. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
+ *   4. the incoming handover (luo/kho_in.c): checked, its preserved blocks reserved;
+ *   5. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
  *      its section bytes (zeroed), from memblock;
- *   4. the zones, given every free memblock range.
+ *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH), then
+ *      the preserved blocks described by their heads.
  * After that memblock is closed: page_alloc() is the only allocator.
  */
 #include <boot_info.h>
 #include <errno.h>
+#include <kho.h>
 #include <layout.h>
 #include <memblock.h>
 #include <mm.h>
@@ -24,6 +29,7 @@
 
 static struct buddy zones[NR_ZONES];
 static bool zones_ready;
+static bool scrub;
 static uint64_t memmap_bytes, memmap_tsc;
 
 void *memblock_virt(paddr_t pa)
@@ -45,13 +51,29 @@ static void reserve(paddr_t base, uint64_t size, const char *what)
 	       (unsigned long long)b, err);
 }
 
-static void add_free(paddr_t base, uint64_t size, void *arg)
+static void add_pages(struct buddy *z, paddr_t a, paddr_t b)
 {
-	struct buddy *z = arg;
-	uint64_t first = ALIGN_UP(base, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
-	uint64_t last = ALIGN_DOWN(base + size, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t first = ALIGN_UP(a, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t last = ALIGN_DOWN(b, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
 	if (last > first)
 		buddy_add_range(z, first, last - first);
+}
+
+/* A free range goes to the scratch zone where it lies in scratch, else to normal. */
+static void add_free(paddr_t base, uint64_t size, void *arg)
+{
+	paddr_t at = base, end = base + size;
+	(void)arg;
+	for (unsigned i = 0; i < memblock.scratch.cnt && at < end; i++) {
+		const struct memblock_region *s = &memblock.scratch.regions[i];
+		paddr_t s0 = MAX(s->base, at), s1 = MIN(s->base + s->size, end);
+		if (s0 >= s1)
+			continue;
+		add_pages(&zones[ZONE_NORMAL], at, s0);
+		add_pages(&zones[ZONE_SCRATCH], s0, s1);
+		at = s1;
+	}
+	add_pages(&zones[ZONE_NORMAL], at, end);
 }
 
 void mm_init(struct boot_info *bi)
@@ -72,7 +94,9 @@ void mm_init(struct boot_info *bi)
 	for (unsigned i = 0; i < bi->nmod; i++)
 		reserve(bi->mod[i].base, bi->mod[i].size, bi->mod[i].name);
 
+	kho_scratch_init(bi);
 	paging_init(ram_end);
+	kho_memory_init(bi);
 	memblock.limit = UINT64_MAX;
 
 	uint64_t t0 = rdtsc();
@@ -85,24 +109,33 @@ void mm_init(struct boot_info *bi)
 	memset(phys_to_virt(sec), 0, nsec);
 	for (unsigned z = 0; z < NR_ZONES; z++)
 		buddy_init(&zones[z], (uint8_t)z, 0, npages, phys_to_virt(map), phys_to_virt(sec));
-	memblock_for_each_free(&memblock, add_free, &zones[ZONE_NORMAL]);
+	memblock_for_each_free(&memblock, add_free, NULL);
 	memmap_tsc = rdtsc() - t0;
 	zones_ready = true;
+	kho_memory_finish();
 	buddy_check(&zones[ZONE_NORMAL]);
+	buddy_check(&zones[ZONE_SCRATCH]);
 }
 
 paddr_t page_alloc(unsigned order, unsigned gfp)
 {
 	BUG_ON(!zones_ready, "page_alloc before mm_init");
-	uint64_t pfn = buddy_alloc(&zones[ZONE_NORMAL], order);
+	uint64_t pfn = BUDDY_NONE;
+	if (!(gfp & GFP_SCRATCH))
+		pfn = buddy_alloc(&zones[ZONE_NORMAL], order);
 	if (pfn == BUDDY_NONE && !(gfp & GFP_PRESERVABLE))
 		pfn = buddy_alloc(&zones[ZONE_SCRATCH], order);
 	if (pfn == BUDDY_NONE)
 		return 0;
 	paddr_t pa = pfn << PAGE_SHIFT;
-	if (gfp & GFP_ZERO)
+	if ((gfp & GFP_ZERO) || scrub)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
 	return pa;
+}
+
+void mm_scrub_on_alloc(void)
+{
+	scrub = true;
 }
 
 struct buddy *mm_zone(enum zone_id id)

@@ -25,4 +25,5 @@
 #define EOPNOTSUPP 95
 #define EADDRNOTAVAIL 99
 #define ETIMEDOUT 110
+#define ECANCELED 125
 #endif

@@ -1,0 +1,32 @@
+/*
+ * kexec: load the next kernel and jump into it (docs/console.md, `kexec ...`).
+ *
+ * load: the image (a boot module, by default "baton", the running kernel's own
+ * file) is checked like any loader checks it (include/elf_check.h), its segments
+ * must fit the kernel slot, and the file is copied into scratch.
+ * exec: the pre-exec steps run in registration order (LUO serializes there; the
+ * KHO root is finalized last); any failure undoes the earlier steps in reverse order
+ * and returns the error, and the system goes on. On success the machine is
+ * quiesced, the next kernel's multiboot2 information (with the handover tag) and a
+ * trampoline are written in scratch, and the trampoline copies the segments and
+ * enters the next kernel. Never returns then.
+ */
+#ifndef KEXEC_H
+#define KEXEC_H
+#include <types.h>
+
+struct kexec_step {
+	const char *name;
+	int (*prepare)(void);      /* 0 or -errno; may be NULL */
+	void (*undo)(void);        /* after a later step failed; may be NULL */
+};
+#define KEXEC_STEP(sname, order, prep, und)                                            \
+	static const struct kexec_step __kexec_step_##prep                             \
+		__section(".kexec_step." #order) __used                                \
+		__aligned_entry(struct kexec_step) = { sname, prep, und }
+
+int kexec_load(const char *image, const char *cmdline, uint64_t *bytes);
+void kexec_unload(void);
+int kexec_exec(void);            /* returns only on failure */
+bool kexec_loaded(void);
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Kexec HandOver (KHO, "kho-v4"): what kernel N keeps for kernel N+1, and how N+1
+ * takes it back. Model (shared/DESIGN.md §3-4):
+ *
+ *   - Scratch: ranges that never hold preserved memory. A cold boot chooses them
+ *     (the kernel slot at KERNEL_PHYS, where every kernel of the chain runs, plus a
+ *     "global" area sized by kho_scratch=); every later kernel reuses them as
+ *     handed over. N+1 allocates only from scratch until it has reserved every
+ *     preserved block.
+ *   - Preserved memory is tracked, never copied: a radix tree of (address, order)
+ *     bits whose root the root FDT names; users hang their own metadata off the
+ *     root FDT as named subtrees.
+ *   - A handover that fails any check is dropped as a whole: N+1 logs why, boots
+ *     cold, and zeroes every page it hands out from then on (old contents never
+ *     reach a new owner).
+ *
+ * Every int function returns 0 or a negative errno.
+ */
+#ifndef KHO_H
+#define KHO_H
+#include <abi/kho.h>
+#include <types.h>
+
+struct boot_info;
+struct memblock;
+
+#define KERNEL_SLOT_SIZE  (4 * MiB)     /* [KERNEL_PHYS, +4 MiB): every kernel's image */
+#define KHO_SCRATCH_MAX   16
+
+/* ---- boot (called by mm_init, in this order) ---- */
+/* Decide the scratch ranges and put them in memblock; scratch-only if incoming. */
+void kho_scratch_init(struct boot_info *bi);
+/* After the direct map: check the incoming handover and reserve what it preserves. */
+void kho_memory_init(struct boot_info *bi);
+/* After the zones exist: describe preserved blocks in the memmap, free tree pages. */
+void kho_memory_finish(void);
+/* Then, with kmalloc: the outgoing tree and FDT; the incoming kexec-metadata. */
+void kho_init(void);
+
+bool kho_in_scratch(paddr_t pa, uint64_t size);
+const struct kho_scratch *kho_scratch_ranges(unsigned *n);
+bool kho_is_boot(void);                 /* this boot took over a valid handover */
+bool kho_dropped(void);                 /* a handover came but was refused */
+const char *kho_drop_reason(void);
+uint64_t kho_kexec_count(void);         /* kexecs since the last cold boot */
+
+/* ---- kernel N: preserving ---- */
+/* A block of 2^order pages at pa; -EINVAL in scratch or misaligned, -EEXIST again. */
+int kho_preserve_folio(paddr_t pa, unsigned order);
+int kho_unpreserve_folio(paddr_t pa, unsigned order);
+/* Any page range, split into naturally aligned blocks; all or nothing. */
+int kho_preserve_pages(paddr_t pa, uint64_t npages);
+int kho_unpreserve_pages(paddr_t pa, uint64_t npages);
+/* A vmalloc area by its frames; fills desc for the user's own metadata. */
+int kho_preserve_vmalloc(const void *ptr, struct kho_vmalloc *desc);
+void kho_unpreserve_vmalloc(struct kho_vmalloc *desc);
+/* Zeroed, preserved memory of size bytes (a power-of-two block); *pa its address. */
+int kho_alloc_preserve(size_t size, paddr_t *pa);
+void kho_unpreserve_free(paddr_t pa);
+/* Name a blob (preserved by its owner) in the root FDT. */
+int kho_add_subtree(const char *name, paddr_t blob, uint64_t size);
+int kho_remove_subtree(paddr_t blob);
+uint64_t kho_preserved_bytes(void);
+
+/* ---- kernel N+1: taking back ---- */
+int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
+/* Take a preserved block as an allocated one (*order set); -EINVAL if pa does not
+ * head a preserved, not yet restored block. Free it later with page_free(). */
+int kho_restore_folio(paddr_t pa, unsigned *order);
+int kho_restore_pages(paddr_t pa, uint64_t npages);
+void *kho_restore_vmalloc(const struct kho_vmalloc *desc);
+/* Give back a preserved block nobody will restore (it joins the free memory). */
+int kho_restore_free(paddr_t pa);
+
+/* ---- kexec ---- */
+/* Fill the handover description for the next kernel (after kexec-metadata is
+ * written); the scratch array copy lives in scratch. */
+int kho_finalize(struct kho_data *out);
+/* Undo kho_finalize after a failed exec (the system goes on). */
+void kho_abort(void);
+/* Debug: break the outgoing handover in one named way (docs/console.md). */
+int kho_set_corruption(const char *kind);
+#endif

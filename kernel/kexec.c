@@ -1,0 +1,277 @@
+/*
+ * kexec (model in include/kexec.h). Memory, all from scratch (so nothing the next
+ * kernel is handed can overlap it): the image file copy, which the next kernel also
+ * gets as its module "baton"; its multiboot2 information; one trampoline page
+ * (trampoline code, lm_exit stub, arguments, stack); and identity page tables.
+ */
+#include <boot_info.h>
+#include <elf_check.h>
+#include <errno.h>
+#include <kexec.h>
+#include <kho.h>
+#include <layout.h>
+#include <lm_exit.h>
+#include <mb2_build.h>
+#include <mm.h>
+#include <paging.h>
+#include <printk.h>
+#include <serial.h>
+#include <shell.h>
+#include <string.h>
+#include <x86.h>
+
+#define INFO_ORDER 2                        /* 16 KiB of multiboot2 information */
+
+struct tramp_seg {
+	uint64_t dst, src, filesz, memsz;
+};
+struct tramp_args {
+	uint64_t nseg, entry, info, lm_exit, stack_top;
+	struct tramp_seg seg[ELF_MAX_SEGS];
+};
+
+extern const char kexec_tramp_start[], kexec_tramp_end[];
+extern const struct kexec_step __kexec_step_start[], __kexec_step_end[];
+
+static struct {
+	bool loaded;
+	char name[BOOT_MOD_NAME_MAX];
+	paddr_t copy;
+	unsigned order;
+	uint64_t size;
+	struct elf_image img;
+	char cmdline[BOOT_CMDLINE_MAX];
+} image;
+
+bool kexec_loaded(void)
+{
+	return image.loaded;
+}
+
+void kexec_unload(void)
+{
+	if (image.loaded)
+		page_free(image.copy, image.order);
+	image.loaded = false;
+}
+
+static unsigned order_for(uint64_t bytes)
+{
+	unsigned o = 0;
+	while (((uint64_t)PAGE_SIZE << o) < bytes)
+		o++;
+	return o;
+}
+
+int kexec_load(const char *name, const char *cmdline, uint64_t *bytes)
+{
+	const struct boot_module *m = boot_module_find(name);
+	const char *why;
+	struct elf_image img;
+	if (!m)
+		return -ENOENT;
+	if (strlen(cmdline) >= sizeof(image.cmdline))
+		return -E2BIG;
+	if (elf_check(phys_to_virt(m->base), m->size, &img, &why)) {
+		printk("kexec: %s: %s\n", name, why);
+		return -ENOEXEC;
+	}
+	for (unsigned i = 0; i < img.nseg; i++) {
+		const struct elf_seg *s = &img.seg[i];
+		if (s->paddr < KERNEL_PHYS || s->paddr + s->memsz > KERNEL_PHYS + KERNEL_SLOT_SIZE) {
+			printk("kexec: %s: segment [%#llx-%#llx) outside the kernel slot\n", name,
+			       (unsigned long long)s->paddr, (unsigned long long)(s->paddr + s->memsz));
+			return -EINVAL;
+		}
+	}
+	unsigned order = order_for(m->size);
+	if (order > BUDDY_MAX_ORDER)
+		return -E2BIG;
+	paddr_t copy = page_alloc(order, GFP_SCRATCH);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(phys_to_virt(copy), phys_to_virt(m->base), m->size);
+	kexec_unload();
+	image.loaded = true;
+	strlcpy(image.name, name, sizeof(image.name));
+	image.copy = copy;
+	image.order = order;
+	image.size = m->size;
+	image.img = img;
+	strlcpy(image.cmdline, cmdline, sizeof(image.cmdline));
+	*bytes = m->size;
+	return 0;
+}
+
+/* The next kernel's boot information: what this one was given, plus the handover. */
+static int build_info(paddr_t info, const struct kho_data *kd)
+{
+	static struct mb2_mmap_entry map[BOOT_MEM_MAX];
+	const struct boot_info *bi = &boot_info;
+	struct mb2_builder b;
+	mb2_init(&b, phys_to_virt(info), PAGE_SIZE << INFO_ORDER);
+	for (unsigned i = 0; i < bi->nmem; i++)
+		map[i] = (struct mb2_mmap_entry){ bi->mem[i].base, bi->mem[i].size, bi->mem[i].type, 0 };
+	int err = mb2_add_string(&b, MB2_TAG_CMDLINE, image.cmdline);
+	err = err ?: mb2_add_string(&b, MB2_TAG_LOADER_NAME, "Baton kexec");
+	err = err ?: mb2_add_module(&b, (uint32_t)image.copy, (uint32_t)(image.copy + image.size),
+				    "baton");
+	err = err ?: mb2_add_mmap(&b, map, bi->nmem);
+	if (!err && bi->rsdp_len)
+		err = mb2_add_acpi(&b, bi->rsdp_len >= 36 ? MB2_TAG_ACPI_NEW : MB2_TAG_ACPI_OLD,
+				   bi->rsdp, bi->rsdp_len);
+	if (!err && bi->efi_systab)
+		err = mb2_add_efi64(&b, bi->efi_systab);
+	if (!err && kd)
+		err = mb2_add_tag(&b, MB2_TAG_BATON_KHO, kd, sizeof(*kd));
+	return err ?: mb2_end(&b);
+}
+
+/* Identity map of the first 4 GiB plus this kernel's own mappings. */
+static paddr_t identity_tables(void)
+{
+	paddr_t pml4 = page_alloc(0, GFP_SCRATCH | GFP_ZERO);
+	paddr_t pdpt = page_alloc(0, GFP_SCRATCH | GFP_ZERO);
+	paddr_t pd = page_alloc(2, GFP_SCRATCH);
+	if (!pml4 || !pdpt || !pd)
+		return 0;
+	uint64_t *l4 = phys_to_virt(pml4), *l3 = phys_to_virt(pdpt), *l2 = phys_to_virt(pd);
+	for (unsigned i = 0; i < 4 * 512; i++)
+		l2[i] = ((uint64_t)i << 21) | PTE_PRESENT | PTE_WRITE | PTE_HUGE;
+	for (unsigned i = 0; i < 4; i++)
+		l3[i] = (pd + i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
+	const uint64_t *cur = phys_to_virt(paging_root());
+	l4[0] = pdpt | PTE_PRESENT | PTE_WRITE;
+	for (unsigned i = 256; i < 512; i++)
+		l4[i] = cur[i];
+	return pml4;
+}
+
+static void quiesce(void)
+{
+	cli();
+	outb(0x21, 0xff);                   /* mask every PIC line */
+	outb(0xa1, 0xff);
+	serial_quiesce();
+}
+
+static int run_steps(void)
+{
+	for (const struct kexec_step *s = __kexec_step_start; s < __kexec_step_end; s++) {
+		int err = s->prepare ? s->prepare() : 0;
+		if (err) {
+			printk("kexec: %s failed (%d); undoing\n", s->name, err);
+			while (s-- > __kexec_step_start)
+				if (s->undo)
+					s->undo();
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void undo_steps(void)
+{
+	for (const struct kexec_step *s = __kexec_step_end; s-- > __kexec_step_start;)
+		if (s->undo)
+			s->undo();
+}
+
+int kexec_exec(void)
+{
+	struct kho_data kd;
+	if (!image.loaded)
+		return -EINVAL;
+	int err = run_steps();
+	if (err)
+		return err;
+	err = kho_finalize(&kd);
+	paddr_t info = err ? 0 : page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
+	paddr_t tramp = info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
+	paddr_t tables = tramp ? identity_tables() : 0;
+	if (!err && !tables)
+		err = -ENOMEM;
+	if (!err)
+		err = build_info(info, &kd);
+	if (err) {
+		/* Pages taken above stay with scratch's free memory once freed; the
+		 * identity tables are few and only made on the way out. */
+		if (tramp)
+			page_free(tramp, 0);
+		if (info)
+			page_free(info, INFO_ORDER);
+		kho_abort();
+		undo_steps();
+		return err;
+	}
+
+	/* The trampoline page: code, lm_exit, arguments, then the stack at its end. */
+	uint8_t *t = phys_to_virt(tramp);
+	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
+	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
+	memcpy(t, kexec_tramp_start, code);
+	memcpy(t + 512, lm_exit_start, lme);
+	struct tramp_args *a = (struct tramp_args *)(t + 1024);
+	a->nseg = image.img.nseg;
+	a->entry = image.img.entry_pa;
+	a->info = info;
+	a->lm_exit = tramp + 512;
+	a->stack_top = tramp + PAGE_SIZE;
+	for (unsigned i = 0; i < image.img.nseg; i++) {
+		const struct elf_seg *s = &image.img.seg[i];
+		a->seg[i] = (struct tramp_seg){ s->paddr, image.copy + s->offset, s->filesz, s->memsz };
+	}
+	printk("kexec: jumping\n");
+	console_flush_for_panic();
+	quiesce();
+	write_cr3(tables);
+	((void (*)(uint64_t))(uintptr_t)tramp)(tramp + 1024);
+	__builtin_unreachable();
+}
+
+/* ---- console ---- */
+
+static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "load")) {
+		int i = 2;
+		const char *name = "baton";
+		char cmdline[BOOT_CMDLINE_MAX] = "";
+		if (i < argc && strcmp(argv[i], "--"))
+			name = argv[i++];
+		if (i < argc) {
+			if (strcmp(argv[i], "--"))
+				return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE]");
+			size_t len = 0;
+			for (i++; i < argc; i++)
+				len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s",
+							len ? " " : "", argv[i]);
+		}
+		uint64_t bytes;
+		int err = kexec_load(name, cmdline, &bytes);
+		if (err == -ENOENT)
+			return shell_err(c, err, "no boot module named '%.64s'", name);
+		if (err == -ENOEXEC)
+			return shell_err(c, -EINVAL, "'%.64s' is not a bootable Baton image", name);
+		if (err == -EINVAL)
+			return shell_err(c, err, "'%.64s' does not fit the kernel slot", name);
+		if (err)
+			return shell_err(c, err, "cannot load '%.64s'", name);
+		shell_kv(c, "image", "%s", name);
+		shell_kv(c, "bytes", "%llu", (unsigned long long)bytes);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "exec")) {
+		int err = kexec_exec();
+		if (err == -EINVAL)
+			return shell_err(c, err, "no image loaded");
+		return shell_err(c, err, "kexec failed; nothing changed");
+	}
+	if (argc == 2 && !strcmp(argv[1], "unload")) {
+		kexec_unload();
+		return 0;
+	}
+	return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE] | exec | unload");
+}
+SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|exec|unload", "load and run the next kernel",
+	  cmd_kexec);

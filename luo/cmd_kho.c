@@ -1,0 +1,87 @@
+/* Console commands of KHO: `kho status`, `kho dump`, `kho corrupt KIND`. */
+#include <errno.h>
+#include <kho.h>
+#include <layout.h>
+#include <printk.h>
+#include <shell.h>
+#include <string.h>
+#include "kho_priv.h"
+
+struct order_count {
+	uint64_t n[KHO_MAX_ORDER + 1];
+};
+
+static bool any_node(paddr_t pa, void *arg)
+{
+	(void)pa;
+	(void)arg;
+	return true;
+}
+
+static int count_block(paddr_t pa, unsigned order, void *arg)
+{
+	(void)pa;
+	((struct order_count *)arg)->n[order]++;
+	return 0;
+}
+
+static void summarise(const char *which, paddr_t root)
+{
+	static paddr_t visited[4096];
+	struct order_count oc = { { 0 } };
+	struct kho_radix_walk w = { .node_ok = any_node, .block = count_block, .arg = &oc,
+				    .max_nodes = ARRAY_SIZE(visited), .visited = visited };
+	int err = kho_radix_walk(root, &w);
+	printk("%s preserved-memory-map at %#llx: %llu tree pages%s\n", which,
+	       (unsigned long long)root, (unsigned long long)w.nvisited,
+	       err ? " (walk stopped: too many pages to summarise)" : "");
+	for (unsigned o = 0; o <= KHO_MAX_ORDER; o++)
+		if (oc.n[o])
+			printk("  order %2u (%4llu %s): %llu blocks\n", o,
+			       1ull << ((o + 2) % 10), o + 2 >= 20 ? "GiB" : o + 2 >= 10 ? "MiB" : "KiB",
+			       (unsigned long long)oc.n[o]);
+}
+
+static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
+{
+	paddr_t fdt = kho_out_fdt();
+	if (argc == 2 && !strcmp(argv[1], "status")) {
+		unsigned n;
+		const struct kho_scratch *s = kho_scratch_ranges(&n);
+		char buf[256];
+		size_t len = 0;
+		if (!fdt)
+			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
+		for (unsigned i = 0; i < n; i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%#llx+%#llx",
+						i ? "," : "", (unsigned long long)s[i].addr,
+						(unsigned long long)s[i].size);
+		if (kho_dropped())
+			printk("incoming handover refused: %s\n", kho_drop_reason());
+		shell_kv(c, "fdt", "%#llx", (unsigned long long)fdt);
+		shell_kv(c, "scratch", "%s", buf);
+		shell_kv(c, "preserved", "%llu", (unsigned long long)kho_preserved_bytes());
+		shell_kv(c, "subtrees", "%d", kho_fdt_count_subtrees(phys_to_virt(fdt)));
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "dump")) {
+		if (!fdt)
+			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
+		printk("outgoing root FDT at %#llx:\n", (unsigned long long)fdt);
+		kho_fdt_print(phys_to_virt(fdt));
+		summarise("outgoing", kho_out_tree()->root);
+		if (kho_is_boot()) {
+			printk("incoming root FDT:\n");
+			kho_fdt_print(kho_in.fdt);
+		}
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "corrupt")) {
+		if (kho_set_corruption(argv[2]))
+			return shell_err(c, -EINVAL, "kinds: magic size compat range-ram "
+					 "range-scratch node-self");
+		return 0;
+	}
+	return shell_err(c, -EINVAL, "usage: kho status | dump | corrupt KIND");
+}
+SHELL_CMD("kho", "status|dump|corrupt KIND", "Kexec HandOver state", cmd_kho);

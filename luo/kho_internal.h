@@ -1,0 +1,90 @@
+/*
+ * KHO internals shared by luo/kho_*.c. Two pieces are pure logic over memory given
+ * to them, built unchanged for the host (tests/host):
+ *
+ *   kho_fdt.c   - the root FDT page (kho-v4), built and parsed with libfdt;
+ *   kho_radix.c - the preserved-memory radix tree (kho-v4 layout, include/abi/kho.h).
+ *
+ * Both reach physical memory only through kho_phys_to_virt() (the direct map in the
+ * kernel, an arena on the host) and take nodes from the allocator they are given.
+ * Every function returns 0 or a negative errno.
+ */
+#ifndef LUO_KHO_INTERNAL_H
+#define LUO_KHO_INTERNAL_H
+#include <abi/kho.h>
+#include <types.h>
+
+/* Platform hook: the kernel's direct map; on the host, an arena. */
+void *kho_phys_to_virt(paddr_t pa);
+
+/* ---------------- root FDT (kho_fdt.c) ---------------- */
+
+/* Make an empty kho-v4 tree in the 4 KiB page fdt, with preserved-memory-map = root. */
+int kho_fdt_init(void *fdt, paddr_t radix_root);
+/* Add node NAME with preserved-data = pa and blob-size = size.
+ * -EEXIST name taken, -ENOMEM page full, -EINVAL bad name (empty, '/', '@', > 63). */
+int kho_fdt_add_subtree(void *fdt, const char *name, paddr_t pa, uint64_t size);
+/* Remove the node whose preserved-data equals pa; -ENOENT if none. */
+int kho_fdt_remove_subtree(void *fdt, paddr_t pa);
+/* Number of subtree nodes. */
+int kho_fdt_count_subtrees(const void *fdt);
+
+/*
+ * Check an incoming tree of fdt_size bytes before anything in it is used: libfdt's
+ * full check, totalsize <= fdt_size, compatible "kho-v4", preserved-memory-map
+ * present, 8 bytes and non-zero (returned in *radix_root), and every subnode having
+ * preserved-data and blob-size of exactly 8 bytes each. On failure *why names the
+ * first problem (a static string) and the result is -EINVAL.
+ */
+int kho_fdt_validate(const void *fdt, uint64_t fdt_size, paddr_t *radix_root, const char **why);
+/* Subtree lookup in a validated tree: -ENOENT no such node, -EINVAL bad props. */
+int kho_fdt_get_subtree(const void *fdt, const char *name, paddr_t *pa, uint64_t *size);
+/* Visit each subtree (in tree order); stops early if fn returns non-zero. */
+int kho_fdt_for_each_subtree(const void *fdt,
+			     int (*fn)(const char *name, paddr_t pa, uint64_t size, void *arg),
+			     void *arg);
+
+/* ---------------- radix tree (kho_radix.c) ---------------- */
+
+struct kho_radix {
+	paddr_t root;                         /* the level-5 table page */
+	paddr_t (*alloc_node)(void *ctx);     /* a zeroed page, or 0 */
+	void *ctx;
+	uint64_t nodes;                       /* pages allocated, root included */
+};
+
+static inline uint64_t kho_radix_key(paddr_t pa, unsigned order)
+{
+	return (1ull << (KHO_ORDER_0_LOG2 - order)) | (pa >> (12 + order));
+}
+/* Inverse of kho_radix_key; false if key has no valid order marker. */
+bool kho_radix_decode(uint64_t key, paddr_t *pa, unsigned *order);
+
+/* Allocate the root. */
+int kho_radix_init(struct kho_radix *t, paddr_t (*alloc_node)(void *ctx), void *ctx);
+/* Set the bit for the block; -EINVAL misaligned or order > KHO_MAX_ORDER,
+ * -EEXIST already set, -ENOMEM no node page. Intermediate nodes are kept. */
+int kho_radix_add(struct kho_radix *t, paddr_t pa, unsigned order);
+/* Clear it; -ENOENT if it was not set. Empty nodes are not freed (as Linux). */
+int kho_radix_del(struct kho_radix *t, paddr_t pa, unsigned order);
+bool kho_radix_test(const struct kho_radix *t, paddr_t pa, unsigned order);
+
+/*
+ * Walk an incoming tree from root, depth first, ascending, calling block(pa, order)
+ * for every set bit. Before a node page is read, node_ok(pa) must accept it (the
+ * caller checks it lies in RAM, outside scratch and the kernel); a page met twice
+ * (a cycle or a shared node), more than max_nodes pages, a key that does not decode,
+ * or an order above KHO_MAX_ORDER stops the walk with -EINVAL and *why set. block()
+ * may also stop it by returning an error, which is passed on.
+ */
+struct kho_radix_walk {
+	bool (*node_ok)(paddr_t pa, void *arg);
+	int (*block)(paddr_t pa, unsigned order, void *arg);
+	void *arg;
+	uint64_t max_nodes;
+	paddr_t *visited;                     /* caller-provided, max_nodes entries */
+	uint64_t nvisited;
+	const char *why;
+};
+int kho_radix_walk(paddr_t root, struct kho_radix_walk *w);
+#endif
