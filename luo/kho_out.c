@@ -6,7 +6,8 @@
  * runs in the kexec path: it writes the kexec-metadata subtree and a copy of the
  * scratch array in scratch, and describes both for the next kernel.
  *
- * Preserving checks what Linux checks (alignment, order, scratch) and rolls back
+ * kho_preserved_bytes() counts what users preserved (the root FDT page, KHO's own, is
+ * not counted). Preserving checks what Linux checks (alignment, order, scratch) and rolls back
  * multi-block operations on failure, so a failed call changes nothing.
  */
 #include <errno.h>
@@ -71,7 +72,8 @@ void kho_init(void)
 	}
 	fdt = phys_to_virt(fdt_pa);
 	ready = true;
-	kho_preserve_folio(fdt_pa, 0);
+	/* KHO's own page: preserved, but not counted in what users preserved. */
+	kho_radix_add(&tree, fdt_pa, 0);
 	if (kho_in.active)
 		read_metadata();
 }
