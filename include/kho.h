@@ -72,6 +72,9 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *desc);
 /* Give back a preserved block nobody will restore (it joins the free memory). */
 int kho_restore_free(paddr_t pa);
 
+/* At boot, after the banner: continue a `kho selftest` chain if one is running. */
+void kho_selftest_resume(void);
+
 /* ---- kexec ---- */
 /* Fill the handover description for the next kernel (after kexec-metadata is
  * written); the scratch array copy lives in scratch. */

@@ -4,7 +4,9 @@
  * gets as its module "baton"; its multiboot2 information; one trampoline page
  * (trampoline code, lm_exit stub, arguments, stack); and identity page tables.
  */
+#include <abi/baton.h>
 #include <boot_info.h>
+#include <kernel.h>
 #include <elf_check.h>
 #include <errno.h>
 #include <kexec.h>
@@ -177,15 +179,81 @@ static void undo_steps(void)
 			s->undo();
 }
 
+/* ---- the blackout timeline (include/abi/baton.h) ---- */
+
+static struct baton_timeline_ser *timeline;
+static paddr_t timeline_pa;
+static struct baton_timeline_ser incoming_timeline;
+
+static int timeline_prepare(void)
+{
+	int err = kho_alloc_preserve(sizeof(*timeline), &timeline_pa);
+	if (err)
+		return err;
+	err = kho_add_subtree(BATON_TIMELINE_NAME, timeline_pa, sizeof(*timeline));
+	if (err) {
+		kho_unpreserve_free(timeline_pa);
+		return err;
+	}
+	timeline = phys_to_virt(timeline_pa);
+	timeline->magic = BATON_TIMELINE_MAGIC;
+	timeline->version = BATON_TIMELINE_VERSION;
+	return 0;
+}
+
+static void timeline_undo(void)
+{
+	kho_remove_subtree(timeline_pa);
+	kho_unpreserve_free(timeline_pa);
+	timeline = NULL;
+}
+
+void kexec_timeline_in(void)
+{
+	paddr_t pa;
+	uint64_t size;
+	if (kho_retrieve_subtree(BATON_TIMELINE_NAME, &pa, &size))
+		return;
+	const struct baton_timeline_ser *t = phys_to_virt(pa);
+	if (size == sizeof(*t) && t->magic == BATON_TIMELINE_MAGIC &&
+	    t->version == BATON_TIMELINE_VERSION)
+		incoming_timeline = *t;
+	kho_restore_free(pa);
+}
+
+void kexec_timeline_report(uint64_t tsc_handover, uint64_t tsc_prompt)
+{
+	const struct baton_timeline_ser *t = &incoming_timeline;
+	uint64_t entry = boot_state.tsc_at_entry;
+	if (!t->magic || t->tsc_exec > t->tsc_serialized || t->tsc_serialized > t->tsc_jump ||
+	    t->tsc_jump > entry || entry > tsc_handover || tsc_handover > tsc_prompt)
+		return;
+	printk("kexec: timeline (TSC ticks) serialize=%llu prepare=%llu trampoline=%llu "
+	       "early-boot=%llu prompt=%llu blackout=%llu\n",
+	       (unsigned long long)(t->tsc_serialized - t->tsc_exec),
+	       (unsigned long long)(t->tsc_jump - t->tsc_serialized),
+	       (unsigned long long)(entry - t->tsc_jump),
+	       (unsigned long long)(tsc_handover - entry),
+	       (unsigned long long)(tsc_prompt - tsc_handover),
+	       (unsigned long long)(tsc_prompt - t->tsc_exec));
+}
+
 int kexec_exec(void)
 {
 	struct kho_data kd;
+	uint64_t t0 = rdtsc();
 	if (!image.loaded)
 		return -EINVAL;
-	int err = run_steps();
+	int err = timeline_prepare();
 	if (err)
 		return err;
+	err = run_steps();
+	if (err) {
+		timeline_undo();
+		return err;
+	}
 	err = kho_finalize(&kd);
+	uint64_t t1 = rdtsc();
 	paddr_t info = err ? 0 : page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
 	paddr_t tramp = info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
 	paddr_t tables = tramp ? identity_tables() : 0;
@@ -202,6 +270,7 @@ int kexec_exec(void)
 			page_free(info, INFO_ORDER);
 		kho_abort();
 		undo_steps();
+		timeline_undo();
 		return err;
 	}
 
@@ -224,6 +293,9 @@ int kexec_exec(void)
 	printk("kexec: jumping\n");
 	console_flush_for_panic();
 	quiesce();
+	timeline->tsc_exec = t0;
+	timeline->tsc_serialized = t1;
+	timeline->tsc_jump = rdtsc();
 	write_cr3(tables);
 	((void (*)(uint64_t))(uintptr_t)tramp)(tramp + 1024);
 	__builtin_unreachable();

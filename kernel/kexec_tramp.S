@@ -31,11 +31,20 @@ kexec_tramp_start:
 	jz 2f
 	movq 0(%r13), %rdi              /* dst */
 	movq 8(%r13), %rsi              /* src */
-	movq 16(%r13), %rcx             /* filesz */
+	movq 16(%r13), %rcx             /* filesz: 8 bytes at a time, then the rest */
+	shrq $3, %rcx
+	rep movsq
+	movq 16(%r13), %rcx
+	andq $7, %rcx
 	rep movsb
-	movq 24(%r13), %rcx             /* memsz - filesz: zeroed */
+	movq 24(%r13), %rcx             /* memsz - filesz: zeroed, the same way */
 	subq 16(%r13), %rcx
+	movq %rcx, %rdx
+	shrq $3, %rcx
 	xorl %eax, %eax
+	rep stosq
+	movq %rdx, %rcx
+	andq $7, %rcx
 	rep stosb
 	addq $32, %r13
 	decq %r12

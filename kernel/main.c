@@ -16,6 +16,7 @@
 #include <ktest.h>
 #include <layout.h>
 #include <hugetlb.h>
+#include <kexec.h>
 #include <kho.h>
 #include <mm.h>
 #include <panic.h>
@@ -66,10 +67,13 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		cmdline_apply_kernel(bi->cmdline);
 	}
 
+	uint64_t tsc_handover = 0;
 	if (!err) {
 		mm_init(bi);
 		hugetlb_init();
 		kho_init();
+		kexec_timeline_in();
+		tsc_handover = rdtsc();
 		boot_state.kexec = kho_is_boot();
 		boot_state.kexec_count = kho_kexec_count();
 	}
@@ -100,6 +104,8 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	irq_init();
 	sti();
 
+	kexec_timeline_report(tsc_handover, rdtsc());
+	kho_selftest_resume();
 	if (ktest_boot_glob())
 		ktest_boot(ktest_boot_glob());
 	if (script_name)

@@ -1,4 +1,5 @@
-/* Console commands of KHO: `kho status`, `kho dump`, `kho corrupt KIND`. */
+/* Console commands of KHO: `kho status`, `kho dump`, `kho corrupt KIND`,
+ * `kho selftest GENS [SEED]` (luo/kho_selftest.c). */
 #include <errno.h>
 #include <kho.h>
 #include <layout.h>
@@ -64,6 +65,19 @@ static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
 		shell_kv(c, "subtrees", "%d", kho_fdt_count_subtrees(phys_to_virt(fdt)));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "dump") && !strcmp(argv[2], "raw")) {
+		if (!fdt)
+			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
+		const uint8_t *b = phys_to_virt(fdt);
+		for (unsigned off = 0; off < KHO_FDT_SIZE; off += 64) {
+			char line[129];
+			for (unsigned i = 0; i < 64; i++)
+				snprintf(line + 2 * i, 3, "%02x", b[off + i]);
+			printk("fdt-hex %s\n", line);
+		}
+		shell_kv(c, "bytes", "%u", KHO_FDT_SIZE);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "dump")) {
 		if (!fdt)
 			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
@@ -82,6 +96,8 @@ static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
 					 "range-scratch node-self");
 		return 0;
 	}
-	return shell_err(c, -EINVAL, "usage: kho status | dump | corrupt KIND");
+	if (argc >= 2 && !strcmp(argv[1], "selftest"))
+		return kho_selftest_cmd(c, argc, argv);
+	return shell_err(c, -EINVAL, "usage: kho status | dump [raw] | corrupt KIND | selftest GENS [SEED]");
 }
-SHELL_CMD("kho", "status|dump|corrupt KIND", "Kexec HandOver state", cmd_kho);
+SHELL_CMD("kho", "status|dump [raw]|corrupt K|selftest N", "Kexec HandOver state", cmd_kho);

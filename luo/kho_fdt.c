@@ -23,7 +23,9 @@
  *     first child), so tree order, which for_each follows, is newest first;
  *   - every subtree node has both properties, 8 bytes each; an add that runs out of
  *     room midway removes its node again (its property names may stay in the strings
- *     block: they are shared by every subtree).
+ *     block: they are shared by every subtree);
+ *   - the page is zeroed by init; later edits leave stale bytes in the free space
+ *     past the last block (libfdt does not clear what it moves away from).
  *
  * An incoming tree is untrusted until kho_fdt_validate() accepts it; the lookup
  * functions still check every property they read. No function here keeps state or
@@ -77,6 +79,13 @@ static bool name_ok(const char *name)
 	return n >= 1 && n <= KHO_FDT_NAME_MAX && !memchr(name, '/', n) && !memchr(name, '@', n);
 }
 
+/* The header checks (cheap) before any walk: libfdt's iterators alone report a
+ * tree that is not one as an empty tree. */
+static bool header_ok(const void *fdt)
+{
+	return fdt && fdt_check_header(fdt) == 0;
+}
+
 /* Both properties of subtree node, in pa and size (either may be NULL). */
 static int get_subtree_props(const void *fdt, int node, paddr_t *pa, uint64_t *size)
 {
@@ -112,25 +121,27 @@ int kho_fdt_init(void *fdt, paddr_t radix_root)
 {
 	if (!fdt || !radix_root)
 		return -EINVAL;
+	memset(fdt, 0, KHO_FDT_SIZE);             /* no stale bytes in the free space */
+	/* libfdt adds a property before the node's others: last set comes first */
 	int err = fdt_create_empty_tree(fdt, KHO_FDT_SIZE);
 	if (!err)
-		err = fdt_setprop_string(fdt, 0, "compatible", KHO_FDT_COMPATIBLE);
-	if (!err)
 		err = set_u64(fdt, 0, KHO_FDT_MEMORY_MAP, radix_root);
+	if (!err)
+		err = fdt_setprop_string(fdt, 0, "compatible", KHO_FDT_COMPATIBLE);
 	return fdt_errno(err);
 }
 
 /* -EEXIST name taken, -ENOMEM page full, -EINVAL bad name or not an FDT. */
 int kho_fdt_add_subtree(void *fdt, const char *name, paddr_t pa, uint64_t size)
 {
-	if (!name_ok(name))
+	if (!name_ok(name) || !header_ok(fdt))
 		return -EINVAL;
 	int node = fdt_add_subnode(fdt, 0, name);
 	if (node < 0)
 		return fdt_errno(node);
-	int err = set_u64(fdt, node, KHO_FDT_SUB_DATA, pa);
+	int err = set_u64(fdt, node, KHO_FDT_SUB_SIZE, size);    /* ends up second */
 	if (!err)
-		err = set_u64(fdt, node, KHO_FDT_SUB_SIZE, size);
+		err = set_u64(fdt, node, KHO_FDT_SUB_DATA, pa);
 	if (err) {
 		fdt_del_node(fdt, node);           /* only shrinks: cannot fail here */
 		return fdt_errno(err);
@@ -142,6 +153,8 @@ int kho_fdt_add_subtree(void *fdt, const char *name, paddr_t pa, uint64_t size)
 int kho_fdt_remove_subtree(void *fdt, paddr_t pa)
 {
 	int node;
+	if (!header_ok(fdt))
+		return -EINVAL;
 	fdt_for_each_subnode(node, fdt, 0) {
 		uint64_t p;
 		if (get_u64(fdt, node, KHO_FDT_SUB_DATA, &p) == 0 && p == pa)
@@ -154,6 +167,8 @@ int kho_fdt_remove_subtree(void *fdt, paddr_t pa)
 int kho_fdt_count_subtrees(const void *fdt)
 {
 	int node, n = 0;
+	if (!header_ok(fdt))
+		return -EINVAL;
 	fdt_for_each_subnode(node, fdt, 0)
 		n++;
 	return node == -FDT_ERR_NOTFOUND ? n : -EINVAL;
@@ -235,7 +250,7 @@ out:
 /* -ENOENT no node of that exact name, -EINVAL a property missing or not 8 bytes. */
 int kho_fdt_get_subtree(const void *fdt, const char *name, paddr_t *pa, uint64_t *size)
 {
-	if (!name)
+	if (!name || !header_ok(fdt))
 		return -EINVAL;
 	int node = find_subtree(fdt, name);
 	if (node < 0)
@@ -250,6 +265,8 @@ int kho_fdt_for_each_subtree(const void *fdt,
 			     void *arg)
 {
 	int node;
+	if (!header_ok(fdt))
+		return -EINVAL;
 	fdt_for_each_subnode(node, fdt, 0) {
 		paddr_t pa;
 		uint64_t size;

@@ -48,8 +48,17 @@ static bool node_ok(paddr_t pa, void *arg)
 
 static int check_block(paddr_t pa, unsigned order, void *arg)
 {
-	(void)arg;
-	if (order > KHO_MAX_ORDER || !usable(pa, (uint64_t)PAGE_SIZE << order))
+	const char **why = arg;
+	uint64_t size = (uint64_t)PAGE_SIZE << order;
+	if (order > KHO_MAX_ORDER)
+		*why = "a preserved block of order above 18";
+	else if (pa + size < pa || !memblock_is_memory(&memblock, pa, size))
+		*why = "a preserved block outside RAM";
+	else if (kho_in_scratch(pa, size))
+		*why = "a preserved block in scratch";
+	else if (memblock_is_reserved(&memblock, pa, size))
+		*why = "a preserved block over the kernel, its boot information or modules";
+	if (*why)
 		return -EINVAL;
 	kho_in.blocks++;
 	kho_in.bytes += (uint64_t)PAGE_SIZE << order;
@@ -125,9 +134,10 @@ void kho_memory_init(struct boot_info *bi)
 	}
 	kho_in.nodes = phys_to_virt(nodes);
 
-	int err = walk(node_ok, check_block, NULL, &why);
+	const char *block_why = NULL;
+	int err = walk(node_ok, check_block, &block_why, &why);
 	if (err) {
-		kho_drop(why ? why : "a preserved block outside RAM, in scratch or over reserved memory");
+		kho_drop(why ? why : block_why ? block_why : "the preserved-memory tree");
 		return;
 	}
 	/* The root FDT page must be one of the preserved blocks. */

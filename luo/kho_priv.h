@@ -24,6 +24,10 @@ paddr_t kho_out_fdt(void);
 void kho_fdt_print(const void *fdt);
 const struct kho_radix *kho_out_tree(void);
 
+struct shell_ctx;
+int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv);
+
+
 /* Refuse the incoming handover: log, boot cold, scrub on allocation. */
 void kho_drop(const char *why);
 #endif

@@ -1,2 +1,2 @@
 KSRCS += luo/kho_fdt.c luo/kho_dump.c luo/kho_fdt_ktest.c
-KSRCS += luo/kho_radix.c luo/kho_scratch.c luo/kho_in.c luo/kho_out.c luo/cmd_kho.c
+KSRCS += luo/kho_radix.c luo/kho_scratch.c luo/kho_in.c luo/kho_out.c luo/cmd_kho.c luo/kho_selftest.c luo/kho_ktest.c

@@ -1,0 +1,177 @@
+/*
+ * The KHO self-test (in the spirit of Linux's test_kho), over generations of
+ * kernels in one QEMU process:
+ *
+ *   `kho selftest GENS [SEED]`: allocate blocks of random orders (0..18 where
+ *   memory allows), fill each with seeded data, preserve them, record address,
+ *   order and checksum in the subtree "kho-test" (itself preserved), kexec.
+ *   Each next kernel, at boot: restore every block (order and checksum must
+ *   match), free them, print
+ *       kho-test: gen=G blocks=N bytes=B verified free=F
+ *   and, until GENS kexecs have happened, start the next generation; then print
+ *       kho-test: PASS gens=GENS
+ *   Any mismatch prints "kho-test: FAIL ..." and the chain stops at the prompt.
+ * F is the free memory after the restored blocks are freed: it must be the same in
+ * every generation (checked here too: a leak fails the test).
+ */
+#include <errno.h>
+#include <kexec.h>
+#include <kho.h>
+#include <mm.h>
+#include <printk.h>
+#include <shell.h>
+#include <string.h>
+
+#define TEST_NAME   "kho-test"
+#define TEST_MAGIC  0x6b686f74u            /* "khot" */
+#define MAX_BLOCKS  24
+
+struct test_block_ser {
+	uint64_t pa;
+	uint32_t order, reserved;
+	uint64_t csum;
+} __packed;
+
+struct test_ser {
+	uint32_t magic, gen, gens, count;
+	uint64_t seed, free_ref;               /* free memory of generation 1 (0 before) */
+	struct test_block_ser block[MAX_BLOCKS];
+} __packed;
+_Static_assert(sizeof(struct test_ser) == 32 + MAX_BLOCKS * 24, "test_ser layout");
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t fill(paddr_t pa, unsigned order, uint64_t seed)
+{
+	uint64_t *w = page_virt(pa), n = ((uint64_t)PAGE_SIZE << order) / 8, sum = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		w[i] = mix(seed ^ (pa + i * 8));
+		sum = (sum << 7 | sum >> 57) ^ w[i];
+	}
+	return sum;
+}
+
+static uint64_t checksum(paddr_t pa, unsigned order)
+{
+	const uint64_t *w = page_virt(pa);
+	uint64_t n = ((uint64_t)PAGE_SIZE << order) / 8, sum = 0;
+	for (uint64_t i = 0; i < n; i++)
+		sum = (sum << 7 | sum >> 57) ^ w[i];
+	return sum;
+}
+
+static uint64_t free_bytes(void)
+{
+	struct mm_stats s;
+	mm_stats(&s);
+	return s.free;
+}
+
+/* Preserve a new random set and jump. Returns only on failure. */
+static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t free_ref)
+{
+	paddr_t blob;
+	int err = kho_alloc_preserve(sizeof(struct test_ser), &blob);
+	if (err)
+		return err;
+	struct test_ser *t = page_virt(blob);
+	*t = (struct test_ser){ TEST_MAGIC, gen, gens, 0, seed, free_ref, { { 0 } } };
+	uint64_t budget = free_bytes() / 4, r = mix(seed + gen);
+	for (unsigned i = 0; i < MAX_BLOCKS; i++) {
+		r = mix(r);
+		unsigned order = (unsigned)(r % 19);
+		if (i % 3)                        /* mostly small blocks */
+			order %= 10;
+		if (((uint64_t)PAGE_SIZE << order) > budget)
+			continue;
+		paddr_t pa = page_alloc(order, GFP_PRESERVABLE);
+		if (!pa)
+			continue;
+		if (kho_preserve_folio(pa, order)) {
+			page_free(pa, order);
+			continue;
+		}
+		budget -= (uint64_t)PAGE_SIZE << order;
+		t->block[t->count++] = (struct test_block_ser){ pa, order, 0, fill(pa, order, seed + gen) };
+	}
+	err = kho_add_subtree(TEST_NAME, blob, sizeof(*t));
+	uint64_t bytes;
+	if (!err)
+		err = kexec_load("baton", "", &bytes);
+	if (!err)
+		err = kexec_exec();
+	printk("kho-test: FAIL cannot start generation %u: %d\n", gen, err);
+	return err;
+}
+
+/* At boot: continue a running test, if the previous kernel left one. */
+void kho_selftest_resume(void)
+{
+	paddr_t pa;
+	uint64_t size;
+	if (kho_retrieve_subtree(TEST_NAME, &pa, &size))
+		return;
+	unsigned order;
+	struct test_ser t;
+	if (size != sizeof(t) || kho_restore_folio(pa, &order)) {
+		printk("kho-test: FAIL the test record is missing or malformed\n");
+		return;
+	}
+	memcpy(&t, page_virt(pa), sizeof(t));
+	page_free(pa, order);
+	if (t.magic != TEST_MAGIC || t.count > MAX_BLOCKS) {
+		printk("kho-test: FAIL bad test record\n");
+		return;
+	}
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < t.count; i++) {
+		const struct test_block_ser *b = &t.block[i];
+		unsigned got;
+		if (kho_restore_folio(b->pa, &got) || got != b->order) {
+			printk("kho-test: FAIL gen=%u block %u at %#llx: not restored with order %u\n",
+			       t.gen, i, (unsigned long long)b->pa, b->order);
+			return;
+		}
+		if (checksum(b->pa, got) != b->csum) {
+			printk("kho-test: FAIL gen=%u block %u at %#llx order %u: checksum\n", t.gen, i,
+			       (unsigned long long)b->pa, got);
+			return;
+		}
+		bytes += (uint64_t)PAGE_SIZE << got;
+		page_free(b->pa, got);
+	}
+	uint64_t free = free_bytes();
+	printk("kho-test: gen=%u blocks=%u bytes=%llu verified free=%llu\n", t.gen, t.count,
+	       (unsigned long long)bytes, (unsigned long long)free);
+	if (t.free_ref && free != t.free_ref) {
+		printk("kho-test: FAIL gen=%u free memory %llu differs from generation 1's %llu\n",
+		       t.gen, (unsigned long long)free, (unsigned long long)t.free_ref);
+		return;
+	}
+	if (t.gen >= t.gens) {
+		printk("kho-test: PASS gens=%u\n", t.gens);
+		return;
+	}
+	start_generation(t.gen + 1, t.gens, t.seed, t.free_ref ? t.free_ref : free);
+}
+
+static int cmd_selftest(struct shell_ctx *c, uint64_t gens, uint64_t seed)
+{
+	int err = start_generation(1, (uint32_t)gens, seed, 0);
+	return shell_err(c, err, "the self-test could not start");
+}
+
+int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv)
+{
+	uint64_t gens, seed = 1;
+	if (argc < 3 || argc > 4 || parse_u64(argv[2], &gens) || gens == 0 || gens > 1000 ||
+	    (argc == 4 && parse_u64(argv[3], &seed)))
+		return shell_err(c, -EINVAL, "usage: kho selftest GENS [SEED]");
+	return cmd_selftest(c, gens, seed);
+}
