@@ -78,7 +78,8 @@ struct buddy {
 /*
  * A zone over frames [base_pfn, base_pfn + npages) using map and sec (caller-owned,
  * npages entries and ceil(npages / 512) bytes). base_pfn must be a multiple of 512.
- * sec is zeroed here; map may hold anything. Nothing is free until buddy_add_range().
+ * sec is zeroed here (zones sharing a memmap are all initialised before memory is
+ * added to any); map may hold anything. Nothing is free until buddy_add_range().
  */
 void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 		struct page *map, uint8_t *sec);

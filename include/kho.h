@@ -32,7 +32,7 @@ struct memblock;
 void kho_scratch_init(struct boot_info *bi);
 /* After the direct map: check the incoming handover and reserve what it preserves. */
 void kho_memory_init(struct boot_info *bi);
-/* After the zones exist: describe preserved blocks in the memmap, free tree pages. */
+/* After the zones exist: release what the walk needed (not the tree: restores use it). */
 void kho_memory_finish(void);
 /* Then, with kmalloc: the outgoing tree and FDT; the incoming kexec-metadata. */
 void kho_init(void);
@@ -67,6 +67,8 @@ int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
 /* Take a preserved block as an allocated one (*order set); -EINVAL if pa does not
  * head a preserved, not yet restored block. Free it later with page_free(). */
 int kho_restore_folio(paddr_t pa, unsigned *order);
+/* Is pa inside a preserved, not yet restored block? Then its head and order. */
+bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order);
 int kho_restore_pages(paddr_t pa, uint64_t npages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *desc);
 /* Give back a preserved block nobody will restore (it joins the free memory). */

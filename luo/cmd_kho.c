@@ -96,6 +96,8 @@ static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
 					 "range-scratch node-self");
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "bench-preserve"))
+		return kho_bench_cmd(c, argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "selftest"))
 		return kho_selftest_cmd(c, argc, argv);
 	return shell_err(c, -EINVAL, "usage: kho status | dump [raw] | corrupt KIND | selftest GENS [SEED]");

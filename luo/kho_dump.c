@@ -14,9 +14,9 @@
  *
  * Values: the kho-v4 u64 properties (8 bytes, native byte order) in hex; a list
  * of printable strings quoted; anything else as bytes, at most 32 of them. Works on
- * any FDT (nested nodes too), but reads totalsize bytes at fdt without knowing the
- * buffer: give it the outgoing tree or an incoming one kho_fdt_validate() accepted.
- * A tree libfdt's full check refuses is not walked, only named as such.
+ * any FDT of version 17 (nested nodes too), but reads totalsize bytes at fdt without
+ * knowing the buffer: give it the outgoing tree or an incoming one kho_fdt_validate()
+ * accepted. A tree libfdt's full check refuses is not walked, only named as such.
  */
 #include "kho_internal.h"
 #include <libfdt.h>
@@ -112,7 +112,9 @@ static void print_node_head(const void *fdt, int node, int depth)
 
 void kho_fdt_print(const void *fdt)
 {
-	if (!fdt || fdt_check_header(fdt) != 0 || fdt_check_full(fdt, fdt_totalsize(fdt)) != 0) {
+	/* version >= 17 first: see KHO_FDT_MIN_VERSION in kho_fdt.c */
+	if (!fdt || fdt_check_header(fdt) != 0 || fdt_version(fdt) < 17 ||
+	    fdt_check_full(fdt, fdt_totalsize(fdt)) != 0) {
 		printk("kho fdt: not a valid FDT\n");
 		return;
 	}
@@ -120,8 +122,6 @@ void kho_fdt_print(const void *fdt)
 	uint32_t end_struct = fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
 	uint32_t end_strings = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
 	uint32_t used = end_struct > end_strings ? end_struct : end_strings;
-	if (used > total)                          /* a v16 header has no size_dt_struct */
-		used = total;
 	printk("kho fdt: totalsize %u, used %u, free %u\n", total, used, total - used);
 
 	int depth = 0, open = 1, node = 0;

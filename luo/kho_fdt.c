@@ -37,6 +37,13 @@
 #include <string.h>
 
 #define KHO_FDT_NAME_MAX 63
+/*
+ * Trees older than version 17 are refused before libfdt's full check: 1.6.1's
+ * fdt_check_full() dereferences NULL on a version < 16 tree whose root name has no
+ * '/' (found by tests/host/fuzz_kho_fdt.c). Every kho-v4 writer (libfdt's
+ * fdt_create(), here and in Linux) makes version 17.
+ */
+#define KHO_FDT_MIN_VERSION 17
 
 /* libfdt's error (negative FDT_ERR_*) as a Baton errno. */
 static int fdt_errno(int err)
@@ -196,6 +203,10 @@ int kho_fdt_validate(const void *fdt, uint64_t fdt_size, paddr_t *radix_root, co
 	}
 	if (fdt_check_header(fdt) != 0) {
 		bad = "bad FDT header";
+		goto out;
+	}
+	if (fdt_version(fdt) < KHO_FDT_MIN_VERSION) {
+		bad = "FDT version below 17";
 		goto out;
 	}
 	if (fdt_totalsize(fdt) > fdt_size) {

@@ -200,6 +200,13 @@ KTEST(kho_fdt, validate_rejects)
 	KT_EXPECT(why && strcmp(why, "subtree without preserved-data") == 0);
 	KT_EXPECT_EQ(kho_fdt_get_subtree(fdt, "bare", NULL, NULL), -EINVAL);
 
+	/* libfdt 1.6.1's full check faults on old versions: refused before it */
+	KT_ASSERT(kho_fdt_init(fdt, ROOT) == 0);
+	fdt_set_version(fdt, 2);
+	fdt_set_last_comp_version(fdt, 2);
+	KT_EXPECT_EQ(kho_fdt_validate(fdt, KHO_FDT_SIZE, NULL, &why), -EINVAL);
+	KT_EXPECT(why && strcmp(why, "FDT version below 17") == 0);
+
 	page_free(pa, 0);
 	KT_EXPECT_EQ(free_bytes(), before);
 }

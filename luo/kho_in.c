@@ -4,19 +4,23 @@
  *   kho_memory_init (memblock is scratch-only, the direct map is up):
  *     1. the root FDT: address, size, libfdt's full check, compatible, properties;
  *     2. walk 1 of the radix tree: every node page in RAM, outside scratch and
- *        anything reserved, met once; every block of order <= 18, in RAM, outside
- *        scratch and anything reserved. Nothing is changed yet;
- *     3. walk 2: reserve every block and node page in memblock (a block overlapping
- *        one reserved before means overlapping blocks: undone, refused);
- *   kho_memory_finish (the zones exist):
- *     4. walk 3: write each block's head (PAGE_PRESERVED, KHOP magic); give the node
- *        pages to the buddy (errata 9: after the walk they are ordinary memory).
- * A failure in 1-3 drops the whole handover (kho_drop): logged, cold boot, scrub.
- * Restoring takes a block whose head carries the magic, exactly once.
+ *        anything reserved, met once; every block of order <= 18 and, coalesced
+ *        into runs of touching blocks, in RAM, outside scratch and anything
+ *        reserved. Nothing is changed yet;
+ *     3. walk 2: reserve each run and the node pages in memblock (a run that meets
+ *        memory reserved before means overlapping blocks: all undone, refused).
+ * A failure drops the whole handover (kho_drop): logged, cold boot, scrub.
+ *
+ * Nothing is written per block before the prompt: the memmap learns of a preserved
+ * block only when someone restores it, by looking its bit up in the incoming tree
+ * (kept, with its node pages reserved, for that) and clearing it, so each block is
+ * restored at most once. When all are restored the tree's pages are freed. The blackout therefore grows with the number of runs, not
+ * with the bytes preserved.
  */
 #include <boot_info.h>
 #include <errno.h>
 #include <kho.h>
+#include <kmalloc.h>
 #include <layout.h>
 #include <memblock.h>
 #include <mm.h>
@@ -24,10 +28,10 @@
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
-#include <kmalloc.h>
 #include "kho_priv.h"
 
 #define KHO_MAX_NODES 65536
+
 
 void *kho_phys_to_virt(paddr_t pa)
 {
@@ -46,50 +50,89 @@ static bool node_ok(paddr_t pa, void *arg)
 	return IS_ALIGNED(pa, (paddr_t)PAGE_SIZE) && usable(pa, PAGE_SIZE);
 }
 
-static int check_block(paddr_t pa, unsigned order, void *arg)
+/* Blocks come in key order (ascending address within an order): touching ones
+ * are handled as one run. */
+struct run {
+	paddr_t start, end;
+	const char *why;
+	uint64_t runs;               /* walk 2: runs reserved so far */
+	uint64_t undo;               /* walk 2 undo: runs still to unreserve */
+	bool undoing;
+	int err;
+};
+
+static const char *check_run(paddr_t a, paddr_t b)
 {
-	const char **why = arg;
-	uint64_t size = (uint64_t)PAGE_SIZE << order;
-	if (order > KHO_MAX_ORDER)
-		*why = "a preserved block of order above 18";
-	else if (pa + size < pa || !memblock_is_memory(&memblock, pa, size))
-		*why = "a preserved block outside RAM";
-	else if (kho_in_scratch(pa, size))
-		*why = "a preserved block in scratch";
-	else if (memblock_is_reserved(&memblock, pa, size))
-		*why = "a preserved block over the kernel, its boot information or modules";
-	if (*why)
+	if (!memblock_is_memory(&memblock, a, b - a))
+		return "a preserved block outside RAM";
+	if (kho_in_scratch(a, b - a))
+		return "a preserved block in scratch";
+	if (memblock_is_reserved(&memblock, a, b - a))
+		return "a preserved block over the kernel, its boot information or modules";
+	return NULL;
+}
+
+static int flush_check(struct run *r)
+{
+	if (r->end > r->start && (r->why = check_run(r->start, r->end)))
 		return -EINVAL;
-	kho_in.blocks++;
-	kho_in.bytes += (uint64_t)PAGE_SIZE << order;
 	return 0;
 }
 
-struct reserve_ctx {
-	uint64_t done;                     /* blocks reserved so far */
-	bool undo;
-};
+static int check_block(paddr_t pa, unsigned order, void *arg)
+{
+	struct run *r = arg;
+	uint64_t size = (uint64_t)PAGE_SIZE << order;
+	if (order > KHO_MAX_ORDER || pa + size < pa) {
+		r->why = "a preserved block of order above 18 or past the address space";
+		return -EINVAL;
+	}
+	kho_in.blocks++;
+	kho_in.bytes += size;
+	if (pa == r->end && r->end > r->start) {
+		r->end += size;
+		return 0;
+	}
+	int err = flush_check(r);
+	r->start = pa;
+	r->end = pa + size;
+	return err;
+}
+
+static int flush_reserve(struct run *r)
+{
+	if (r->end <= r->start)
+		return 0;
+	if (r->undoing) {
+		if (!r->undo)
+			return -ECANCELED;
+		r->undo--;
+		memblock_unreserve(&memblock, r->start, r->end - r->start);
+		return 0;
+	}
+	if (memblock_is_reserved(&memblock, r->start, r->end - r->start))
+		return -EEXIST;                   /* overlaps another preserved block */
+	if (memblock_reserve(&memblock, r->start, r->end - r->start))
+		return -ENOMEM;
+	r->runs++;
+	return 0;
+}
 
 static int reserve_block(paddr_t pa, unsigned order, void *arg)
 {
-	struct reserve_ctx *c = arg;
+	struct run *r = arg;
 	uint64_t size = (uint64_t)PAGE_SIZE << order;
-	if (c->undo) {
-		if (!c->done)
-			return -ECANCELED;
-		c->done--;
-		memblock_unreserve(&memblock, pa, size);
+	if (pa == r->end && r->end > r->start) {
+		r->end += size;
 		return 0;
 	}
-	if (memblock_is_reserved(&memblock, pa, size))
-		return -EEXIST;                   /* overlaps another preserved block */
-	if (memblock_reserve(&memblock, pa, size))
-		return -ENOMEM;
-	c->done++;
-	return 0;
+	int err = flush_reserve(r);
+	r->start = pa;
+	r->end = pa + size;
+	return err;
 }
 
-/* Walks after the first: the nodes were checked by walk 1 (and are now reserved). */
+/* Walks after the first: the nodes were checked by walk 1 (and may be reserved). */
 static bool node_any(paddr_t pa, void *arg)
 {
 	(void)pa;
@@ -111,6 +154,28 @@ static int walk(bool (*ok)(paddr_t, void *), int (*block)(paddr_t, unsigned, voi
 	return err;
 }
 
+static int reserve_all(void)
+{
+	struct run r = { 0 };
+	int err = walk(node_any, reserve_block, &r, NULL);
+	if (!err)
+		err = flush_reserve(&r);
+	if (!err && !memblock_is_reserved(&memblock, kho_in.fdt_pa, KHO_FDT_SIZE))
+		err = -ENOENT;
+	for (uint64_t i = 0; !err && i < kho_in.nnodes; i++)
+		if (memblock_is_reserved(&memblock, kho_in.nodes[i], PAGE_SIZE))
+			err = -EBUSY;              /* a tree page inside a preserved block */
+	if (!err) {
+		for (uint64_t i = 0; i < kho_in.nnodes; i++)
+			memblock_reserve(&memblock, kho_in.nodes[i], PAGE_SIZE);
+		return 0;
+	}
+	struct run u = { .undoing = true, .undo = r.runs };
+	walk(node_any, reserve_block, &u, NULL);
+	flush_reserve(&u);
+	return err;
+}
+
 void kho_memory_init(struct boot_info *bi)
 {
 	const char *why = NULL;
@@ -122,6 +187,7 @@ void kho_memory_init(struct boot_info *bi)
 		kho_drop("root FDT address or size");
 		return;
 	}
+	kho_in.fdt_pa = k->fdt_addr;
 	kho_in.fdt = phys_to_virt(k->fdt_addr);
 	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why)) {
 		kho_drop(why ? why : "root FDT");
@@ -134,68 +200,68 @@ void kho_memory_init(struct boot_info *bi)
 	}
 	kho_in.nodes = phys_to_virt(nodes);
 
-	const char *block_why = NULL;
-	int err = walk(node_ok, check_block, &block_why, &why);
+	struct run r = { 0 };
+	int err = walk(node_ok, check_block, &r, &why);
+	if (!err)
+		err = flush_check(&r);
 	if (err) {
-		kho_drop(why ? why : block_why ? block_why : "the preserved-memory tree");
+		kho_drop(why ? why : r.why ? r.why : "the preserved-memory tree");
 		return;
 	}
-	/* The root FDT page must be one of the preserved blocks. */
-	struct reserve_ctx rc = { 0, false };
-	struct kho_radix_walk w2 = {
-		.node_ok = node_any, .block = reserve_block, .arg = &rc,
-		.max_nodes = KHO_MAX_NODES, .visited = kho_in.nodes,
-	};
-	err = kho_radix_walk(kho_in.root, &w2);
-	if (!err && !memblock_is_reserved(&memblock, k->fdt_addr, KHO_FDT_SIZE))
-		err = -ENOENT;
-	for (uint64_t i = 0; !err && i < kho_in.nnodes; i++)
-		if (memblock_is_reserved(&memblock, kho_in.nodes[i], PAGE_SIZE))
-			err = -EBUSY;                      /* a tree page inside a preserved block */
+	err = reserve_all();
 	if (err) {
-		rc.undo = true;
-		w2.nvisited = 0;
-		kho_radix_walk(kho_in.root, &w2);
 		kho_drop(err == -EEXIST ? "preserved blocks overlap"
 			 : err == -EBUSY ? "a tree page lies inside a preserved block"
 			 : err == -ENOENT ? "the root FDT is not preserved"
 					  : "no scratch memory to reserve preserved blocks");
 		return;
 	}
-	for (uint64_t i = 0; i < kho_in.nnodes; i++)
-		memblock_reserve(&memblock, kho_in.nodes[i], PAGE_SIZE);
 	memblock.scratch_only = false;
+	kho_in.tree.root = kho_in.root;
 	printk("kho: handover accepted: %llu preserved blocks, %llu KiB, %llu tree pages\n",
 	       (unsigned long long)kho_in.blocks, (unsigned long long)(kho_in.bytes >> 10),
 	       (unsigned long long)kho_in.nnodes);
 }
 
-static int mark_block(paddr_t pa, unsigned order, void *arg)
-{
-	(void)arg;
-	struct buddy *z = mm_zone(ZONE_NORMAL);
-	buddy_mark(z, pa >> PAGE_SHIFT, order, PAGE_PRESERVED);
-	buddy_page(z, pa >> PAGE_SHIFT)->private = KHO_PAGE_MAGIC;
-	return 0;
-}
-
 void kho_memory_finish(void)
 {
-	if (!kho_in.active)
+	if (!kho_in.nodes)
 		return;
-	uint64_t n = kho_in.nnodes;
-	int err = walk(node_any, mark_block, NULL, NULL);
-	BUG_ON(err || kho_in.nnodes != n, "kho: the checked tree changed under us (%d)", err);
-	for (uint64_t i = 0; i < n; i++) {
-		memblock_unreserve(&memblock, kho_in.nodes[i], PAGE_SIZE);
-		buddy_add_range(mm_zone(ZONE_NORMAL), kho_in.nodes[i] >> PAGE_SHIFT, 1);
-	}
-	/* The walk's own array (in scratch) is not needed any more either. */
+	/* The walk's array (in scratch) goes to the buddy directly: memblock is closed.
+	 * The tree's own pages are remembered (in a first-fit page of the normal zone,
+	 * too early for kmalloc's bookkeeping to matter) until every block is restored. */
 	paddr_t arr = virt_to_phys(kho_in.nodes);
-	uint64_t bytes = KHO_MAX_NODES * sizeof(paddr_t);
-	memblock_unreserve(&memblock, arr, bytes);
-	buddy_add_range(mm_zone(ZONE_SCRATCH), arr >> PAGE_SHIFT, bytes >> PAGE_SHIFT);
+	uint64_t bytes = kho_in.nnodes * sizeof(paddr_t);
+	unsigned order = 0;
+	while (((uint64_t)PAGE_SIZE << order) < bytes)
+		order++;
+	paddr_t keep = page_alloc(order, 0);
+	if (keep)
+		memcpy(phys_to_virt(keep), kho_in.nodes, bytes);
+	kho_in.node_list = keep;
+	kho_in.node_list_order = order;
+	kho_in.remaining = kho_in.blocks;
+	buddy_add_range(mm_zone(ZONE_SCRATCH), arr >> PAGE_SHIFT,
+			KHO_MAX_NODES * sizeof(paddr_t) >> PAGE_SHIFT);
 	kho_in.nodes = NULL;
+}
+
+/*
+ * Once every block but the root FDT page has been restored, nothing needs the tree
+ * any more: its pages join the free memory (so a chain of live updates that restores
+ * everything runs at a steady footprint). The root FDT stays for subtree lookups.
+ */
+static void maybe_release_tree(void)
+{
+	bool fdt_kept = kho_radix_test(&kho_in.tree, kho_in.fdt_pa, 0);
+	if (kho_in.remaining != (fdt_kept ? 1u : 0u) || !kho_in.node_list)
+		return;
+	const paddr_t *n = phys_to_virt(kho_in.node_list);
+	for (uint64_t i = 0; i < kho_in.nnodes; i++)
+		buddy_add_range(mm_zone(ZONE_NORMAL), n[i] >> PAGE_SHIFT, 1);
+	page_free(kho_in.node_list, kho_in.node_list_order);
+	kho_in.node_list = 0;
+	kho_in.tree_released = true;
 }
 
 bool kho_is_boot(void)
@@ -226,23 +292,42 @@ int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size)
 	return 0;
 }
 
-/* The head of the preserved block at pa, or NULL. */
-static struct page *preserved_head(paddr_t pa)
+/* The order of the preserved, not yet restored block starting at pa, or -1. */
+static int preserved_order(paddr_t pa)
 {
-	struct page *p = mm_page(pa);
-	if (!p || p->state != PAGE_PRESERVED || p->private != KHO_PAGE_MAGIC)
-		return NULL;
-	return p;
+	if (!kho_in.active || kho_in.tree_released || !IS_ALIGNED(pa, (paddr_t)PAGE_SIZE))
+		return -1;
+	for (unsigned o = 0; o <= KHO_MAX_ORDER && IS_ALIGNED(pa, (paddr_t)PAGE_SIZE << o); o++)
+		if (kho_radix_test(&kho_in.tree, pa, o))
+			return (int)o;
+	return -1;
+}
+
+bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)
+{
+	for (unsigned o = 0; o <= KHO_MAX_ORDER; o++) {
+		paddr_t h = ALIGN_DOWN(pa, (paddr_t)PAGE_SIZE << o);
+		if (preserved_order(h) == (int)o) {
+			*head = h;
+			*order = o;
+			return true;
+		}
+	}
+	return false;
 }
 
 int kho_restore_folio(paddr_t pa, unsigned *order)
 {
-	struct page *p = preserved_head(pa);
-	if (!p)
+	int o = preserved_order(pa);
+	if (o < 0)
 		return -EINVAL;
-	*order = p->order;
-	memblock_unreserve(&memblock, pa, (uint64_t)PAGE_SIZE << p->order);
-	buddy_adopt(mm_zone(ZONE_NORMAL), pa >> PAGE_SHIFT);
+	kho_radix_del(&kho_in.tree, pa, (unsigned)o);   /* restored once, never again */
+	struct buddy *z = mm_zone(ZONE_NORMAL);
+	buddy_mark(z, pa >> PAGE_SHIFT, (unsigned)o, PAGE_PRESERVED);
+	buddy_adopt(z, pa >> PAGE_SHIFT);
+	*order = (unsigned)o;
+	kho_in.remaining--;
+	maybe_release_tree();
 	return 0;
 }
 
@@ -259,8 +344,9 @@ int kho_restore_pages(paddr_t pa, uint64_t npages)
 {
 	/* Check every piece first (all or nothing), then take them. */
 	paddr_t at, end = pa + npages * PAGE_SIZE;
-	for (at = pa; at < end; at += (uint64_t)PAGE_SIZE << preserved_head(at)->order)
-		if (!preserved_head(at))
+	int o;
+	for (at = pa; at < end; at += (uint64_t)PAGE_SIZE << o)
+		if ((o = preserved_order(at)) < 0)
 			return -EINVAL;
 	if (at != end)
 		return -EINVAL;
@@ -285,7 +371,7 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *desc)
 	paddr_t chunk = desc->first;
 	for (uint64_t guard = 0; chunk && guard < KHO_MAX_BLOCKS; guard++) {
 		const struct kho_vmalloc_chunk *c = phys_to_virt(chunk);
-		if (!preserved_head(chunk))
+		if (preserved_order(chunk) != 0)
 			goto fail;
 		for (unsigned i = 0; i < KHO_VMALLOC_CHUNK_ENTRIES && c->phys[i]; i++) {
 			unsigned order;

@@ -5,16 +5,21 @@
 #include "kho_internal.h"
 #include <mm.h>
 
-#define KHO_PAGE_MAGIC 0x4b484f50u          /* "KHOP": head of a preserved block */
 
 struct kho_in {
 	bool active;                         /* a handover is being taken over */
 	bool dropped;
 	const char *why;
 	const void *fdt;                     /* the incoming root FDT (direct map) */
+	paddr_t fdt_pa;
 	paddr_t root;                        /* its radix tree */
+	struct kho_radix tree;               /* the same, for lookups and restores */
 	paddr_t *nodes;                      /* node pages met by the walk */
 	uint64_t nnodes, blocks, bytes;
+	uint64_t remaining;                  /* blocks not yet restored */
+	paddr_t node_list;                   /* copy of the tree's page addresses */
+	unsigned node_list_order;
+	bool tree_released;
 	uint64_t kexec_count;
 };
 extern struct kho_in kho_in;
@@ -26,6 +31,8 @@ const struct kho_radix *kho_out_tree(void);
 
 struct shell_ctx;
 int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv);
+int kho_bench_cmd(struct shell_ctx *c, int argc, char **argv);
+void kho_bench_resume(void);
 
 
 /* Refuse the incoming handover: log, boot cold, scrub on allocation. */

@@ -21,6 +21,7 @@
 #include <printk.h>
 #include <shell.h>
 #include <string.h>
+#include "kho_priv.h"
 
 #define TEST_NAME   "kho-test"
 #define TEST_MAGIC  0x6b686f74u            /* "khot" */
@@ -113,6 +114,7 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 /* At boot: continue a running test, if the previous kernel left one. */
 void kho_selftest_resume(void)
 {
+	kho_bench_resume();
 	paddr_t pa;
 	uint64_t size;
 	if (kho_retrieve_subtree(TEST_NAME, &pa, &size))
@@ -161,10 +163,71 @@ void kho_selftest_resume(void)
 	start_generation(t.gen + 1, t.gens, t.seed, t.free_ref ? t.free_ref : free);
 }
 
+/*
+ * `kho bench-preserve SIZE`: preserve SIZE bytes as 2 MiB blocks (contents not
+ * touched) listed in subtree "kho-bench", for measuring the blackout against the
+ * amount preserved. The next kernel restores and frees them at boot and prints
+ *     kho-bench: restored=N bytes=B
+ */
+#define BENCH_NAME "kho-bench"
+
+int kho_bench_preserve(uint64_t bytes, uint64_t *blocks)
+{
+	uint64_t n = bytes / (2 * MiB);
+	paddr_t list;
+	int err = kho_alloc_preserve((n + 1) * sizeof(uint64_t), &list);
+	if (err)
+		return err;
+	uint64_t *l = page_virt(list);
+	for (l[0] = 0; l[0] < n; l[0]++) {
+		paddr_t pa = page_alloc(9, GFP_PRESERVABLE);
+		if (!pa || kho_preserve_folio(pa, 9)) {
+			if (pa)
+				page_free(pa, 9);
+			break;
+		}
+		l[1 + l[0]] = pa;
+	}
+	*blocks = l[0];
+	return kho_add_subtree(BENCH_NAME, list, (n + 1) * sizeof(uint64_t));
+}
+
+void kho_bench_resume(void)
+{
+	paddr_t pa;
+	uint64_t size;
+	unsigned order;
+	if (kho_retrieve_subtree(BENCH_NAME, &pa, &size) || size < 8 || kho_restore_folio(pa, &order))
+		return;
+	const uint64_t *l = page_virt(pa);
+	uint64_t n = MIN(l[0], size / 8 - 1), ok = 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (kho_restore_folio(l[1 + i], &order) == 0) {
+			page_free(l[1 + i], order);
+			ok++;
+		}
+	page_free(pa, order);
+	printk("kho-bench: restored=%llu bytes=%llu\n", (unsigned long long)ok,
+	       (unsigned long long)(ok * 2 * MiB));
+}
+
 static int cmd_selftest(struct shell_ctx *c, uint64_t gens, uint64_t seed)
 {
 	int err = start_generation(1, (uint32_t)gens, seed, 0);
 	return shell_err(c, err, "the self-test could not start");
+}
+
+int kho_bench_cmd(struct shell_ctx *c, int argc, char **argv)
+{
+	uint64_t bytes, blocks;
+	if (argc != 3 || parse_size(argv[2], &bytes))
+		return shell_err(c, -EINVAL, "usage: kho bench-preserve SIZE");
+	int err = kho_bench_preserve(bytes, &blocks);
+	if (err)
+		return shell_err(c, err, "cannot preserve %llu bytes", (unsigned long long)bytes);
+	shell_kv(c, "blocks", "%llu", (unsigned long long)blocks);
+	shell_kv(c, "bytes", "%llu", (unsigned long long)(blocks * 2 * MiB));
+	return 0;
 }
 
 int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv)

@@ -92,6 +92,10 @@ static void list_push(struct buddy *b, unsigned order, uint64_t i)
 static void list_del(struct buddy *b, unsigned order, uint64_t i)
 {
 	struct page *p = &b->map[i];
+	BUG_ON((p->prev != NIL && p->prev >= b->npages) || (p->next != NIL && p->next >= b->npages),
+	       "free list %u at pfn %#llx links past the zone (prev %#x next %#x, %llu frames)",
+	       order, (unsigned long long)(b->base_pfn + i), p->prev, p->next,
+	       (unsigned long long)b->npages);
 	BUG_ON(p->prev == NIL ? b->free_head[order] != i : b->map[p->prev].next != i,
 	       "free list %u corrupt at pfn %#llx (prev %#x)", order,
 	       (unsigned long long)(b->base_pfn + i), p->prev);
@@ -114,6 +118,7 @@ void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 	BUG_ON(base_pfn % SECTION_PAGES || npages > NIL, "zone base %#llx npages %#llx",
 	       (unsigned long long)base_pfn, (unsigned long long)npages);
 	memset(b, 0, sizeof(*b));
+	memset(sec, 0, (npages + SECTION_PAGES - 1) / SECTION_PAGES);
 	b->id = id;
 	b->base_pfn = base_pfn;
 	b->npages = npages;
@@ -282,6 +287,8 @@ void buddy_check(const struct buddy *b)
 		uint64_t n = 0;
 		uint32_t prev = NIL;
 		for (uint32_t i = b->free_head[o]; i != NIL; i = b->map[i].next) {
+			BUG_ON(i >= b->npages, "free list %u links to index %#x past the zone (%llu frames)",
+			       o, i, (unsigned long long)b->npages);
 			const struct page *p = head_at(b, i);
 			uint64_t pfn = b->base_pfn + i;
 			BUG_ON(++n > b->nr_free[o], "free list %u longer than its count %llu", o,

@@ -43,17 +43,24 @@ static int grow(struct memblock *mb, struct memblock_type *t)
 	memcpy(n, t->regions, t->cnt * sizeof(n[0]));
 	t->regions = n;
 	t->max *= 2;
-	/* Reserving the new table may merge or insert one entry: there is room now. */
+	/* Its own reservation: the reserved table has a spare entry (or just grew). */
 	return memblock_reserve(mb, pa, bytes);
 }
 
-/* Add [base, base+size) to t, merging with everything it overlaps or touches. */
+/*
+ * Add [base, base+size) to t, merging with everything it overlaps or touches. The
+ * table always keeps one spare entry: the range goes in first, then a full table
+ * grows (grow() reserves its new home through here, using that spare), so the new
+ * table can never be placed over the range just added.
+ */
 static int insert(struct memblock *mb, struct memblock_type *t, paddr_t base, uint64_t size)
 {
 	if (size == 0)
 		return 0;
 	if (base + size < base)
 		return -EINVAL;
+	if (t->cnt == t->max)
+		return -ENOMEM;                  /* an earlier grow() failed */
 	paddr_t end = base + size;
 	unsigned i = 0;
 	while (i < t->cnt && t->regions[i].base + t->regions[i].size < base)
@@ -66,17 +73,10 @@ static int insert(struct memblock *mb, struct memblock_type *t, paddr_t base, ui
 		end = MAX(end, rend);
 		remove_at(t, i);
 	}
-	if (t->cnt == t->max) {
-		int err = grow(mb, t);
-		if (err)
-			return err;
-		/* grow() may have changed this table (when t is the reserved one). */
-		return insert(mb, t, base, end - base);
-	}
 	memmove(&t->regions[i + 1], &t->regions[i], (t->cnt - i) * sizeof(t->regions[0]));
 	t->regions[i] = (struct memblock_region){ base, end - base };
 	t->cnt++;
-	return 0;
+	return t->cnt == t->max ? grow(mb, t) : 0;
 }
 
 int memblock_add(struct memblock *mb, paddr_t base, uint64_t size)

@@ -11,9 +11,10 @@
  *   4. the incoming handover (luo/kho_in.c): checked, its preserved blocks reserved;
  *   5. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
  *      its section bytes (zeroed), from memblock;
- *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH), then
- *      the preserved blocks described by their heads.
- * After that memblock is closed: page_alloc() is the only allocator.
+ *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH).
+ * After that memblock is closed (its tables are history, never consulted or
+ * changed again) and page_alloc() is the only allocator. Preserved blocks stay out
+ * of the zones until someone restores them (luo/kho_in.c).
  */
 #include <boot_info.h>
 #include <errno.h>
@@ -165,8 +166,17 @@ enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
 	if (!zones_ready)
 		return PAGE_RESERVED;
 	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	if (!p)
-		return PAGE_RESERVED;
+	if (!p) {
+		paddr_t kh;
+		unsigned ko;
+		if (!kho_preserved_block(pa, &kh, &ko))
+			return PAGE_RESERVED;
+		if (head)
+			*head = kh;
+		if (order)
+			*order = ko;
+		return PAGE_PRESERVED;
+	}
 	if (head)
 		*head = h << PAGE_SHIFT;
 	if (order)

@@ -4,6 +4,7 @@
 # $(B)/host/.
 #   make check-host         build, run every test binary, then each fuzzer briefly
 #   make fuzz               run each fuzzer for FUZZ_TIME seconds
+#   make bench              allocator figures (JSON lines), built -O2 without sanitizers
 # A test binary passes when it exits 0; check-host fails if any binary or fuzzer does.
 
 HOST_CC      := gcc
@@ -28,12 +29,14 @@ HOST_SHIM := tests/host/shim/printk.c
 
 # One test binary per subject: test_<name> links tests/host/test_<name>.c with the
 # kernel sources listed in host_src_<name>, and the shim.
-HOST_TESTS          := cmdline args line boot_info cpio
+HOST_TESTS          := cmdline args line boot_info cpio buddy memblock
 host_src_cmdline    := kernel/cmdline.c
 host_src_args       := kernel/shell/args.c
 host_src_line       := kernel/shell/line.c
 host_src_boot_info  := boot/boot_info.c
 host_src_cpio       := boot/cpio.c
+host_src_buddy      := mm/buddy.c tests/host/shim/panic.c
+host_src_memblock   := mm/memblock.c
 
 # Fuzzers: fuzz_<name> links tests/host/fuzz_<name>.c with fuzz_src_<name>; seeds
 # are in tests/host/corpus/<name>/ (read-only); what the fuzzer finds goes to
@@ -41,6 +44,23 @@ host_src_cpio       := boot/cpio.c
 HOST_FUZZERS        := cpio boot_info
 fuzz_src_cpio       := boot/cpio.c
 fuzz_src_boot_info  := boot/boot_info.c
+
+# luo/kho_radix.c: the KHO preserved-memory radix tree.
+HOST_TESTS          += kho_radix
+host_src_kho_radix  := luo/kho_radix.c
+HOST_FUZZERS        += kho_radix
+fuzz_src_kho_radix  := luo/kho_radix.c
+
+# luo/kho_fdt.c, luo/kho_dump.c: the KHO root FDT, over the libfdt.a the kernel links
+# (Debian's, not built with sanitizers).
+HOST_TESTS          += kho_fdt kho_dump
+host_src_kho_fdt    := luo/kho_fdt.c
+host_libs_kho_fdt   := -l:libfdt.a
+host_src_kho_dump   := luo/kho_dump.c luo/kho_fdt.c
+host_libs_kho_dump  := -l:libfdt.a
+HOST_FUZZERS        += kho_fdt
+fuzz_src_kho_fdt    := luo/kho_fdt.c luo/kho_dump.c
+fuzz_libs_kho_fdt   := -l:libfdt.a
 
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
@@ -63,12 +83,12 @@ $(FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
 define host_test_rule
 $(B)/host/test_$(1): $(call host_obj,tests/host/test_$(1).c $(host_src_$(1)) $(HOST_SHIM))
 	$$(call say,HOSTLD,$$@)
-	$$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $$@ $$^ $(HOST_LIBS)
+	$$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $$@ $$^ $(HOST_LIBS) $(host_libs_$(1))
 endef
 define fuzz_rule
 $(B)/host/fuzz_$(1): $(call fuzz_obj,tests/host/fuzz_$(1).c $(fuzz_src_$(1)) $(HOST_SHIM))
 	$$(call say,FUZZLD,$$@)
-	$$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^
+	$$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $(fuzz_libs_$(1))
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 $(foreach f,$(HOST_FUZZERS),$(eval $(call fuzz_rule,$(f))))
@@ -107,4 +127,31 @@ fuzz: $(FUZZ_BINS)
 		$(call fuzz_run,$$f,$(FUZZ_TIME)) || exit 1; \
 	done
 
-.PHONY: check-host fuzz
+# Allocator benchmark: the same kernel sources at -O2, no sanitizers, in $(B)/host/bench/.
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests/host/shim -MD -MP
+BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c tests/host/shim/panic.c
+BENCH_OBJS   := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_SRCS))
+$(BENCH_OBJS): $(B)/host/bench/%.o: %.c
+	$(call say,BENCHCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(B)/host/bench_alloc: $(BENCH_OBJS)
+	$(call say,BENCHLD,$@)
+	$(Q)$(HOST_CC) -o $@ $^
+
+# One JSON object per line on stdout: the machine first, then one per figure.
+bench: $(B)/host/bench_alloc
+	$(Q)./$(B)/host/bench_alloc
+	$(Q)./$(B)/host/bench_kho_radix
+
+# luo/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
+BENCH_KHO_SRCS := tests/host/bench_kho_radix.c luo/kho_radix.c
+BENCH_KHO_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_KHO_SRCS))
+$(BENCH_KHO_OBJS): $(B)/host/bench/%.o: %.c
+	$(call say,BENCHCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(B)/host/bench_kho_radix: $(BENCH_KHO_OBJS)
+	$(call say,BENCHLD,$@)
+	$(Q)$(HOST_CC) -o $@ $^
+bench: $(B)/host/bench_kho_radix
+
+.PHONY: check-host fuzz bench
