@@ -94,6 +94,11 @@ debug: deps all
 deps:
 	$(Q)sh scripts/deps.sh
 
+# Figures, as JSON lines: host allocators (tests/host), then the guest (icount).
+bench-guest: deps all
+	$(Q)$(PYTHON) tests/bench/guest_bench.py
+bench: bench-guest
+
 PYTEST_ARGS ?=
 check-qemu: deps all
 	$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
@@ -104,6 +109,6 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-qemu clean
+.PHONY: all run debug deps test check-qemu clean bench-guest
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

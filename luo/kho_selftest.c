@@ -196,8 +196,9 @@ void kho_bench_resume(void)
 {
 	paddr_t pa;
 	uint64_t size;
-	unsigned order;
-	if (kho_retrieve_subtree(BENCH_NAME, &pa, &size) || size < 8 || kho_restore_folio(pa, &order))
+	unsigned list_order, order;
+	if (kho_retrieve_subtree(BENCH_NAME, &pa, &size) || size < 8 ||
+	    kho_restore_folio(pa, &list_order))
 		return;
 	const uint64_t *l = page_virt(pa);
 	uint64_t n = MIN(l[0], size / 8 - 1), ok = 0;
@@ -206,7 +207,7 @@ void kho_bench_resume(void)
 			page_free(l[1 + i], order);
 			ok++;
 		}
-	page_free(pa, order);
+	page_free(pa, list_order);
 	printk("kho-bench: restored=%llu bytes=%llu\n", (unsigned long long)ok,
 	       (unsigned long long)(ok * 2 * MiB));
 }

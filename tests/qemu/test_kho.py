@@ -79,7 +79,7 @@ def test_self_kexec_counts_and_status(console):
     assert kv2["scratch"] == kv["scratch"], "scratch is handed on unchanged"
     assert console.ok("version")["kexec-count"] == "2"
     assert re.search(r"kexec: timeline \(TSC ticks\) serialize=\d+ prepare=\d+ trampoline=\d+ "
-                     r"early-boot=\d+ prompt=\d+ blackout=\d+", console.text)
+                     r"early-boot=\d+ prompt=\d+ blackout=\d+\n", console.text)
 
 
 def test_free_memory_steady_across_kexec(console):
