@@ -39,7 +39,10 @@ void kho_init(void);
 
 bool kho_in_scratch(paddr_t pa, uint64_t size);
 const struct kho_scratch *kho_scratch_ranges(unsigned *n);
-bool kho_is_boot(void);                 /* this boot took over a valid handover */
+bool kho_is_boot(void);
+/* Reserved bytes the incoming handover still holds outside preserved blocks and the
+ * boot information: its scratch array, root FDT page and, until released, tree pages. */
+uint64_t kho_boot_data_bytes(void);                 /* this boot took over a valid handover */
 bool kho_dropped(void);                 /* a handover came but was refused */
 const char *kho_drop_reason(void);
 uint64_t kho_kexec_count(void);         /* kexecs since the last cold boot */

@@ -50,5 +50,7 @@ struct mm_stats {
 	uint64_t memmap_init_tsc;        /* guest TSC ticks spent building the memmap */
 };
 void mm_stats(struct mm_stats *s);
+/* Reserved memory that holds what the boot handed over (mm/mm.c). */
+uint64_t mm_boot_data_bytes(void);
 const char *page_state_name(enum page_state st);
 #endif

@@ -264,6 +264,16 @@ static void maybe_release_tree(void)
 	kho_in.tree_released = true;
 }
 
+uint64_t kho_boot_data_bytes(void)
+{
+	if (!kho_in.active)
+		return 0;
+	uint64_t n = KHO_FDT_SIZE + ALIGN_UP(kho_in.scratch_array_size, (uint64_t)PAGE_SIZE);
+	if (!kho_in.tree_released)
+		n += kho_in.nnodes * PAGE_SIZE;
+	return n;
+}
+
 bool kho_is_boot(void)
 {
 	return kho_in.active;

@@ -133,6 +133,7 @@ void kho_scratch_init(struct boot_info *bi)
 			kho_drop(why);
 		} else {
 			kho_in.active = true;
+			kho_in.scratch_array_size = bi->kho.scratch_size;
 			memblock_reserve(&memblock, bi->kho.scratch_addr, bi->kho.scratch_size);
 		}
 	}
