@@ -1,7 +1,8 @@
 /*
  * Page tables. paging_init() replaces the boot tables with Baton's own: a direct
  * map of [0, max(end of RAM, 4 GiB)) at DIRECT_MAP_BASE in 1 GiB pages when the CPU
- * has them (else 2 MiB), the kernel image at KERNEL_VBASE, and nothing at address
+ * has them (else 2 MiB, and above 4 GiB filled in one GiB at a time on first
+ * touch), the kernel image at KERNEL_VBASE, and nothing at address
  * 0 (so a NULL dereference faults). map_page()/unmap_page() manage 4 KiB mappings
  * in the vmalloc region; intermediate tables come from memblock before the buddy
  * allocator is up and from the buddy after.
@@ -19,6 +20,8 @@
 #define PTE_ADDR     0x000ffffffffff000ull
 
 void paging_init(paddr_t ram_end);
+/* A page fault at va: fill in the lazily built direct map; false if not ours. */
+bool paging_fault(uint64_t va);
 /* Map one 4 KiB page; 0, -ENOMEM (no table page), -EEXIST (already mapped). */
 int map_page(uint64_t va, paddr_t pa, uint64_t flags);
 /* Unmap one 4 KiB page and flush it from the TLB; returns the old frame or 0. */

@@ -5,6 +5,7 @@
  */
 #include <exit.h>
 #include <panic.h>
+#include <paging.h>
 #include <printk.h>
 #include <trap.h>
 #include <x86.h>
@@ -78,6 +79,8 @@ __noreturn static void fatal_exception(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector == 14 && !(f->error & 1) && paging_fault(read_cr2()))
+		return;                               /* the lazy direct map, now filled */
 	if (f->vector < IRQ_BASE)
 		fatal_exception(f);
 	irq_dispatch((unsigned)f->vector);

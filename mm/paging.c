@@ -15,6 +15,11 @@ static paddr_t pml4_pa;
 static bool gbpages;
 static uint64_t nx_mask;          /* PTE_NX if the CPU has NX (EFER.NXE set), else 0 */
 static uint64_t table_bytes;
+/* Without 1 GiB pages, the direct map above 4 GiB is filled in on first touch, one
+ * GiB at a time (paging_fault): its page directories are set aside at boot but not
+ * written, so building the map costs the same in a 1 GiB and a 16 GiB guest. */
+static paddr_t lazy_pd;
+static paddr_t lazy_first, lazy_end;
 
 static paddr_t table_alloc(void)
 {
@@ -62,6 +67,10 @@ void paging_init(paddr_t ram_end)
 
 	for (paddr_t pa = 0; pa < end; pa += GiB) {
 		uint64_t va = DIRECT_MAP_BASE + pa;
+		if (!gbpages && pa >= BOOT_MAP_LIMIT) {          /* lazily, see paging_fault */
+			BUG_ON(!next_level(&pml4[(va >> 39) & 511], true), "no page for the direct map");
+			continue;
+		}
 		uint64_t *pdpt = next_level(&pml4[(va >> 39) & 511], true);
 		BUG_ON(!pdpt, "no page for the direct map at %#llx", (unsigned long long)pa);
 		uint64_t *e = &pdpt[(va >> 30) & 511];
@@ -74,12 +83,37 @@ void paging_init(paddr_t ram_end)
 		for (unsigned i = 0; i < 512; i++)
 			pd[i] = (pa + i * 2 * MiB) | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_GLOBAL;
 	}
+	if (!gbpages && end > BOOT_MAP_LIMIT) {
+		lazy_first = BOOT_MAP_LIMIT;
+		lazy_end = end;
+		lazy_pd = memblock_alloc(&memblock, (end - BOOT_MAP_LIMIT) / GiB * PAGE_SIZE, PAGE_SIZE);
+		BUG_ON(!lazy_pd, "no pages for the direct map above 4 GiB");
+		table_bytes += (end - BOOT_MAP_LIMIT) / GiB * PAGE_SIZE;
+	}
 	/* The kernel image: KERNEL_VBASE + [0, 1 GiB) shares the direct map's first GiB. */
 	uint64_t *kpdpt = next_level(&pml4[511], true);
 	uint64_t *dpdpt = table(pml4[(DIRECT_MAP_BASE >> 39) & 511] & PTE_ADDR);
 	BUG_ON(!kpdpt, "no page for the kernel mapping");
 	kpdpt[510] = dpdpt[0];
 	write_cr3(pml4_pa);
+}
+
+bool paging_fault(uint64_t va)
+{
+	if (va < DIRECT_MAP_BASE + lazy_first || va >= DIRECT_MAP_BASE + lazy_end)
+		return false;
+	paddr_t gib = ALIGN_DOWN(va - DIRECT_MAP_BASE, (paddr_t)GiB);
+	uint64_t *pml4 = table(pml4_pa);
+	uint64_t *pdpt = table(pml4[(va >> 39) & 511] & PTE_ADDR);
+	uint64_t *e = &pdpt[(va >> 30) & 511];
+	if (*e & PTE_PRESENT)
+		return false;                                  /* a real fault */
+	paddr_t pd_pa = lazy_pd + (gib - lazy_first) / GiB * PAGE_SIZE;  /* below 4 GiB */
+	uint64_t *pd = table(pd_pa);
+	for (unsigned i = 0; i < 512; i++)
+		pd[i] = (gib + i * 2 * MiB) | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_GLOBAL;
+	*e = pd_pa | PTE_PRESENT | PTE_WRITE;
+	return true;
 }
 
 /*
