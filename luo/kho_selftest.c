@@ -4,7 +4,8 @@
  *
  *   `kho selftest GENS [SEED]`: allocate blocks of random orders (0..18 where
  *   memory allows), fill each with seeded data, preserve them, record address,
- *   order and checksum in the subtree "kho-test" (itself preserved), kexec.
+ *   order and checksum in the subtree "kho-test" (itself preserved); also a vmalloc
+ *   area and an odd page range, the other two ways of preserving; kexec.
  *   Each next kernel, at boot: restore every block (order and checksum must
  *   match), free them, print
  *       kho-test: gen=G blocks=N bytes=B verified free=F
@@ -22,6 +23,7 @@
 #include <printk.h>
 #include <shell.h>
 #include <string.h>
+#include <vmalloc.h>
 #include "kho_priv.h"
 
 #define TEST_NAME   "kho-test"
@@ -34,12 +36,18 @@ struct test_block_ser {
 	uint64_t csum;
 } __packed;
 
+#define VM_PAGES    37                     /* a vmalloc area, restored by its frames */
+#define RANGE_PAGES 13                     /* a page range, split into natural blocks */
+
 struct test_ser {
 	uint32_t magic, gen, gens, count;
 	uint64_t seed, free_ref;               /* the cold kernel's free figure */
 	struct test_block_ser block[MAX_BLOCKS];
+	struct kho_vmalloc vm;
+	uint64_t vm_csum;
+	uint64_t range_pa, range_csum;
 } __packed;
-_Static_assert(sizeof(struct test_ser) == 32 + MAX_BLOCKS * 24, "test_ser layout");
+_Static_assert(sizeof(struct test_ser) == 32 + MAX_BLOCKS * 24 + 16 + 24, "test_ser layout");
 
 static uint64_t mix(uint64_t x)
 {
@@ -56,6 +64,15 @@ static uint64_t fill(paddr_t pa, unsigned order, uint64_t seed)
 		w[i] = mix(seed ^ (pa + i * 8));
 		sum = (sum << 7 | sum >> 57) ^ w[i];
 	}
+	return sum;
+}
+
+static uint64_t checksum_va(const void *p, uint64_t bytes)
+{
+	const uint64_t *w = p;
+	uint64_t sum = 0;
+	for (uint64_t i = 0; i < bytes / 8; i++)
+		sum = (sum << 7 | sum >> 57) ^ w[i];
 	return sum;
 }
 
@@ -86,7 +103,12 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 	if (err)
 		return err;
 	struct test_ser *t = page_virt(blob);
-	*t = (struct test_ser){ TEST_MAGIC, gen, gens, 0, seed, free_ref, { { 0 } } };
+	memset(t, 0, sizeof(*t));
+	t->magic = TEST_MAGIC;
+	t->gen = gen;
+	t->gens = gens;
+	t->seed = seed;
+	t->free_ref = free_ref;
 	uint64_t budget = free_bytes() / 4, r = mix(seed + gen);
 	for (unsigned i = 0; i < MAX_BLOCKS; i++) {
 		r = mix(r);
@@ -105,6 +127,27 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 		budget -= (uint64_t)PAGE_SIZE << order;
 		t->block[t->count++] = (struct test_block_ser){ pa, order, 0, fill(pa, order, seed + gen) };
 	}
+	/* A vmalloc area (preserved by its frames) and a 13-page range (as 1+2+4+4+2
+	 * pages from an odd start): the other two ways of preserving. */
+	uint64_t *vm = vmalloc(VM_PAGES * PAGE_SIZE, GFP_PRESERVABLE);
+	paddr_t range = page_alloc(4, GFP_PRESERVABLE);
+	if (!vm || !range)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < VM_PAGES * PAGE_SIZE / 8; i++)
+		vm[i] = mix(seed + gen + i);
+	t->vm_csum = checksum_va(vm, VM_PAGES * PAGE_SIZE);
+	struct kho_vmalloc desc;
+	err = kho_preserve_vmalloc(vm, &desc);
+	if (err)
+		return err;
+	t->vm = desc;
+	t->range_pa = range + PAGE_SIZE;
+	t->range_csum = 0;
+	for (unsigned i = 0; i < RANGE_PAGES; i++)
+		t->range_csum ^= fill(t->range_pa + i * PAGE_SIZE, 0, seed + gen + 99);
+	err = kho_preserve_pages(t->range_pa, RANGE_PAGES);
+	if (err)
+		return err;
 	err = kho_add_subtree(TEST_NAME, blob, sizeof(*t));
 	uint64_t bytes;
 	if (!err)
@@ -151,6 +194,30 @@ void kho_selftest_resume(void)
 		}
 		bytes += (uint64_t)PAGE_SIZE << got;
 		page_free(b->pa, got);
+	}
+	struct kho_vmalloc desc = t.vm;
+	void *vm = kho_restore_vmalloc(&desc);
+	if (!vm || vmalloc_area(vm)->npages != VM_PAGES ||
+	    checksum_va(vm, VM_PAGES * PAGE_SIZE) != t.vm_csum) {
+		printk("kho-test: FAIL gen=%u the vmalloc area did not come back intact\n", t.gen);
+		return;
+	}
+	vfree(vm);
+	if (kho_restore_pages(t.range_pa, RANGE_PAGES)) {
+		printk("kho-test: FAIL gen=%u the page range was not restored\n", t.gen);
+		return;
+	}
+	uint64_t rsum = 0;
+	for (unsigned i = 0; i < RANGE_PAGES; i++)
+		rsum ^= checksum(t.range_pa + i * PAGE_SIZE, 0);
+	if (rsum != t.range_csum) {
+		printk("kho-test: FAIL gen=%u the page range's checksum\n", t.gen);
+		return;
+	}
+	for (paddr_t at = t.range_pa; at < t.range_pa + RANGE_PAGES * PAGE_SIZE;) {
+		unsigned o = mm_page(at)->order;         /* each restored piece is a block */
+		page_free(at, o);
+		at += (uint64_t)PAGE_SIZE << o;
 	}
 	uint64_t free = free_bytes();
 	printk("kho-test: gen=%u blocks=%u bytes=%llu verified free=%llu\n", t.gen, t.count,
