@@ -34,7 +34,7 @@ paddr_t hugetlb_alloc(struct hugetlb_pool *pool);
 void hugetlb_free(struct hugetlb_pool *pool, paddr_t pa);
 /* Grow or shrink to count folios: 0, -EBUSY (frozen), -ENOMEM (could not grow
  * fully; the pool keeps what it got), -EBUSY also when shrinking would need folios
- * that are in use. */
+ * that are in use (the pool gives back the free folios it can). */
 int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count);
 void hugetlb_freeze(struct hugetlb_pool *pool);
 void hugetlb_unfreeze(struct hugetlb_pool *pool);

@@ -60,16 +60,20 @@ void kho_unpreserve_vmalloc(struct kho_vmalloc *desc);
 /* Zeroed, preserved memory of size bytes (a power-of-two block); *pa its address. */
 int kho_alloc_preserve(size_t size, paddr_t *pa);
 void kho_unpreserve_free(paddr_t pa);
+/* The same for KHO's and LUO's own state, which kho_preserved_bytes() leaves out. */
+int kho_alloc_preserve_meta(size_t size, paddr_t *pa);
 /* Name a blob (preserved by its owner) in the root FDT. */
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size);
 int kho_remove_subtree(paddr_t blob);
-uint64_t kho_preserved_bytes(void);
+uint64_t kho_preserved_bytes(void);   /* what users preserved, own state left out */
 
 /* ---- kernel N+1: taking back ---- */
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
 /* Take a preserved block as an allocated one (*order set); -EINVAL if pa does not
  * head a preserved, not yet restored block. Free it later with page_free(). */
 int kho_restore_folio(paddr_t pa, unsigned *order);
+/* Is [pa, pa+size) inside one preserved, not yet restored block? */
+bool kho_is_preserved(paddr_t pa, uint64_t size);
 /* Is pa inside a preserved, not yet restored block? Then its head and order. */
 bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order);
 int kho_restore_pages(paddr_t pa, uint64_t npages);

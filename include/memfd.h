@@ -5,6 +5,9 @@
  * are allocated when the file grows (create, truncate up, write past the end) and
  * zeroed, so no old contents ever reach a file. All memory is preservable.
  *
+ * While LUO preserves a file its size is frozen (-EPERM for any change, as Linux's
+ * frozen shmem mapping); in-bounds writes still work.
+ *
  * Errors: -EINVAL bad name/size/offset, -EEXIST name taken, -ENOENT no such file,
  * -ENOMEM out of memory or pool empty (the file is left as it was), -EPERM a seal
  * forbids it, -EIO verification mismatch.
@@ -34,14 +37,19 @@ struct memfd {
 	uint64_t nfolios, cap;
 	paddr_t *folios;                 /* nfolios entries */
 	void *luo;                       /* LUO's handle while preserved, else NULL */
+	bool closed;                     /* closed while preserved: freed on unpreserve */
 	struct memfd *next;
 };
 
 int memfd_create(const char *name, uint64_t size, struct hugetlb_pool *pool, struct memfd **out);
 struct memfd *memfd_find(const char *name);
 struct memfd *memfd_first(void);
-/* Free the file and its folios. */
+/*
+ * Close: the name goes at once. A file preserved by LUO lives on (as Linux's LUO
+ * keeps a reference to the file) until it is unpreserved, then memfd_free()s it.
+ */
 void memfd_close(struct memfd *f);
+void memfd_free(struct memfd *f);
 int memfd_truncate(struct memfd *f, uint64_t size);
 int memfd_write(struct memfd *f, uint64_t off, const void *buf, uint64_t len);
 /* Copy up to len bytes from off; returns the number copied (0 past the end). */

@@ -18,6 +18,7 @@
 #include <hugetlb.h>
 #include <kexec.h>
 #include <kho.h>
+#include <luo.h>
 #include <mm.h>
 #include <panic.h>
 #include <paging.h>
@@ -72,10 +73,13 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		mm_init(bi);
 		hugetlb_init();
 		kho_init();
+		memfd_luo_init();
+		luo_init();
 		kexec_timeline_in();
 		tsc_handover = rdtsc();
 		boot_state.kexec = kho_is_boot();
 		boot_state.kexec_count = kho_kexec_count();
+		boot_state.liveupdate_number = luo_liveupdate_number();
 	}
 	snprintf(banner, sizeof(banner),
 		 "Baton version=%s boot=%s liveupdate-number=%llu kexec-count=%llu build=%s "

@@ -22,6 +22,7 @@
 #include <kho.h>
 #include <kmalloc.h>
 #include <layout.h>
+#include <luo.h>
 #include <memblock.h>
 #include <mm.h>
 #include <panic.h>
@@ -208,6 +209,14 @@ void kho_memory_init(struct boot_info *bi)
 		kho_drop(why ? why : r.why ? r.why : "the preserved-memory tree");
 		return;
 	}
+	/* The tree is sound: let LUO check its part before anything is reserved
+	 * (Linux panics on bad LUO state; Baton refuses the whole handover instead). */
+	kho_in.tree.root = kho_in.root;
+	const char *luo_why = luo_check_incoming(kho_in.fdt, kho_is_preserved);
+	if (luo_why) {
+		kho_drop(luo_why);
+		return;
+	}
 	err = reserve_all();
 	if (err) {
 		kho_drop(err == -EEXIST ? "preserved blocks overlap"
@@ -217,7 +226,6 @@ void kho_memory_init(struct boot_info *bi)
 		return;
 	}
 	memblock.scratch_only = false;
-	kho_in.tree.root = kho_in.root;
 	printk("kho: handover accepted: %llu preserved blocks, %llu KiB, %llu tree pages\n",
 	       (unsigned long long)kho_in.blocks, (unsigned long long)(kho_in.bytes >> 10),
 	       (unsigned long long)kho_in.nnodes);
@@ -311,6 +319,14 @@ static int preserved_order(paddr_t pa)
 		if (kho_radix_test(&kho_in.tree, pa, o))
 			return (int)o;
 	return -1;
+}
+
+bool kho_is_preserved(paddr_t pa, uint64_t size)
+{
+	paddr_t head;
+	unsigned order;
+	return kho_preserved_block(pa, &head, &order) &&
+	       pa + size <= head + ((uint64_t)PAGE_SIZE << order);
 }
 
 bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)

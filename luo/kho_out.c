@@ -159,6 +159,14 @@ int kho_alloc_preserve(size_t size, paddr_t *pa)
 	return 0;
 }
 
+int kho_alloc_preserve_meta(size_t size, paddr_t *pa)
+{
+	int err = kho_alloc_preserve(size, pa);
+	if (!err)
+		preserved -= bytes_of(mm_page(*pa)->order);   /* counted as own state */
+	return err;
+}
+
 void kho_unpreserve_free(paddr_t pa)
 {
 	struct page *p = mm_page(pa);

@@ -86,13 +86,14 @@ static uint64_t checksum(paddr_t pa, unsigned order)
 }
 
 /* Free memory plus what holds the boot's own data (boot information, modules, the
- * incoming handover's scratch array and root FDT): the same in the cold kernel and
- * in every generation, unless something leaked. */
+ * incoming handover's scratch array and root FDT) and the outgoing tree's pages
+ * (their number depends on where KHO's own pages happen to lie): the same in the
+ * cold kernel and in every generation, unless something leaked. */
 static uint64_t free_bytes(void)
 {
 	struct mm_stats s;
 	mm_stats(&s);
-	return s.free + mm_boot_data_bytes();
+	return s.free + mm_boot_data_bytes() + kho_out_tree()->nodes * PAGE_SIZE;
 }
 
 /* Preserve a new random set and jump. Returns only on failure. */

@@ -19,6 +19,7 @@ static struct hugetlb_pool pools[NR_HUGE] = {
 	{ .name = "1G", .order = 18, .free_head = NIL },
 };
 static enum hugetlb_size cmdline_size = HUGE_2M;
+static bool cmdline_size_valid = true;     /* false after a refused hugepagesz= */
 
 struct hugetlb_pool *hugetlb_pool(enum hugetlb_size s)
 {
@@ -116,7 +117,8 @@ paddr_t hugetlb_alloc(struct hugetlb_pool *pool)
 void hugetlb_free(struct hugetlb_pool *pool, paddr_t pa)
 {
 	struct page *p = head(pa);
-	BUG_ON(!p || p->state != PAGE_HUGETLB || p->order != pool->order ||
+	BUG_ON(!IS_ALIGNED(pa, (paddr_t)PAGE_SIZE << pool->order) || !p ||
+	       p->state != PAGE_HUGETLB || p->order != pool->order ||
 	       p->private != (uint32_t)(pool - pools),
 	       "hugetlb_free(%#llx) to pool %s: not a folio of it", (unsigned long long)pa,
 	       pool->name);
@@ -150,6 +152,7 @@ void hugetlb_init(void)
 static int set_hugepagesz(const char *v)
 {
 	struct hugetlb_pool *pool = v ? hugetlb_pool_by_name(v) : NULL;
+	cmdline_size_valid = pool != NULL;    /* a hugepages= after a bad size is dropped */
 	if (!pool)
 		return -EINVAL;
 	cmdline_size = (enum hugetlb_size)(pool - pools);
@@ -160,6 +163,10 @@ BOOT_PARAM("hugepagesz", set_hugepagesz);
 static int set_hugepages(const char *v)
 {
 	uint64_t n;
+	if (!cmdline_size_valid) {
+		cmdline_size_valid = true;
+		return -EINVAL;                   /* it does not follow a valid hugepagesz= */
+	}
 	if (!v || parse_u64(v, &n))
 		return -EINVAL;
 	pools[cmdline_size].requested = n;

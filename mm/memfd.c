@@ -58,6 +58,8 @@ static int reserve_slots(struct memfd *f, uint64_t n)
 static int resize(struct memfd *f, uint64_t size)
 {
 	uint64_t fb = folio_bytes(f);
+	if (f->luo && size != f->size)
+		return -EPERM;                       /* preserved: the size is frozen */
 	if (size > (1ull << 46))
 		return -EINVAL;
 	uint64_t want = (size + fb - 1) / fb;
@@ -167,9 +169,20 @@ struct memfd *memfd_first(void)
 void memfd_close(struct memfd *f)
 {
 	struct memfd **pp = &files;
-	while (*pp != f)
+	while (*pp && *pp != f)
 		pp = &(*pp)->next;
-	*pp = f->next;
+	if (*pp)
+		*pp = f->next;                       /* the name is free again */
+	f->next = NULL;
+	if (f->luo) {                            /* LUO still holds it (see memfd.h) */
+		f->closed = true;
+		return;
+	}
+	memfd_free(f);
+}
+
+void memfd_free(struct memfd *f)
+{
 	for (uint64_t i = 0; i < f->nfolios; i++)
 		folio_free(f, f->folios[i]);
 	kvfree(f->folios);

@@ -62,6 +62,25 @@ HOST_FUZZERS        += kho_fdt
 fuzz_src_kho_fdt    := luo/kho_fdt.c luo/kho_dump.c
 fuzz_libs_kho_fdt   := -l:libfdt.a
 
+# mm/hugetlb.c: the huge-page pools over one real buddy zone (shim/mm_host.c), its
+# BOOT_PARAM options through kernel/cmdline_kernel.c and its SHELL_CMD through
+# kernel/shell/shell.c (serial stubbed by shim/shell_host.c). shim/host_sections.ld
+# gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
+# defines; the test object depends on it so that an edit relinks.
+HOST_TESTS          += hugetlb
+host_src_hugetlb    := mm/hugetlb.c mm/buddy.c kernel/cmdline.c kernel/cmdline_kernel.c \
+	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
+	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
+	tests/host/shim/panic.c
+host_libs_hugetlb   := -Wl,-T,tests/host/shim/host_sections.ld
+$(B)/host/obj/tests/host/test_hugetlb.o: tests/host/shim/host_sections.ld
+
+# luo/kho_block.c: KHO serialization blocks (the chains LUO keeps its records in).
+HOST_TESTS          += kho_block
+host_src_kho_block  := luo/kho_block.c
+HOST_FUZZERS        += kho_block
+fuzz_src_kho_block  := luo/kho_block.c
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))

@@ -31,7 +31,7 @@ extern unsigned panic_count;           /* panics since the program started */
 #define expect_panic(stmt)                                                            \
 	({                                                                            \
 		jmp_buf jb_;                                                          \
-		bool panicked_ = false;                                               \
+		volatile bool panicked_ = false;    /* set after a longjmp */         \
 		panic_msg[0] = 0;                                                     \
 		panic_jmp = &jb_;                                                     \
 		if (setjmp(jb_) == 0) {                                               \

@@ -1,0 +1,597 @@
+/*
+ * LUO core: the handler registry, sessions and files, and the luo-v5 state that
+ * crosses the kexec (model in include/luo.h, bytes in include/abi/luo.h).
+ *
+ * Happy path (N):  create-session -> preserve (handler preserve, FLB 0->1) ...
+ *                  kexec: freeze every file in order, write the session and file
+ *                  block chains and the FLB page, point luo_ser at them.
+ * Unhappy paths:   a preserve error leaves nothing behind (FLBs rolled back);
+ *                  closing an outgoing session unpreserves its files, last first;
+ *                  a freeze error unfreezes every frozen file in reverse, frees the
+ *                  chains, and the kexec fails with that error - the system goes on.
+ * N+1:             the state was checked before KHO accepted the handover
+ *                  (luo_check_incoming); luo_init builds the incoming sessions;
+ *                  retrieve-session -> retrieve (once per file, sticky errors) ->
+ *                  finish (can_finish for all first; then finish every file, last
+ *                  first, also those never retrieved; FLB references dropped).
+ */
+#include <errno.h>
+#include <kexec.h>
+#include <kho.h>
+#include <kmalloc.h>
+#include <layout.h>
+#include <mm.h>
+#include <printk.h>
+#include <string.h>
+#include "kho_block.h"
+#include "kho_internal.h"
+#include "luo_internal.h"
+
+static struct luo_file_handler *handlers;
+static struct luo_session *outgoing, *incoming;
+static struct luo_ser *ser;                 /* outgoing, preserved since boot */
+static paddr_t ser_pa, flb_page_pa;
+static uint64_t liveupdate_num;             /* of this boot */
+static const char *incoming_error;          /* set: every incoming access fails EIO */
+static struct kho_block_set session_set, *file_sets;
+static unsigned nfile_sets;
+
+/* ---- registry ---- */
+
+int luo_register_file_handler(struct luo_file_handler *h)
+{
+	const struct luo_file_ops *o = h->ops;
+	if (!o || !o->can_preserve || !o->preserve || !o->unpreserve || !o->retrieve ||
+	    !o->finish || !h->compatible || !*h->compatible ||
+	    strlen(h->compatible) >= LUO_HNDL_COMPAT_LENGTH)
+		return -EINVAL;
+	for (struct luo_file_handler *x = handlers; x; x = x->next)
+		if (x == h || !strcmp(x->compatible, h->compatible))
+			return -EEXIST;
+	struct luo_file_handler **pp = &handlers;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = h;
+	return 0;
+}
+
+static struct luo_file_handler *handler_by_compat(const char *c)
+{
+	for (struct luo_file_handler *h = handlers; h; h = h->next)
+		if (!strcmp(h->compatible, c))
+			return h;
+	return NULL;
+}
+
+/* ---- sessions ---- */
+
+static struct luo_session *find(struct luo_session *list, const char *name)
+{
+	for (struct luo_session *s = list; s; s = s->next)
+		if (!strncmp(s->name, name, LUO_SESSION_NAME_LENGTH))
+			return s;
+	return NULL;
+}
+
+static int check_name(const char *name)
+{
+	size_t n = strnlen(name, LUO_SESSION_NAME_LENGTH);
+	return n == 0 || n == LUO_SESSION_NAME_LENGTH ? -EINVAL : 0;
+}
+
+static void append_session(struct luo_session **list, struct luo_session *s)
+{
+	while (*list)
+		list = &(*list)->next;
+	*list = s;
+}
+
+static void unlink_session(struct luo_session **list, struct luo_session *s)
+{
+	while (*list != s)
+		list = &(*list)->next;
+	*list = s->next;
+}
+
+int luo_create_session(const char *name)
+{
+	if (check_name(name))
+		return -EINVAL;
+	if (find(outgoing, name))
+		return -EEXIST;
+	struct luo_session *s = kzalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	strlcpy(s->name, name, sizeof(s->name));
+	append_session(&outgoing, s);
+	return 0;
+}
+
+unsigned luo_session_count(void)
+{
+	unsigned n = 0;
+	for (struct luo_session *s = outgoing; s; s = s->next)
+		n++;
+	for (struct luo_session *s = incoming; s; s = s->next)
+		n++;
+	return n;
+}
+
+/* ---- files (kernel N) ---- */
+
+bool luo_is_preserved(const void *obj)
+{
+	for (struct luo_session *s = outgoing; s; s = s->next)
+		for (struct luo_file *f = s->files; f; f = f->next)
+			if (f->args.file.obj == obj)
+				return true;
+	return false;
+}
+
+int luo_preserve(const char *session, const struct luo_fileref *ref, uint64_t token)
+{
+	struct luo_session *s = find(outgoing, session);
+	if (!s)
+		return find(incoming, session) ? -EINVAL : -ENOENT;
+	for (struct luo_file *f = s->files; f; f = f->next)
+		if (f->token == token)
+			return -EEXIST;
+	if (!ref->obj)
+		return -EBADF;
+	struct luo_file_handler *h = handlers;
+	while (h && !h->ops->can_preserve(h, ref))
+		h = h->next;
+	if (!h)
+		return -ENOENT;
+	if (luo_is_preserved(ref->obj))
+		return -EBUSY;
+	struct luo_file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	int err = luo_flb_file_preserved(h);
+	if (err) {
+		kfree(f);
+		return err;
+	}
+	f->fh = h;
+	f->token = token;
+	strlcpy(f->compatible, h->compatible, sizeof(f->compatible));
+	f->args = (struct luo_file_op_args){ .handler = h, .file = *ref };
+	err = h->ops->preserve(&f->args);
+	if (err) {
+		luo_flb_file_unpreserved(h);
+		kfree(f);
+		return err;
+	}
+	if (s->tail)
+		s->tail->next = f;
+	else
+		s->files = f;
+	s->tail = f;
+	s->nfiles++;
+	return 0;
+}
+
+/* Unpreserve the files of an outgoing session, last first, and free it. */
+static void destroy_outgoing(struct luo_session *s)
+{
+	while (s->files) {
+		struct luo_file *prev = NULL, *f = s->files;
+		while (f->next)
+			prev = f, f = f->next;
+		f->fh->ops->unpreserve(&f->args);
+		luo_flb_file_unpreserved(f->fh);
+		if (prev)
+			prev->next = NULL;
+		else
+			s->files = NULL;
+		kfree(f);
+	}
+	unlink_session(&outgoing, s);
+	kfree(s);
+}
+
+/* ---- files (kernel N+1) ---- */
+
+int luo_retrieve_session(const char *name, uint64_t *nfiles)
+{
+	if (incoming_error)
+		return -EIO;
+	struct luo_session *s = find(incoming, name);
+	if (!s)
+		return -ENOENT;
+	if (s->retrieved)
+		return -EINVAL;
+	s->retrieved = true;
+	*nfiles = s->nfiles;
+	return 0;
+}
+
+int luo_retrieve(const char *session, uint64_t token, const char *name, struct luo_fileref *out)
+{
+	if (incoming_error)
+		return -EIO;
+	struct luo_session *s = find(incoming, session);
+	if (!s || !s->retrieved)
+		return s || find(outgoing, session) ? -EINVAL : -ENOENT;
+	struct luo_file *f = s->files;
+	while (f && f->token != token)
+		f = f->next;
+	if (!f || f->finished)
+		return -ENOENT;
+	if (f->args.retrieve_status < 0)
+		return f->args.retrieve_status;          /* sticky */
+	if (f->args.retrieve_status == 0) {
+		f->args.retrieve_name = name;
+		int err = f->fh->ops->retrieve(&f->args);
+		f->args.retrieve_status = err ? err : 1;
+		if (err)
+			return err;
+	}
+	*out = f->args.file;
+	return 0;
+}
+
+static void destroy_incoming(struct luo_session *s)
+{
+	while (s->files) {
+		struct luo_file *f = s->files;
+		s->files = f->next;
+		kfree(f);
+	}
+	unlink_session(&incoming, s);
+	kfree(s);
+}
+
+int luo_finish(const char *session)
+{
+	if (incoming_error)
+		return -EIO;
+	struct luo_session *s = find(incoming, session);
+	if (!s || !s->retrieved)
+		return s || find(outgoing, session) ? -EINVAL : -ENOENT;
+	for (struct luo_file *f = s->files; f; f = f->next)
+		if (f->fh->ops->can_finish && !f->fh->ops->can_finish(&f->args))
+			return -EBUSY;
+	/* Finish last-preserved first (files form a singly linked list: reverse it). */
+	struct luo_file *rev = NULL;
+	while (s->files) {
+		struct luo_file *f = s->files;
+		s->files = f->next;
+		f->next = rev;
+		rev = f;
+	}
+	s->files = rev;
+	for (struct luo_file *f = s->files; f; f = f->next) {
+		f->fh->ops->finish(&f->args);
+		f->finished = true;
+		luo_flb_file_finished(f->fh);
+	}
+	destroy_incoming(s);
+	return 0;
+}
+
+int luo_close_session(const char *name)
+{
+	struct luo_session *s = find(outgoing, name);
+	if (s) {
+		destroy_outgoing(s);
+		return 0;
+	}
+	s = find(incoming, name);
+	if (!s)
+		return -ENOENT;
+	if (!s->retrieved)
+		return -EINVAL;                      /* only a retrieved session has a "fd" */
+	return luo_finish(name);
+}
+
+static const char *file_state(const struct luo_session *s, const struct luo_file *f)
+{
+	if (!s->incoming)
+		return f->frozen ? "frozen" : "preserved";
+	if (f->args.retrieve_status > 0)
+		return "retrieved";
+	return f->args.retrieve_status < 0 ? "failed" : "incoming";
+}
+
+void luo_list(void)
+{
+	const struct luo_session *lists[2] = { outgoing, incoming };
+	for (int l = 0; l < 2; l++)
+		for (const struct luo_session *s = lists[l]; s; s = s->next) {
+			printk("  %s session %s files=%llu%s\n", s->incoming ? "incoming" : "outgoing",
+			       s->name, (unsigned long long)s->nfiles,
+			       s->incoming && s->retrieved ? " retrieved" : "");
+			for (const struct luo_file *f = s->files; f; f = f->next)
+				printk("    file token=%llu handler=%s state=%s\n",
+				       (unsigned long long)f->token, f->compatible, file_state(s, f));
+		}
+}
+
+/* ---- the kexec step: freeze and serialize ---- */
+
+static paddr_t block_alloc(void *ctx)
+{
+	paddr_t pa;
+	(void)ctx;
+	return kho_alloc_preserve(KHO_BLOCK_SIZE, &pa) ? 0 : pa;
+}
+
+static void block_free(paddr_t pa, void *ctx)
+{
+	(void)ctx;
+	kho_unpreserve_free(pa);
+}
+
+static void unfreeze_all(void)
+{
+	/* Last session first, last file first. Sessions and files are few next to the
+	 * cost of a kexec: a quadratic reverse walk keeps this failure path free of
+	 * allocation. */
+	for (struct luo_session *last = NULL;;) {
+		struct luo_session *s = outgoing, *pick = NULL;
+		for (; s && s != last; s = s->next)
+			pick = s;
+		if (!pick)
+			break;
+		for (struct luo_file *lastf = NULL;;) {
+			struct luo_file *f = pick->files, *pf = NULL;
+			for (; f && f != lastf; f = f->next)
+				pf = f;
+			if (!pf)
+				break;
+			if (pf->frozen && pf->fh->ops->unfreeze)
+				pf->fh->ops->unfreeze(&pf->args);
+			pf->frozen = false;
+			lastf = pf;
+		}
+		last = pick;
+	}
+}
+
+static void free_chains(void)
+{
+	for (unsigned i = 0; i < nfile_sets; i++)
+		kho_block_set_destroy(&file_sets[i]);
+	kfree(file_sets);
+	file_sets = NULL;
+	nfile_sets = 0;
+	kho_block_set_destroy(&session_set);
+}
+
+static void luo_undo(void)
+{
+	unfreeze_all();
+	free_chains();
+	if (ser) {
+		ser->sessions_pa = 0;
+		luo_flb_unserialize(phys_to_virt(flb_page_pa));
+	}
+}
+
+static int luo_serialize(void)
+{
+	if (!ser)
+		return 0;                            /* LUO off this boot */
+	for (struct luo_session *s = outgoing; s; s = s->next)
+		for (struct luo_file *f = s->files; f; f = f->next) {
+			int err = f->fh->ops->freeze ? f->fh->ops->freeze(&f->args) : 0;
+			if (err) {
+				printk("luo: freeze of token %llu in session %s failed (%d)\n",
+				       (unsigned long long)f->token, s->name, err);
+				luo_undo();
+				return err;
+			}
+			f->frozen = true;
+		}
+	unsigned n = 0;
+	for (struct luo_session *s = outgoing; s; s = s->next)
+		n++;
+	file_sets = kzalloc((n ? n : 1) * sizeof(*file_sets));
+	if (!file_sets) {
+		luo_undo();
+		return -ENOMEM;
+	}
+	kho_block_set_init(&session_set, sizeof(struct luo_session_ser), block_alloc, block_free, NULL);
+	int err = 0;
+	for (struct luo_session *s = outgoing; s && !err; s = s->next) {
+		struct kho_block_set *fs = &file_sets[nfile_sets++];
+		kho_block_set_init(fs, sizeof(struct luo_file_ser), block_alloc, block_free, NULL);
+		for (struct luo_file *f = s->files; f && !err; f = f->next) {
+			struct luo_file_ser *e;
+			err = kho_block_append(fs, (void **)&e);
+			if (!err) {
+				strlcpy(e->compatible, f->compatible, sizeof(e->compatible));
+				e->data = f->args.serialized_data;
+				e->token = f->token;
+			}
+		}
+		struct luo_session_ser *se;
+		if (!err)
+			err = kho_block_append(&session_set, (void **)&se);
+		if (!err) {
+			strlcpy(se->name, s->name, sizeof(se->name));
+			se->file_set_ser.files = fs->first;
+			se->file_set_ser.count = fs->count;
+		}
+	}
+	if (!err)
+		err = luo_flb_serialize(phys_to_virt(flb_page_pa));
+	if (err) {
+		luo_undo();
+		return err;
+	}
+	ser->sessions_pa = session_set.first;
+	return 0;
+}
+KEXEC_STEP("luo", 10, luo_serialize, luo_undo);
+
+/* ---- boot ---- */
+
+uint64_t luo_liveupdate_number(void)
+{
+	return liveupdate_num;
+}
+
+static bool (*check_preserved)(paddr_t, uint64_t);
+static bool block_preserved(paddr_t pa, void *arg)
+{
+	(void)arg;
+	return check_preserved(pa, KHO_BLOCK_SIZE);
+}
+
+struct check_ctx {
+	uint64_t files;
+	const char *why;
+};
+
+static int check_session(const void *e, uint64_t i, void *arg)
+{
+	const struct luo_session_ser *s = e;
+	struct check_ctx *c = arg;
+	(void)i;
+	if (strnlen(s->name, sizeof(s->name)) == sizeof(s->name) || !s->name[0]) {
+		c->why = "a LUO session name";
+		return -EINVAL;
+	}
+	if (s->file_set_ser.count &&
+	    kho_block_read(s->file_set_ser.files, sizeof(struct luo_file_ser),
+			   s->file_set_ser.count, block_preserved, NULL, NULL, &c->why)) {
+		if (!c->why)
+			c->why = "a LUO file chain";
+		return -EINVAL;
+	}
+	c->files += s->file_set_ser.count;
+	return 0;
+}
+
+const char *luo_check_incoming(const void *fdt, bool (*preserved)(paddr_t, uint64_t))
+{
+	paddr_t pa;
+	uint64_t size;
+	if (kho_fdt_get_subtree(fdt, LUO_FDT_NAME, &pa, &size))
+		return NULL;                         /* no LUO state: nothing to check */
+	if (size < sizeof(struct luo_ser) || !preserved(pa, sizeof(struct luo_ser)))
+		return "the LUO state is short or not preserved";
+	const struct luo_ser *s = phys_to_virt(pa);
+	if (strncmp(s->compatible, LUO_COMPATIBLE, sizeof(s->compatible)))
+		return "the LUO state has another version";
+	if (!s->flbs_pa || !preserved(s->flbs_pa, KHO_BLOCK_SIZE))
+		return "the LUO FLB page is not preserved";
+	check_preserved = preserved;
+	if (s->sessions_pa) {
+		struct check_ctx c = { 0, NULL };
+		const char *why = NULL;
+		/* luo_ser stores no session count: the chain's own counts are checked. */
+		if (kho_block_read(s->sessions_pa, sizeof(struct luo_session_ser), KHO_BLOCK_ANY,
+				   block_preserved, check_session, &c, &why))
+			return c.why ? c.why : why ? why : "the LUO session chain";
+	}
+	return NULL;
+}
+
+/* ---- building the incoming sessions (the state was checked) ---- */
+
+static int build_file(const void *e, uint64_t i, void *arg)
+{
+	const struct luo_file_ser *r = e;
+	struct luo_session *s = arg;
+	(void)i;
+	struct luo_file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memcpy(f->compatible, r->compatible, sizeof(f->compatible));
+	f->compatible[sizeof(f->compatible) - 1] = 0;
+	f->token = r->token;
+	f->fh = handler_by_compat(f->compatible);
+	f->args = (struct luo_file_op_args){ .handler = f->fh, .serialized_data = r->data };
+	if (!f->fh && !incoming_error)
+		incoming_error = "a preserved file has no handler here";
+	if (s->tail)
+		s->tail->next = f;
+	else
+		s->files = f;
+	s->tail = f;
+	s->nfiles++;
+	return 0;
+}
+
+static int build_session(const void *e, uint64_t i, void *arg)
+{
+	const struct luo_session_ser *r = e;
+	(void)i;
+	(void)arg;
+	struct luo_session *s = kzalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s->name, r->name, sizeof(s->name));
+	s->incoming = true;
+	append_session(&incoming, s);
+	if (!r->file_set_ser.count)
+		return 0;
+	return kho_block_read(r->file_set_ser.files, sizeof(struct luo_file_ser),
+			      r->file_set_ser.count, block_preserved, build_file, s, NULL);
+}
+
+/* Take the incoming state's pages (after building from them). */
+static void release_chain(paddr_t first)
+{
+	while (first) {
+		paddr_t next = ((const struct kho_block_header_ser *)phys_to_virt(first))->next;
+		kho_restore_free(first);
+		first = next;
+	}
+}
+
+static void read_incoming(void)
+{
+	paddr_t pa;
+	uint64_t size;
+	if (kho_retrieve_subtree(LUO_FDT_NAME, &pa, &size))
+		return;
+	const struct luo_ser *in = phys_to_virt(pa);
+	liveupdate_num = in->liveupdate_num;
+	check_preserved = kho_is_preserved;
+	const char *why = NULL;
+	int err = luo_flb_read_incoming(phys_to_virt(in->flbs_pa), &why);
+	if (!err && in->sessions_pa)
+		err = kho_block_read(in->sessions_pa, sizeof(struct luo_session_ser),
+				     KHO_BLOCK_ANY, block_preserved, build_session, NULL, &why);
+	if (err && !incoming_error)
+		incoming_error = why ? why : "out of memory reading the incoming sessions";
+	if (incoming_error)
+		printk("luo: warning: incoming sessions unusable: %s; their memory stays "
+		       "reserved until the next cold boot\n", incoming_error);
+	/* The records were copied: the chain pages can go (file chains first). */
+	for (paddr_t b = in->sessions_pa; b;) {
+		const struct kho_block_header_ser *h = phys_to_virt(b);
+		const struct luo_session_ser *e = (const void *)(h + 1);
+		for (uint64_t i = 0; i < h->count; i++)
+			release_chain(e[i].file_set_ser.files);
+		paddr_t next = h->next;
+		kho_restore_free(b);
+		b = next;
+	}
+	kho_restore_free(in->flbs_pa);
+	kho_restore_free(pa);
+}
+
+void luo_init(void)
+{
+	if (kho_is_boot())
+		read_incoming();
+	liveupdate_num = kho_is_boot() ? liveupdate_num + 1 : 0;
+	if (kho_alloc_preserve_meta(sizeof(*ser), &ser_pa) || kho_alloc_preserve_meta(KHO_BLOCK_SIZE, &flb_page_pa) ||
+	    kho_add_subtree(LUO_FDT_NAME, ser_pa, sizeof(*ser))) {
+		printk("luo: warning: cannot set up the outgoing state; live update of sessions is off\n");
+		ser = NULL;
+		return;
+	}
+	ser = phys_to_virt(ser_pa);
+	memcpy(ser->compatible, LUO_COMPATIBLE, sizeof(LUO_COMPATIBLE));
+	ser->liveupdate_num = liveupdate_num;
+	ser->flbs_pa = flb_page_pa;
+	luo_flb_unserialize(phys_to_virt(flb_page_pa));
+	((struct luo_flb_header_ser *)phys_to_virt(flb_page_pa))->pgcnt = 1;
+}

@@ -1,0 +1,27 @@
+/*
+ * Host mm (shim/mm_host.c): the parts of include/mm.h that kernel code above the
+ * buddy calls (page_alloc, page_free, mm_page, mm_page_state, mm_zone, mm_zone_of,
+ * mm_ready), over real mm/buddy.c zones, as mm/mm.c builds them: ZONE_NORMAL and
+ * ZONE_SCRATCH both span frames [0, npages) and share one malloc'ed memmap, which
+ * starts out as garbage (0xAA, like the kernel's uninitialised memmap) with zeroed
+ * section bytes. Nothing is free until mm_host_add() gives a zone a range.
+ *
+ * Frames have no memory behind them: only the memmap is real, so page_virt() and
+ * phys_to_virt() must not be used on them, and page_alloc(GFP_ZERO) panics. Frame 0
+ * may not be added (page_alloc returns 0 for "none"). KHO is absent: mm_page_state()
+ * of a frame no zone describes is PAGE_RESERVED.
+ */
+#ifndef MM_HOST_H
+#define MM_HOST_H
+#include <mm.h>
+
+/* Both zones over [0, npages) (a multiple of 512), nothing free; replaces any old ones. */
+void mm_host_init(uint64_t npages);
+/* Give frames [pfn, pfn + n) to zone id as free memory (buddy_add_range). */
+void mm_host_add(enum zone_id id, uint64_t pfn, uint64_t n);
+/* Free the memmap; mm_ready() turns false. */
+void mm_host_fini(void);
+/* The shared memmap and its size in entries (to look at raw entries). */
+struct page *mm_host_map(void);
+uint64_t mm_host_npages(void);
+#endif
