@@ -109,6 +109,14 @@ int luo_finish(const char *session);
 bool luo_is_preserved(const void *obj);
 void luo_list(void);                  /* printk one line per session and file */
 unsigned luo_session_count(void);
+bool luo_session_exists(const char *name);
+
+/* Test instruments (luo/luo_test.c): test FLBs on a handler (boot option
+ * luo_test), and one-shot failures of "preserve" or "freeze". */
+struct shell_ctx;
+void luo_test_register(struct luo_file_handler *h);
+bool luo_test_fail(const char *op);
+int luo_test_cmd(struct shell_ctx *c, int argc, char **argv);
 
 /* The memfd handler (luo/memfd_luo.c): registered before luo_init. */
 int memfd_luo_init(void);

@@ -63,9 +63,9 @@ static int cmd_luo(struct shell_ctx *c, int argc, char **argv)
 			shell_kv(c, "token", "%s", argv[4]);
 			return 0;
 		case -ENOENT:
-			return shell_err(c, err, f && memfd_find(argv[3]) && luo_session_count()
-					 ? "no handler takes '%.64s' (or no such session)"
-					 : "no such session", argv[3]);
+			if (!luo_session_exists(argv[2]))
+				return shell_err(c, err, "no session '%.64s'", argv[2]);
+			return shell_err(c, err, "no handler takes '%.64s'", argv[3]);
 		case -EINVAL: return shell_err(c, err, "session '%.64s' is incoming", argv[2]);
 		case -EEXIST: return shell_err(c, err, "token %s is taken in this session", argv[4]);
 		case -EBADF: return shell_err(c, err, "no file named '%.64s'", argv[3]);
@@ -104,6 +104,8 @@ static int cmd_luo(struct shell_ctx *c, int argc, char **argv)
 			return shell_err(c, err, "incoming session '%.64s' was never retrieved", argv[2]);
 		return err ? name_err(c, err, argv[2]) : 0;
 	}
+	if (!strcmp(v, "inject") || !strcmp(v, "test-stats"))
+		return luo_test_cmd(c, argc, argv);
 	if (!strcmp(v, "list") && argc == 2) {
 		luo_list();
 		shell_kv(c, "sessions", "%u", luo_session_count());

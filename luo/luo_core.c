@@ -107,6 +107,11 @@ int luo_create_session(const char *name)
 	return 0;
 }
 
+bool luo_session_exists(const char *name)
+{
+	return find(outgoing, name) || find(incoming, name);
+}
+
 unsigned luo_session_count(void)
 {
 	unsigned n = 0;
@@ -423,6 +428,12 @@ static int luo_serialize(void)
 		return err;
 	}
 	ser->sessions_pa = session_set.first;
+	if (luo_test_fail("version"))               /* `luo inject version` */
+		memcpy(ser->compatible, "luo-v4", 7);
+	if (luo_test_fail("short")) {               /* `luo inject short` */
+		kho_remove_subtree(ser_pa);
+		kho_add_subtree(LUO_FDT_NAME, ser_pa, 16);
+	}
 	return 0;
 }
 KEXEC_STEP("luo", 10, luo_serialize, luo_undo);

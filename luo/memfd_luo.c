@@ -53,6 +53,8 @@ static void undo(struct memfd_out *o, uint64_t preserved)
 static int preserve(struct luo_file_op_args *a)
 {
 	struct memfd *f = a->file.obj;
+	if (luo_test_fail("preserve"))
+		return -EIO;                        /* `luo inject preserve` */
 	if (f->seals & ~(uint32_t)F_SEAL_ALL)
 		return -EOPNOTSUPP;
 	if (f->nfolios > UINT32_MAX)
@@ -101,6 +103,8 @@ static void unpreserve(struct luo_file_op_args *a)
 static int freeze(struct luo_file_op_args *a)
 {
 	struct memfd_out *o = a->private_data;
+	if (luo_test_fail("freeze"))
+		return -EIO;                        /* `luo inject freeze` */
 	((struct memfd_luo_ser *)page_virt(o->ser_pa))->pos = o->f->pos;
 	return 0;
 }
@@ -202,5 +206,8 @@ static struct luo_file_handler memfd_handler = { .ops = &memfd_ops,
 
 int memfd_luo_init(void)
 {
-	return luo_register_file_handler(&memfd_handler);
+	int err = luo_register_file_handler(&memfd_handler);
+	if (!err)
+		luo_test_register(&memfd_handler);
+	return err;
 }

@@ -1,0 +1,142 @@
+"""LUO beyond the Linux selftests: File-Lifecycle-Bound state counted through the
+test FLBs (boot option luo_test), failures injected in preserve and freeze, and LUO
+blobs that the next kernel must refuse (Linux panics there; Baton boots cold)."""
+import re
+
+import pytest
+
+import baton
+from conftest import launch
+
+FLB_RE = re.compile(r"flb liveupdate-test-flb-v(\d) preserve=(\d+) unpreserve=(\d+) "
+                    r"retrieve=(\d+) finish=(\d+) outgoing=(\d+) incoming=(\d+)( \w+)? "
+                    r"data=(0x[0-9a-f]+|0)")
+
+
+def stats(b):
+    r = b.cmd("luo test-stats")
+    assert r.ok
+    rows = [FLB_RE.search(line) for line in r.details]
+    assert all(rows) and len(rows) == 3
+    return [dict(preserve=int(m[2]), unpreserve=int(m[3]), retrieve=int(m[4]),
+                 finish=int(m[5]), outgoing=int(m[6]), incoming=int(m[7]),
+                 state=(m[8] or "").strip(), data=int(m[9], 16)) for m in rows]
+
+
+def kexec(b, cmdline="luo_test"):
+    b.ok("kexec load" + (f" -- {cmdline}" if cmdline else ""))
+    b.banners += 1
+    b.send("kexec exec\n")
+    b.expect_text("kexec: jumping\n", 60)
+    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), 60)
+    b.expect(baton.PROMPT_RE, 60)
+    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
+
+
+@pytest.fixture
+def flb():
+    with launch(cmdline="luo_test") as b:
+        b.boot()
+        yield b
+
+
+def test_flb_created_once_destroyed_on_last_unpreserve(flb):
+    assert all(s["preserve"] == 0 and s["outgoing"] == 0 for s in stats(flb))
+    flb.ok("luo create-session s1")
+    flb.ok("luo create-session s2")
+    for f in "abc":
+        flb.ok(f"memfd create {f} 4K")
+    flb.ok("luo preserve s1 a 1")
+    flb.ok("luo preserve s1 b 2")
+    flb.ok("luo preserve s2 c 3")
+    assert all(s["preserve"] == 1 and s["outgoing"] == 3 for s in stats(flb))
+    flb.ok("luo close-session s1")
+    assert all(s["unpreserve"] == 0 and s["outgoing"] == 1 for s in stats(flb))
+    flb.ok("luo close-session s2")
+    assert all(s["preserve"] == 1 and s["unpreserve"] == 1 and s["outgoing"] == 0
+               for s in stats(flb))
+    flb.ok("luo create-session s3")
+    flb.ok("luo preserve s3 a 1")
+    assert all(s["preserve"] == 2 and s["outgoing"] == 1 for s in stats(flb))
+
+
+def test_flb_retrieved_once_finished_once_after_last_file(flb):
+    flb.ok("luo create-session s1")
+    flb.ok("luo create-session s2")
+    for f in "ab":
+        flb.ok(f"memfd create {f} 4K")
+    flb.ok("luo preserve s1 a 1")
+    flb.ok("luo preserve s2 b 2")
+    kexec(flb)
+    st = stats(flb)
+    assert all(s["incoming"] == 2 and s["retrieve"] == 0 and s["finish"] == 0 for s in st)
+    flb.ok("luo retrieve-session s1")
+    flb.ok("luo retrieve s1 1 x")
+    flb.ok("luo finish s1")
+    assert all(s["incoming"] == 1 and s["finish"] == 0 for s in stats(flb))
+    flb.ok("luo retrieve-session s2")
+    flb.ok("luo finish s2")                     # b never retrieved: discarded
+    st = stats(flb)
+    assert [s["data"] for s in st] == [0xFEEDF00DCAFEBEE0 + i for i in range(3)]
+    assert all(s["retrieve"] == 1 and s["finish"] == 1 and s["state"] == "finished"
+               and s["incoming"] == 0 for s in st)
+
+
+def test_injected_preserve_failure_leaves_everything_else(flb):
+    flb.ok("luo create-session s1")
+    flb.ok("memfd create a 4K")
+    flb.ok("memfd create b 4K")
+    flb.ok("luo preserve s1 a 1")
+    before = stats(flb)
+    flb.ok("luo inject preserve")
+    flb.error("luo preserve s1 b 2", "EIO")
+    assert stats(flb) == before                 # no FLB or file state left behind
+    flb.ok("luo preserve s1 b 2")               # one shot: it works now
+    flb.ok("memfd write b 0 beef")
+    assert kexec(flb)["boot"] == "kexec"
+    flb.ok("luo retrieve-session s1")
+    flb.ok("luo retrieve s1 2 b2")
+    assert flb.ok("memfd read b2 0 2") == {"data": "beef"}
+
+
+def test_injected_freeze_failure_unwinds_and_next_kexec_works(flb):
+    flb.ok("luo create-session s1")
+    flb.ok("luo create-session s2")
+    flb.ok("memfd create a 1M")
+    flb.ok("memfd fill a 11")
+    flb.ok("memfd create b 4K")
+    flb.ok("luo preserve s1 a 1")
+    flb.ok("luo preserve s2 b 2")
+    flb.ok("kexec load -- luo_test")
+    free = flb.ok("meminfo")["free"]
+    flb.ok("luo inject freeze")
+    flb.error("kexec exec", "EIO")
+    r = flb.cmd("luo list")
+    assert r.kv == {"sessions": "2"}
+    assert sum("state=preserved" in line for line in r.details) == 2
+    assert flb.ok("meminfo")["free"] == free    # the failed serialization left nothing
+    assert kexec(flb)["liveupdate-number"] == "1"
+    flb.ok("luo retrieve-session s1")
+    flb.ok("luo retrieve s1 1 a2")
+    flb.ok("memfd verify a2 11")
+    flb.ok("luo retrieve-session s2")
+    flb.ok("luo finish s1")
+    flb.ok("luo finish s2")
+
+
+@pytest.mark.parametrize("kind,reason", [("short", "short"), ("version", "another version")])
+def test_bad_luo_blob_refused_and_cold(flb, kind, reason):
+    flb.ok("luo create-session s1")
+    flb.ok("memfd create a 4K")
+    flb.ok("luo preserve s1 a 1")
+    flb.ok(f"luo inject {kind}")
+    fields = kexec(flb)
+    assert fields["boot"] == "cold" and fields["liveupdate-number"] == "0"
+    m = re.search(r"kho: incoming handover refused: (.*); booting cold", flb.text)
+    assert m and reason in m.group(1)
+    assert flb.cmd("luo list").kv == {"sessions": "0"}
+    flb.error("luo retrieve-session s1", "ENOENT")
+    # The cold kernel works, and a clean update from it carries a session again.
+    flb.ok("luo create-session again")
+    assert kexec(flb)["liveupdate-number"] == "1"
+    flb.ok("luo retrieve-session again")
