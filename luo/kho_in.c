@@ -331,9 +331,11 @@ bool kho_is_preserved(paddr_t pa, uint64_t size)
 
 bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)
 {
-	for (unsigned o = 0; o <= KHO_MAX_ORDER; o++) {
+	if (!kho_in.active || kho_in.tree_released)
+		return false;
+	for (unsigned o = 0; o <= KHO_MAX_ORDER; o++) {      /* one bit test per order */
 		paddr_t h = ALIGN_DOWN(pa, (paddr_t)PAGE_SIZE << o);
-		if (preserved_order(h) == (int)o) {
+		if (kho_radix_test(&kho_in.tree, h, o)) {
 			*head = h;
 			*order = o;
 			return true;

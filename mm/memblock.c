@@ -30,6 +30,22 @@ static void remove_at(struct memblock_type *t, unsigned i)
 	t->cnt--;
 }
 
+/* Index of the first region that ends after pa (cnt if none): the table is sorted
+ * and disjoint, so ends ascend too. A handover with thousands of preserved runs
+ * makes these lookups hot. */
+static unsigned first_ending_after(const struct memblock_type *t, paddr_t pa)
+{
+	unsigned lo = 0, hi = t->cnt;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (t->regions[mid].base + t->regions[mid].size > pa)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 static paddr_t find_free(const struct memblock *mb, uint64_t size, uint64_t align);
 
 /* Make room for one more entry: double the table, taking the space from memblock. */
@@ -62,9 +78,7 @@ static int insert(struct memblock *mb, struct memblock_type *t, paddr_t base, ui
 	if (t->cnt == t->max)
 		return -ENOMEM;                  /* an earlier grow() failed */
 	paddr_t end = base + size;
-	unsigned i = 0;
-	while (i < t->cnt && t->regions[i].base + t->regions[i].size < base)
-		i++;
+	unsigned i = base ? first_ending_after(t, base - 1) : 0;   /* touching ones merge */
 	/* regions[i..] may overlap or touch; absorb them. */
 	while (i < t->cnt && t->regions[i].base <= end) {
 		struct memblock_region *r = &t->regions[i];
@@ -123,22 +137,15 @@ int memblock_unreserve(struct memblock *mb, paddr_t base, uint64_t size)
 
 static bool covered(const struct memblock_type *t, paddr_t base, uint64_t size)
 {
-	for (unsigned i = 0; i < t->cnt; i++) {
-		const struct memblock_region *r = &t->regions[i];
-		if (base >= r->base && base + size <= r->base + r->size)
-			return true;
-	}
-	return false;
+	unsigned i = first_ending_after(t, base);
+	return i < t->cnt && base >= t->regions[i].base &&
+	       base + size <= t->regions[i].base + t->regions[i].size;
 }
 
 static bool overlaps(const struct memblock_type *t, paddr_t base, uint64_t size)
 {
-	for (unsigned i = 0; i < t->cnt; i++) {
-		const struct memblock_region *r = &t->regions[i];
-		if (base < r->base + r->size && r->base < base + size)
-			return true;
-	}
-	return false;
+	unsigned i = first_ending_after(t, base);
+	return size && i < t->cnt && t->regions[i].base < base + size;
 }
 
 bool memblock_is_reserved(const struct memblock *mb, paddr_t base, uint64_t size)

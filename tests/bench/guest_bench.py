@@ -9,6 +9,9 @@ exactly from run to run, whatever else the host is doing.
       into the phases the next kernel reports, for guests of 1 and 16 GiB with 0,
       1 and 8 GiB preserved in 2 MiB blocks (the cases that fit the guest).
   memmap_init: TSC ticks the cold boot spends building the memmap and zones.
+  luo_blackout: the same phases with 1, 100 and 2000 LUO sessions (one 4 KiB memfd
+      each) in a 2 GiB guest, and with one 4 GiB memfd in an 8 GiB guest (whose
+      bytes are verified after the update).
 """
 import json
 import re
@@ -55,11 +58,65 @@ def run(mem, preserve):
         b.close()
 
 
+def blackout(b, timeout=600):
+    """kexec the loaded image; the phases the next kernel reports."""
+    b.ok("kexec load", timeout)
+    b.banners += 1
+    b.send("kexec exec\n")
+    t = b.expect(TIMELINE, timeout)
+    b.expect(baton.PROMPT_RE, timeout)
+    names = ["serialize", "prepare", "trampoline", "early_boot", "prompt", "blackout"]
+    return {n: int(v) for n, v in zip(names, t.groups())}
+
+
+def run_sessions(n):
+    """Blackout with n LUO sessions, each with one 4 KiB memfd."""
+    b = baton.Baton(mem="2G", extra_args=ICOUNT)
+    try:
+        b.boot(timeout=120)
+        lines = []
+        for i in range(n):
+            lines += [f"luo create-session s{i}", f"memfd create f{i} 4K",
+                      f"luo preserve s{i} f{i} {i}"]
+        for i in range(0, len(lines), 300):          # typed in batches, every result checked
+            chunk = lines[i:i + 300]
+            b.send("".join(line + "\n" for line in chunk))
+            for _ in chunk:
+                out = b.until_prompt(300)
+                assert out.rstrip("\n").split("\n")[-1].startswith("ok"), out
+        ph = blackout(b)
+        b.ok("luo list", 300)
+        emit(bench="luo_blackout", guest="2G", sessions=n, files=n, unit="ns_guest", **ph)
+    finally:
+        b.close()
+
+
+def run_memfd(size):
+    """Blackout with one preserved memfd of the given size, then its bytes verified."""
+    b = baton.Baton(mem="8G", extra_args=ICOUNT)
+    try:
+        b.boot(timeout=120)
+        b.ok("luo create-session big")
+        b.ok(f"memfd create m {size}", 600)
+        b.ok("memfd fill m 5", 900)
+        b.ok("luo preserve big m 1", 600)
+        ph = blackout(b, 900)
+        b.ok("luo retrieve-session big")
+        b.ok("luo retrieve big 1 m2", 600)
+        b.ok("memfd verify m2 5", 900)
+        emit(bench="luo_blackout", guest="8G", memfd_bytes=size, unit="ns_guest", **ph)
+    finally:
+        b.close()
+
+
 def main():
     emit(bench="guest", qemu=baton.QEMU, icount="shift=0,sleep=off")
     for mem, cases in (("1G", (0,)), ("16G", (0, 1 * GiB, 8 * GiB))):
         for p in cases:
             run(mem, p)
+    for n in (1, 100, 2000):
+        run_sessions(n)
+    run_memfd(4 * GiB)
 
 
 if __name__ == "__main__":
