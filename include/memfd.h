@@ -37,7 +37,8 @@ struct memfd {
 	uint64_t nfolios, cap;
 	paddr_t *folios;                 /* nfolios entries */
 	void *luo;                       /* LUO's handle while preserved, else NULL */
-	bool closed;                     /* closed while preserved: freed on unpreserve */
+	bool closed;                     /* closed while LUO holds it: freed when it lets go */
+	bool luo_ref;                    /* retrieved by LUO, which holds it until finish */
 	struct memfd *next;
 };
 
@@ -50,6 +51,11 @@ struct memfd *memfd_first(void);
  */
 void memfd_close(struct memfd *f);
 void memfd_free(struct memfd *f);
+/* Give a closed file held by LUO a name again (retrieving it a second time):
+ * -EEXIST name taken, -EINVAL bad name. */
+int memfd_reopen(struct memfd *f, const char *name);
+/* 0 if name is a valid memfd name (1..63 bytes). */
+int memfd_check_name(const char *name);
 int memfd_truncate(struct memfd *f, uint64_t size);
 int memfd_write(struct memfd *f, uint64_t off, const void *buf, uint64_t len);
 /* Copy up to len bytes from off; returns the number copied (0 past the end). */

@@ -78,9 +78,13 @@ static int cmd_luo(struct shell_ctx *c, int argc, char **argv)
 		struct luo_fileref ref;
 		if (parse_u64(argv[3], &token))
 			return usage(c);
+		if (memfd_check_name(argv[4]))
+			return shell_err(c, -EINVAL, "file names are 1 to 63 bytes");
 		if (memfd_find(argv[4]))
 			return shell_err(c, -EEXIST, "a memfd named '%.64s' exists", argv[4]);
 		err = luo_retrieve(argv[2], token, argv[4], &ref);
+		if (!err)
+			err = memfd_reopen(ref.obj, argv[4]);   /* retrieved again after a close */
 		if (err == -ENOENT)
 			return shell_err(c, err, "no session '%.64s' or no token %s in it", argv[2], argv[3]);
 		if (err == -EINVAL)

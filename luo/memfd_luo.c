@@ -160,6 +160,8 @@ static int retrieve(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
 	paddr_t *folios;
+	if (memfd_check_name(a->retrieve_name))
+		return -EINVAL;                    /* nothing consumed yet: can be retried */
 	if (take_ser(a->serialized_data, &s))
 		return -EIO;
 	if (s.seals & ~(uint32_t)F_SEAL_ALL)
@@ -176,6 +178,7 @@ static int retrieve(struct luo_file_op_args *a)
 		return err;
 	}
 	f->pos = s.pos;
+	f->luo_ref = true;                          /* LUO holds it until finish */
 	a->file = (struct luo_fileref){ "memfd", f };
 	return 0;
 }
@@ -184,8 +187,15 @@ static void finish(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
 	paddr_t *folios;
-	if (a->retrieve_status != 0)
-		return;                             /* retrieved (or failed): nothing kept */
+	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
+		struct memfd *f = a->file.obj;
+		f->luo_ref = false;
+		if (f->closed)
+			memfd_free(f);
+		return;
+	}
+	if (a->retrieve_status < 0)
+		return;                             /* failed: what was taken stays leaked */
 	if (take_ser(a->serialized_data, &s) || restore_folios(&s, &folios)) {
 		printk("luo: warning: memfd token data %#llx could not be discarded cleanly\n",
 		       (unsigned long long)a->serialized_data);

@@ -91,6 +91,28 @@ static int resize(struct memfd *f, uint64_t size)
 	return 0;
 }
 
+static int check_name(const char *name);
+
+int memfd_check_name(const char *name)
+{
+	return check_name(name);
+}
+
+int memfd_reopen(struct memfd *f, const char *name)
+{
+	if (!f->closed)
+		return 0;
+	if (check_name(name))
+		return -EINVAL;
+	if (memfd_find(name))
+		return -EEXIST;
+	strlcpy(f->name, name, sizeof(f->name));
+	f->closed = false;
+	f->next = files;
+	files = f;
+	return 0;
+}
+
 static int check_name(const char *name)
 {
 	size_t n = strnlen(name, MEMFD_NAME_MAX);
@@ -174,7 +196,7 @@ void memfd_close(struct memfd *f)
 	if (*pp)
 		*pp = f->next;                       /* the name is free again */
 	f->next = NULL;
-	if (f->luo) {                            /* LUO still holds it (see memfd.h) */
+	if (f->luo || f->luo_ref) {              /* LUO still holds it (see memfd.h) */
 		f->closed = true;
 		return;
 	}
