@@ -26,6 +26,7 @@
 #include "kho_block.h"
 #include "kho_internal.h"
 #include "luo_internal.h"
+#include "luo_ser.h"
 
 static struct luo_file_handler *handlers;
 static struct luo_session *outgoing, *incoming;
@@ -33,8 +34,7 @@ static struct luo_ser *ser;                 /* outgoing, preserved since boot */
 static paddr_t ser_pa, flb_page_pa;
 static uint64_t liveupdate_num;             /* of this boot */
 static const char *incoming_error;          /* set: every incoming access fails EIO */
-static struct kho_block_set session_set, *file_sets;
-static unsigned nfile_sets;
+static struct luo_ser_chains chains;        /* outgoing records, written in kexec */
 
 /* ---- registry ---- */
 
@@ -355,20 +355,10 @@ static void unfreeze_all(void)
 	}
 }
 
-static void free_chains(void)
-{
-	for (unsigned i = 0; i < nfile_sets; i++)
-		kho_block_set_destroy(&file_sets[i]);
-	kfree(file_sets);
-	file_sets = NULL;
-	nfile_sets = 0;
-	kho_block_set_destroy(&session_set);
-}
-
 static void luo_undo(void)
 {
 	unfreeze_all();
-	free_chains();
+	luo_ser_free(&chains);
 	if (ser) {
 		ser->sessions_pa = 0;
 		luo_flb_unserialize(phys_to_virt(flb_page_pa));
@@ -390,36 +380,14 @@ static int luo_serialize(void)
 			}
 			f->frozen = true;
 		}
-	unsigned n = 0;
-	for (struct luo_session *s = outgoing; s; s = s->next)
-		n++;
-	file_sets = kzalloc((n ? n : 1) * sizeof(*file_sets));
-	if (!file_sets) {
-		luo_undo();
-		return -ENOMEM;
-	}
-	kho_block_set_init(&session_set, sizeof(struct luo_session_ser), block_alloc, block_free, NULL);
+	luo_ser_chains_init(&chains, block_alloc, block_free, NULL);
 	int err = 0;
 	for (struct luo_session *s = outgoing; s && !err; s = s->next) {
-		struct kho_block_set *fs = &file_sets[nfile_sets++];
-		kho_block_set_init(fs, sizeof(struct luo_file_ser), block_alloc, block_free, NULL);
-		for (struct luo_file *f = s->files; f && !err; f = f->next) {
-			struct luo_file_ser *e;
-			err = kho_block_append(fs, (void **)&e);
-			if (!err) {
-				strlcpy(e->compatible, f->compatible, sizeof(e->compatible));
-				e->data = f->args.serialized_data;
-				e->token = f->token;
-			}
-		}
-		struct luo_session_ser *se;
+		for (struct luo_file *f = s->files; f && !err; f = f->next)
+			err = luo_ser_add_file(&chains, f->compatible, f->args.serialized_data,
+					       f->token);
 		if (!err)
-			err = kho_block_append(&session_set, (void **)&se);
-		if (!err) {
-			strlcpy(se->name, s->name, sizeof(se->name));
-			se->file_set_ser.files = fs->first;
-			se->file_set_ser.count = fs->count;
-		}
+			err = luo_ser_add_session(&chains, s->name);
 	}
 	if (!err)
 		err = luo_flb_serialize(phys_to_virt(flb_page_pa));
@@ -427,7 +395,7 @@ static int luo_serialize(void)
 		luo_undo();
 		return err;
 	}
-	ser->sessions_pa = session_set.first;
+	ser->sessions_pa = chains.sessions.first;
 	if (luo_test_fail("version"))               /* `luo inject version` */
 		memcpy(ser->compatible, "luo-v4", 7);
 	if (luo_test_fail("short")) {               /* `luo inject short` */
@@ -445,78 +413,28 @@ uint64_t luo_liveupdate_number(void)
 	return liveupdate_num;
 }
 
-static bool (*check_preserved)(paddr_t, uint64_t);
-static bool block_preserved(paddr_t pa, void *arg)
-{
-	(void)arg;
-	return check_preserved(pa, KHO_BLOCK_SIZE);
-}
-
-struct check_ctx {
-	uint64_t files;
-	const char *why;
-};
-
-static int check_session(const void *e, uint64_t i, void *arg)
-{
-	const struct luo_session_ser *s = e;
-	struct check_ctx *c = arg;
-	(void)i;
-	if (strnlen(s->name, sizeof(s->name)) == sizeof(s->name) || !s->name[0]) {
-		c->why = "a LUO session name";
-		return -EINVAL;
-	}
-	if (s->file_set_ser.count &&
-	    kho_block_read(s->file_set_ser.files, sizeof(struct luo_file_ser),
-			   s->file_set_ser.count, block_preserved, NULL, NULL, &c->why)) {
-		if (!c->why)
-			c->why = "a LUO file chain";
-		return -EINVAL;
-	}
-	c->files += s->file_set_ser.count;
-	return 0;
-}
-
 const char *luo_check_incoming(const void *fdt, bool (*preserved)(paddr_t, uint64_t))
 {
 	paddr_t pa;
 	uint64_t size;
+	const char *why;
 	if (kho_fdt_get_subtree(fdt, LUO_FDT_NAME, &pa, &size))
 		return NULL;                         /* no LUO state: nothing to check */
-	if (size < sizeof(struct luo_ser) || !preserved(pa, sizeof(struct luo_ser)))
-		return "the LUO state is short or not preserved";
-	const struct luo_ser *s = phys_to_virt(pa);
-	if (strncmp(s->compatible, LUO_COMPATIBLE, sizeof(s->compatible)))
-		return "the LUO state has another version";
-	if (!s->flbs_pa || !preserved(s->flbs_pa, KHO_BLOCK_SIZE))
-		return "the LUO FLB page is not preserved";
-	check_preserved = preserved;
-	if (s->sessions_pa) {
-		struct check_ctx c = { 0, NULL };
-		const char *why = NULL;
-		/* luo_ser stores no session count: the chain's own counts are checked. */
-		if (kho_block_read(s->sessions_pa, sizeof(struct luo_session_ser), KHO_BLOCK_ANY,
-				   block_preserved, check_session, &c, &why))
-			return c.why ? c.why : why ? why : "the LUO session chain";
-	}
-	return NULL;
+	return luo_ser_check(pa, size, preserved, &why) ? why : NULL;
 }
 
 /* ---- building the incoming sessions (the state was checked) ---- */
 
-static int build_file(const void *e, uint64_t i, void *arg)
+static int build_file(const char *compatible, uint64_t data, uint64_t token, void *arg)
 {
-	const struct luo_file_ser *r = e;
-	struct luo_session *s = arg;
-	(void)i;
+	struct luo_session *s = *(struct luo_session **)arg;
 	struct luo_file *f = kzalloc(sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	memcpy(f->compatible, r->compatible, sizeof(f->compatible));
-	f->compatible[sizeof(f->compatible) - 1] = 0;
-	f->token = r->token;
+	strlcpy(f->compatible, compatible, sizeof(f->compatible));
+	f->token = token;
 	f->fh = handler_by_compat(f->compatible);
-	f->args = (struct luo_file_op_args){ .handler = f->fh, .serialized_data = r->data };
+	f->args = (struct luo_file_op_args){ .handler = f->fh, .serialized_data = data };
 	if (!f->fh && !incoming_error)
 		incoming_error = "a preserved file has no handler here";
 	if (s->tail)
@@ -528,31 +446,23 @@ static int build_file(const void *e, uint64_t i, void *arg)
 	return 0;
 }
 
-static int build_session(const void *e, uint64_t i, void *arg)
+static int build_session(const char *name, uint64_t nfiles, void *arg)
 {
-	const struct luo_session_ser *r = e;
-	(void)i;
-	(void)arg;
+	(void)nfiles;
 	struct luo_session *s = kzalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	memcpy(s->name, r->name, sizeof(s->name));
+	strlcpy(s->name, name, sizeof(s->name));
 	s->incoming = true;
 	append_session(&incoming, s);
-	if (!r->file_set_ser.count)
-		return 0;
-	return kho_block_read(r->file_set_ser.files, sizeof(struct luo_file_ser),
-			      r->file_set_ser.count, block_preserved, build_file, s, NULL);
+	*(struct luo_session **)arg = s;            /* its files come next */
+	return 0;
 }
 
-/* Take the incoming state's pages (after building from them). */
-static void release_chain(paddr_t first)
+static void release_page(paddr_t pa, void *arg)
 {
-	while (first) {
-		paddr_t next = ((const struct kho_block_header_ser *)phys_to_virt(first))->next;
-		kho_restore_free(first);
-		first = next;
-	}
+	(void)arg;
+	kho_restore_free(pa);
 }
 
 static void read_incoming(void)
@@ -563,29 +473,20 @@ static void read_incoming(void)
 		return;
 	const struct luo_ser *in = phys_to_virt(pa);
 	liveupdate_num = in->liveupdate_num;
-	check_preserved = kho_is_preserved;
 	const char *why = NULL;
 	int err = luo_flb_read_incoming(phys_to_virt(in->flbs_pa), &why);
-	if (!err && in->sessions_pa)
-		err = kho_block_read(in->sessions_pa, sizeof(struct luo_session_ser),
-				     KHO_BLOCK_ANY, block_preserved, build_session, NULL, &why);
+	if (!err) {
+		static const struct luo_ser_read_ops ops = { .session = build_session,
+							     .file = build_file };
+		struct luo_session *cur = NULL;
+		err = luo_ser_read(pa, kho_is_preserved, &ops, &cur, &why);
+	}
 	if (err && !incoming_error)
 		incoming_error = why ? why : "out of memory reading the incoming sessions";
 	if (incoming_error)
 		printk("luo: warning: incoming sessions unusable: %s; their memory stays "
 		       "reserved until the next cold boot\n", incoming_error);
-	/* The records were copied: the chain pages can go (file chains first). */
-	for (paddr_t b = in->sessions_pa; b;) {
-		const struct kho_block_header_ser *h = phys_to_virt(b);
-		const struct luo_session_ser *e = (const void *)(h + 1);
-		for (uint64_t i = 0; i < h->count; i++)
-			release_chain(e[i].file_set_ser.files);
-		paddr_t next = h->next;
-		kho_restore_free(b);
-		b = next;
-	}
-	kho_restore_free(in->flbs_pa);
-	kho_restore_free(pa);
+	luo_ser_release(pa, release_page, NULL);
 }
 
 void luo_init(void)
@@ -600,9 +501,6 @@ void luo_init(void)
 		return;
 	}
 	ser = phys_to_virt(ser_pa);
-	memcpy(ser->compatible, LUO_COMPATIBLE, sizeof(LUO_COMPATIBLE));
-	ser->liveupdate_num = liveupdate_num;
-	ser->flbs_pa = flb_page_pa;
-	luo_flb_unserialize(phys_to_virt(flb_page_pa));
-	((struct luo_flb_header_ser *)phys_to_virt(flb_page_pa))->pgcnt = 1;
+	luo_ser_init(ser, liveupdate_num, flb_page_pa);
+	luo_ser_flb_init(phys_to_virt(flb_page_pa));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <printk.h>
 #include "luo_internal.h"
+#include "luo_ser.h"
 
 static struct luo_flb *flbs;        /* registered, in registration order */
 static unsigned nflbs;
@@ -149,18 +150,13 @@ void luo_flb_file_finished(struct luo_file_handler *h)
 
 int luo_flb_serialize(void *page)
 {
-	struct luo_flb_header_ser *hdr = page;
-	struct luo_flb_ser *e = (struct luo_flb_ser *)(hdr + 1);
-	hdr->pgcnt = 1;
-	hdr->count = 0;
+	luo_ser_flb_init(page);
 	for (struct luo_flb *f = flbs; f; f = f->next) {
 		if (!f->out.count)
 			continue;
-		memset(&e[hdr->count], 0, sizeof(e[0]));
-		strlcpy(e[hdr->count].name, f->compatible, sizeof(e[0].name));
-		e[hdr->count].data = f->out.data;
-		e[hdr->count].count = f->out.count;
-		hdr->count++;
+		int err = luo_ser_flb_add(page, f->compatible, f->out.data, f->out.count);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -170,25 +166,19 @@ void luo_flb_unserialize(void *page)
 	((struct luo_flb_header_ser *)page)->count = 0;
 }
 
+static int flb_incoming(const char *name, uint64_t data, uint64_t count, void *arg)
+{
+	(void)arg;
+	for (struct luo_flb *f = flbs; f; f = f->next)
+		if (!strcmp(f->compatible, name)) {
+			f->in.present = true;
+			f->in.data = data;
+			f->in.count = count;
+		}
+	return 0;
+}
+
 int luo_flb_read_incoming(const void *page, const char **why)
 {
-	const struct luo_flb_header_ser *hdr = page;
-	const struct luo_flb_ser *e = (const struct luo_flb_ser *)(hdr + 1);
-	if (hdr->pgcnt != 1 || hdr->count > LUO_FLB_MAX) {
-		*why = "FLB page header";
-		return -EINVAL;
-	}
-	for (uint64_t i = 0; i < hdr->count; i++) {
-		if (strnlen(e[i].name, sizeof(e[i].name)) == sizeof(e[i].name) || !e[i].count) {
-			*why = "FLB record";
-			return -EINVAL;
-		}
-		for (struct luo_flb *f = flbs; f; f = f->next)
-			if (!strcmp(f->compatible, e[i].name)) {
-				f->in.present = true;
-				f->in.data = e[i].data;
-				f->in.count = e[i].count;
-			}
-	}
-	return 0;
+	return luo_ser_flb_read(page, flb_incoming, NULL, why);
 }

@@ -81,6 +81,13 @@ host_src_kho_block  := luo/kho_block.c
 HOST_FUZZERS        += kho_block
 fuzz_src_kho_block  := luo/kho_block.c
 
+# luo/luo_ser.c: the luo-v5 serialization (luo_ser, session/file chains, FLB page),
+# over luo/kho_block.c.
+HOST_TESTS          += luo_ser
+host_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
+HOST_FUZZERS        += luo_ser
+fuzz_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
