@@ -30,6 +30,7 @@
 
 static struct luo_file_handler *handlers;
 static struct luo_session *outgoing, *incoming;
+static struct luo_session *outgoing_tail, *incoming_tail;   /* appends are O(1) */
 static struct luo_ser *ser;                 /* outgoing, preserved since boot */
 static paddr_t ser_pa, flb_page_pa;
 static uint64_t liveupdate_num;             /* of this boot */
@@ -81,16 +82,26 @@ static int check_name(const char *name)
 
 static void append_session(struct luo_session **list, struct luo_session *s)
 {
-	while (*list)
-		list = &(*list)->next;
-	*list = s;
+	struct luo_session **tail = list == &outgoing ? &outgoing_tail : &incoming_tail;
+	s->next = NULL;
+	if (*list)
+		(*tail)->next = s;
+	else
+		*list = s;
+	*tail = s;
 }
 
 static void unlink_session(struct luo_session **list, struct luo_session *s)
 {
-	while (*list != s)
+	struct luo_session **tail = list == &outgoing ? &outgoing_tail : &incoming_tail;
+	struct luo_session *prev = NULL;
+	while (*list != s) {
+		prev = *list;
 		list = &(*list)->next;
+	}
 	*list = s->next;
+	if (*tail == s)
+		*tail = prev;
 }
 
 int luo_create_session(const char *name)
