@@ -86,8 +86,12 @@ include tests/host/host.mk
 
 QEMU_ARGS ?=
 CMDLINE   ?=
+# make run: the live-update demo (scripts/demo/). make run DEMO= : a plain boot.
+DEMO ?= script=demo
 run: deps all
-	$(PYTHON) tests/qemu/baton.py run $(if $(CMDLINE),--append "$(CMDLINE)") $(QEMU_ARGS)
+	$(PYTHON) tests/qemu/baton.py run --append "$(strip $(DEMO) $(CMDLINE))" \
+		--module scripts/demo/before.txt demo --module scripts/demo/after.txt demo-after \
+		$(QEMU_ARGS)
 debug: deps all
 	$(PYTHON) tests/qemu/baton.py debug $(if $(CMDLINE),--append "$(CMDLINE)") $(QEMU_ARGS)
 

@@ -118,6 +118,19 @@ static int build_info(paddr_t info, const struct kho_data *kd)
 	err = err ?: mb2_add_string(&b, MB2_TAG_LOADER_NAME, "Baton kexec");
 	err = err ?: mb2_add_module(&b, (uint32_t)image.copy, (uint32_t)(image.copy + image.size),
 				    "baton");
+	/* The other boot modules go on by reference: memory this kernel kept reserved,
+	 * which the next one reserves before it allocates outside scratch. Not one
+	 * inside the kernel slot (the new image may cover it) or in scratch. */
+	for (unsigned i = 0; !err && i < bi->nmod; i++) {
+		const struct boot_module *m = &bi->mod[i];
+		if (!strcmp(m->name, "baton"))
+			continue;
+		if (kho_in_scratch(m->base, m->size)) {
+			printk("kexec: module '%s' is not passed on (it lies in scratch)\n", m->name);
+			continue;
+		}
+		err = mb2_add_module(&b, (uint32_t)m->base, (uint32_t)(m->base + m->size), m->name);
+	}
 	err = err ?: mb2_add_mmap(&b, map, bi->nmem);
 	if (!err && bi->rsdp_len)
 		err = mb2_add_acpi(&b, bi->rsdp_len >= 36 ? MB2_TAG_ACPI_NEW : MB2_TAG_ACPI_OLD,

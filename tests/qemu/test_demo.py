@@ -1,0 +1,26 @@
+"""The demo that `make run` shows (scripts/demo/): it must run start to end, the
+memfd must come through the live update byte for byte, and the console must be
+left at the prompt."""
+import re
+
+import baton
+from conftest import launch
+
+DEMO = baton.ROOT / "scripts" / "demo"
+
+
+def test_make_run_demo():
+    mods = [("demo", DEMO / "before.txt"), ("demo-after", DEMO / "after.txt")]
+    with launch(cmdline="script=demo", modules=mods, banners=2) as b:
+        b.boot(prompt=False)
+        first = b.script_results((DEMO / "before.txt").read_text().splitlines()[:-1], 60)
+        assert all(r.ok for r in first), [r.result for r in first if not r.ok]
+        b.expect_text("kexec: jumping\n", 60)
+        m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), 60)
+        assert "boot=kexec" in m.group(1) and "liveupdate-number=1" in m.group(1)
+        b.expect(re.compile(r"kexec: timeline \(TSC ticks\) .* blackout=\d+\n"), 60)
+        second = b.script_results((DEMO / "after.txt").read_text().splitlines(), 60)
+        assert all(r.ok for r in second), [r.result for r in second if not r.ok]
+        verify = [r for r in second if r.line.startswith("memfd verify")]
+        assert verify and verify[0].kv == {"bytes": str(64 << 20)}
+        assert b.ok("version")["boot"] == "kexec"       # and the prompt is live
