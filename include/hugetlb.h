@@ -18,10 +18,14 @@ enum hugetlb_size { HUGE_2M = 0, HUGE_1G = 1, NR_HUGE };
 struct hugetlb_pool {
 	const char *name;        /* "2M", "1G" */
 	unsigned order;
-	uint64_t total, free, preserved;
+	uint64_t total, free;
+	uint64_t preserved;      /* folios users preserved (kernel N) or that still wait
+				  * for their owner after an update (kernel N+1) */
 	uint64_t requested;      /* from the command line */
 	unsigned frozen;         /* freeze depth */
 	uint32_t free_head;      /* pfn of the first free folio, or UINT32_MAX */
+	paddr_t *all;            /* every folio of the pool, free or not (total entries) */
+	uint64_t cap;
 };
 
 void hugetlb_init(void);
@@ -38,4 +42,21 @@ void hugetlb_free(struct hugetlb_pool *pool, paddr_t pa);
 int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count);
 void hugetlb_freeze(struct hugetlb_pool *pool);
 void hugetlb_unfreeze(struct hugetlb_pool *pool);
+/* Call fn for every folio of the pool (free or in use). */
+void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *arg), void *arg);
+
+/*
+ * A pool handed over by a live update (luo/hugetlb_luo.c):
+ *   hugetlb_adopt()         a restored folio (an allocated block of the pool's
+ *                           order) joins the pool, free;
+ *   hugetlb_adopt_absent()  a folio still preserved for its owner counts in the
+ *                           pool (in use) before anyone has restored it;
+ *   hugetlb_claim()         its owner restored it: it is the pool's, in use;
+ *   hugetlb_set_adopted()   the pools came from the update: hugetlb_init() leaves
+ *                           their sizes alone, whatever the command line says.
+ */
+int hugetlb_adopt(struct hugetlb_pool *pool, paddr_t pa);
+int hugetlb_adopt_absent(struct hugetlb_pool *pool, paddr_t pa);
+void hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa);
+void hugetlb_set_adopted(void);
 #endif

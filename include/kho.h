@@ -66,6 +66,8 @@ int kho_alloc_preserve_meta(size_t size, paddr_t *pa);
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size);
 int kho_remove_subtree(paddr_t blob);
 uint64_t kho_preserved_bytes(void);   /* what users preserved, own state left out */
+/* Is the block (pa, order) preserved for the next kernel? */
+bool kho_is_preserved_out(paddr_t pa, unsigned order);
 
 /* ---- kernel N+1: taking back ---- */
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);

@@ -118,8 +118,12 @@ void luo_test_register(struct luo_file_handler *h);
 bool luo_test_fail(const char *op);
 int luo_test_cmd(struct shell_ctx *c, int argc, char **argv);
 
-/* The memfd handler (luo/memfd_luo.c): registered before luo_init. */
+/* The memfd handler (luo/memfd_luo.c) and the hugetlb memfd handler with its FLB
+ * (luo/hugetlb_luo.c): registered before luo_init. hugetlb_luo_adopt() takes the
+ * pools handed over, before hugetlb_init() would size them. */
 int memfd_luo_init(void);
+int hugetlb_luo_init(void);
+void hugetlb_luo_adopt(void);
 
 /* Boot: read the incoming state (after kho_init), set up the outgoing one. */
 void luo_init(void);

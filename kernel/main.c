@@ -71,10 +71,12 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	uint64_t tsc_handover = 0;
 	if (!err) {
 		mm_init(bi);
-		hugetlb_init();
 		kho_init();
 		memfd_luo_init();
+		hugetlb_luo_init();
 		luo_init();
+		hugetlb_luo_adopt();
+		hugetlb_init();
 		kexec_timeline_in();
 		tsc_handover = rdtsc();
 		boot_state.kexec = kho_is_boot();

@@ -236,6 +236,11 @@ int kho_remove_subtree(paddr_t blob)
 	return ready ? kho_fdt_remove_subtree(fdt, blob) : -EINVAL;
 }
 
+bool kho_is_preserved_out(paddr_t pa, unsigned order)
+{
+	return ready && kho_radix_test(&tree, pa, order);
+}
+
 uint64_t kho_preserved_bytes(void)
 {
 	return preserved;

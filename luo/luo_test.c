@@ -10,6 +10,9 @@
  *     kexec path, fails with EIO, once. `luo inject short|version`: the next kexec
  *     hands over a LUO blob that is too short (16 bytes) or of another version
  *     ("luo-v4"); the next kernel must refuse the handover and boot cold.
+ *     `luo inject flb`: the next hugetlb FLB creation fails (the pool "cannot be
+ *     frozen", EBUSY); `luo inject pfnlist`: the next kexec hands over a hugetlb
+ *     folio list with a misaligned entry, which the next kernel must refuse.
  */
 #include <cmdline.h>
 #include <errno.h>
@@ -27,7 +30,7 @@ struct counts {
 };
 static struct counts counts[TEST_FLBS];
 static bool enabled;
-static bool fail_preserve, fail_freeze, bad_short, bad_version;
+static bool fail_preserve, fail_freeze, bad_short, bad_version, fail_flb, bad_pfnlist;
 
 static unsigned index_of(struct luo_flb *f);
 
@@ -81,7 +84,8 @@ void luo_test_register(struct luo_file_handler *h)
 bool luo_test_fail(const char *op)
 {
 	bool *flag = !strcmp(op, "preserve") ? &fail_preserve : !strcmp(op, "freeze") ? &fail_freeze
-		   : !strcmp(op, "short") ? &bad_short : &bad_version;
+		   : !strcmp(op, "short") ? &bad_short : !strcmp(op, "flb") ? &fail_flb
+		   : !strcmp(op, "pfnlist") ? &bad_pfnlist : &bad_version;
 	bool fail = *flag;
 	*flag = false;
 	return fail;
@@ -105,8 +109,13 @@ int luo_test_cmd(struct shell_ctx *c, int argc, char **argv)
 			bad_short = true;
 		else if (!strcmp(argv[2], "version"))
 			bad_version = true;
+		else if (!strcmp(argv[2], "flb"))
+			fail_flb = true;
+		else if (!strcmp(argv[2], "pfnlist"))
+			bad_pfnlist = true;
 		else
-			return shell_err(c, -EINVAL, "usage: luo inject preserve|freeze|short|version");
+			return shell_err(c, -EINVAL,
+					 "usage: luo inject preserve|freeze|short|version|flb|pfnlist");
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "test-stats")) {
@@ -123,5 +132,5 @@ int luo_test_cmd(struct shell_ctx *c, int argc, char **argv)
 		}
 		return 0;
 	}
-	return shell_err(c, -EINVAL, "usage: luo inject preserve|freeze|short|version | luo test-stats");
+	return shell_err(c, -EINVAL, "usage: luo inject KIND | luo test-stats");
 }

@@ -5,6 +5,7 @@
 #include <cmdline.h>
 #include <errno.h>
 #include <hugetlb.h>
+#include <kmalloc.h>
 #include <mm.h>
 #include <panic.h>
 #include <printk.h>
@@ -18,6 +19,7 @@ static struct hugetlb_pool pools[NR_HUGE] = {
 	{ .name = "2M", .order = 9, .free_head = NIL },
 	{ .name = "1G", .order = 18, .free_head = NIL },
 };
+static bool adopted;                       /* the pools came from a live update */
 static enum hugetlb_size cmdline_size = HUGE_2M;
 static bool cmdline_size_valid = true;     /* false after a refused hugepagesz= */
 
@@ -65,16 +67,58 @@ static void unlink_free(struct hugetlb_pool *pool, paddr_t pa)
 	pool->free--;
 }
 
+/* Record a folio in the pool's list of all folios. */
+static int track(struct hugetlb_pool *pool, paddr_t pa)
+{
+	if (pool->total == pool->cap) {
+		uint64_t cap = pool->cap ? pool->cap * 2 : 64;
+		paddr_t *a = kvmalloc(cap * sizeof(paddr_t));
+		if (!a)
+			return -ENOMEM;
+		if (pool->all)
+			memcpy(a, pool->all, pool->total * sizeof(paddr_t));
+		kvfree(pool->all);
+		pool->all = a;
+		pool->cap = cap;
+	}
+	pool->all[pool->total++] = pa;
+	return 0;
+}
+
+static void untrack(struct hugetlb_pool *pool, paddr_t pa)
+{
+	for (uint64_t i = 0; i < pool->total; i++)
+		if (pool->all[i] == pa) {
+			pool->all[i] = pool->all[--pool->total];
+			if (!pool->total) {            /* an empty pool holds no memory */
+				kvfree(pool->all);
+				pool->all = NULL;
+				pool->cap = 0;
+			}
+			return;
+		}
+	BUG_ON(1, "hugetlb pool %s: folio %#llx not tracked", pool->name, (unsigned long long)pa);
+}
+
+static void make_head(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	p->state = PAGE_HUGETLB;
+	p->flags = 0;
+	p->private = (uint32_t)(pool - pools);
+}
+
 /* Take one folio from the buddy into the pool. */
 static int grow_one(struct hugetlb_pool *pool)
 {
 	paddr_t pa = page_alloc(pool->order, GFP_PRESERVABLE);
 	if (!pa)
 		return -ENOMEM;
-	struct page *p = head(pa);
-	p->state = PAGE_HUGETLB;
-	p->private = (uint32_t)(pool - pools);
-	pool->total++;
+	if (track(pool, pa)) {
+		page_free(pa, pool->order);
+		return -ENOMEM;
+	}
+	make_head(pool, pa);
 	push_free(pool, pa);
 	return 0;
 }
@@ -87,7 +131,7 @@ static int shrink_one(struct hugetlb_pool *pool)
 	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
 	unlink_free(pool, pa);
 	head(pa)->state = PAGE_ALLOC;
-	pool->total--;
+	untrack(pool, pa);
 	page_free(pa, pool->order);
 	return 0;
 }
@@ -137,8 +181,59 @@ void hugetlb_unfreeze(struct hugetlb_pool *pool)
 	pool->frozen--;
 }
 
+void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *arg), void *arg)
+{
+	for (uint64_t i = 0; i < pool->total; i++)
+		fn(pool->all[i], arg);
+}
+
+int hugetlb_adopt(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	BUG_ON(!p || p->state != PAGE_ALLOC || p->order != pool->order,
+	       "hugetlb_adopt(%#llx) into %s: not a restored folio of that order",
+	       (unsigned long long)pa, pool->name);
+	if (track(pool, pa))
+		return -ENOMEM;
+	make_head(pool, pa);
+	push_free(pool, pa);
+	return 0;
+}
+
+int hugetlb_adopt_absent(struct hugetlb_pool *pool, paddr_t pa)
+{
+	int err = track(pool, pa);
+	if (!err)
+		pool->preserved++;                  /* held for its owner */
+	return err;
+}
+
+void hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa)
+{
+	struct page *p = head(pa);
+	BUG_ON(!p || p->state != PAGE_ALLOC || p->order != pool->order,
+	       "hugetlb_claim(%#llx) in %s: not a restored folio of that order",
+	       (unsigned long long)pa, pool->name);
+	make_head(pool, pa);
+	pool->preserved--;
+}
+
+void hugetlb_set_adopted(void)
+{
+	adopted = true;
+}
+
 void hugetlb_init(void)
 {
+	if (adopted) {
+		for (int s = 0; s < NR_HUGE; s++)
+			if (pools[s].requested && pools[s].requested != pools[s].total)
+				printk("hugetlb: the %s pool keeps its %llu pages from the live update; "
+				       "hugepages=%llu on this command line is not applied\n",
+				       pools[s].name, (unsigned long long)pools[s].total,
+				       (unsigned long long)pools[s].requested);
+		return;
+	}
 	/* 1 GiB folios first: they need the largest aligned blocks. */
 	for (int s = NR_HUGE - 1; s >= 0; s--) {
 		struct hugetlb_pool *pool = &pools[s];

@@ -125,3 +125,14 @@ struct page *mm_page(paddr_t pa)
 	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
 	return p && h == pa >> PAGE_SHIFT ? p : NULL;
 }
+
+/* kvmalloc/kvfree for hugetlb.c's folio list: plain heap memory on the host. */
+void *kvmalloc(size_t n)
+{
+	return calloc(1, n ? n : 1);
+}
+
+void kvfree(const void *p)
+{
+	free((void *)p);
+}
