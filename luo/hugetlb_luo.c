@@ -345,6 +345,11 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 		struct hugetlb_pool **pool)
 {
 	unsigned order;
+	void *obj;
+	/* Only into a pool that was handed over whole (the FLB was taken). */
+	if (luo_flb_get_incoming(&hugetlb_flb, &obj))
+		return -EIO;
+	luo_flb_put_incoming(&hugetlb_flb);
 	if (kho_restore_folio(data, &order))
 		return -EIO;
 	memcpy(s, page_virt(data), sizeof(*s));
