@@ -87,7 +87,7 @@ include tests/host/host.mk
 QEMU_ARGS ?=
 CMDLINE   ?=
 # make run: the live-update demo (scripts/demo/). make run DEMO= : a plain boot.
-DEMO ?= script=demo
+DEMO ?= script=demo hugepages=48
 run: deps all
 	$(PYTHON) tests/qemu/baton.py run --append "$(strip $(DEMO) $(CMDLINE))" \
 		--module scripts/demo/before.txt demo --module scripts/demo/after.txt demo-after \

@@ -11,7 +11,7 @@ DEMO = baton.ROOT / "scripts" / "demo"
 
 def test_make_run_demo():
     mods = [("demo", DEMO / "before.txt"), ("demo-after", DEMO / "after.txt")]
-    with launch(cmdline="script=demo", modules=mods, banners=2) as b:
+    with launch(cmdline="script=demo hugepages=48", modules=mods, banners=2) as b:
         b.boot(prompt=False)
         first = b.script_results((DEMO / "before.txt").read_text().splitlines()[:-1], 60)
         assert all(r.ok for r in first), [r.result for r in first if not r.ok]
@@ -23,4 +23,7 @@ def test_make_run_demo():
         assert all(r.ok for r in second), [r.result for r in second if not r.ok]
         verify = [r for r in second if r.line.startswith("memfd verify")]
         assert verify and verify[0].kv == {"bytes": str(64 << 20)}
+        pools = [r.kv for r in second if r.line == "hugepages"]
+        assert pools[0]["2M.total"] == "48" and pools[0]["2M.free"] == "16"   # 32 in use
+        assert pools[-1]["2M.total"] == "48" and pools[-1]["2M.free"] == "16"  # vm-ram open
         assert b.ok("version")["boot"] == "kexec"       # and the prompt is live
