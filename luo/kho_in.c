@@ -80,15 +80,15 @@ static int flush_check(struct run *r)
 	return 0;
 }
 
-static int check_block(paddr_t pa, unsigned order, void *arg)
+static int check_block(paddr_t pa, unsigned order, uint64_t n, void *arg)
 {
 	struct run *r = arg;
-	uint64_t size = (uint64_t)PAGE_SIZE << order;
+	uint64_t size = ((uint64_t)PAGE_SIZE << order) * n;    /* n touching blocks */
 	if (order > KHO_MAX_ORDER || pa + size < pa) {
 		r->why = "a preserved block of order above 18 or past the address space";
 		return -EINVAL;
 	}
-	kho_in.blocks++;
+	kho_in.blocks += n;
 	kho_in.bytes += size;
 	if (pa == r->end && r->end > r->start) {
 		r->end += size;
@@ -119,10 +119,10 @@ static int flush_reserve(struct run *r)
 	return 0;
 }
 
-static int reserve_block(paddr_t pa, unsigned order, void *arg)
+static int reserve_block(paddr_t pa, unsigned order, uint64_t n, void *arg)
 {
 	struct run *r = arg;
-	uint64_t size = (uint64_t)PAGE_SIZE << order;
+	uint64_t size = ((uint64_t)PAGE_SIZE << order) * n;
 	if (pa == r->end && r->end > r->start) {
 		r->end += size;
 		return 0;
@@ -141,11 +141,13 @@ static bool node_any(paddr_t pa, void *arg)
 	return true;
 }
 
-static int walk(bool (*ok)(paddr_t, void *), int (*block)(paddr_t, unsigned, void *),
+/* Walks hand over stretches of touching blocks (the run callback), not single bits:
+ * the work before the prompt grows with the number of stretches. */
+static int walk(bool (*ok)(paddr_t, void *), int (*run)(paddr_t, unsigned, uint64_t, void *),
 		void *arg, const char **why)
 {
 	struct kho_radix_walk w = {
-		.node_ok = ok, .block = block, .arg = arg,
+		.node_ok = ok, .run = run, .arg = arg,
 		.max_nodes = KHO_MAX_NODES, .visited = kho_in.nodes,
 	};
 	int err = kho_radix_walk(kho_in.root, &w);

@@ -80,6 +80,9 @@ bool kho_radix_test(const struct kho_radix *t, paddr_t pa, unsigned order);
 struct kho_radix_walk {
 	bool (*node_ok)(paddr_t pa, void *arg);
 	int (*block)(paddr_t pa, unsigned order, void *arg);
+	/* Optional, used instead of block: n consecutive blocks of one order from pa
+	 * (a stretch of set bits in one bitmap word), for walks that only need ranges. */
+	int (*run)(paddr_t pa, unsigned order, uint64_t n, void *arg);
 	void *arg;
 	uint64_t max_nodes;
 	paddr_t *visited;                     /* caller-provided, max_nodes entries */

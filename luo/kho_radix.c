@@ -179,15 +179,23 @@ static int walk_leaf(struct kho_radix_walk *w, const uint64_t *bitmap, uint64_t 
 	for (unsigned i = 0; i <= BIT_MASK / 64; i++) {
 		uint64_t word = bitmap[i];      /* read once: the page is not ours */
 		while (word) {
-			uint64_t key = prefix | (i * 64 + (unsigned)__builtin_ctzll(word));
+			unsigned first = (unsigned)__builtin_ctzll(word);
+			/* With a run callback, a stretch of set bits is one call: the keys
+			 * are consecutive, so the blocks are too (same order in a leaf). */
+			unsigned len = 1;
+			if (w->run) {
+				uint64_t rest = ~(word >> first);
+				len = rest ? (unsigned)__builtin_ctzll(rest) : 64 - first;
+			}
+			uint64_t key = prefix | (i * 64 + first);
 			paddr_t pa;
 			unsigned order;
-			word &= word - 1;
+			word &= len == 64 ? 0 : ~(((1ull << len) - 1) << first);
 			if (!kho_radix_decode(key, &pa, &order))
 				return refuse(w, "leaf bit without a valid order marker");
 			if (order > KHO_MAX_ORDER)
 				return refuse(w, "leaf bit of order above 18");
-			int r = w->block(pa, order, w->arg);
+			int r = w->run ? w->run(pa, order, len, w->arg) : w->block(pa, order, w->arg);
 			if (r)
 				return r;       /* why stays NULL: the caller's own error */
 		}

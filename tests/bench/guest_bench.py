@@ -9,6 +9,8 @@ exactly from run to run, whatever else the host is doing.
       into the phases the next kernel reports, for guests of 1 and 16 GiB with 0,
       1 and 8 GiB preserved in 2 MiB blocks (the cases that fit the guest).
   memmap_init: TSC ticks the cold boot spends building the memmap and zones.
+  hugetlb_blackout: 16 GiB guest, pools of 4096 x 2 MiB and 4 x 1 GiB, with 0, 2 and
+      8 GiB of a 2 MiB-backed memfd preserved (and 4 GiB on 1 GiB folios).
   luo_blackout: the same phases with 1, 100 and 2000 LUO sessions (one 4 KiB memfd
       each) in a 2 GiB guest, and with one 4 GiB memfd in an 8 GiB guest (whose
       bytes are verified after the update).
@@ -109,6 +111,27 @@ def run_memfd(size):
         b.close()
 
 
+def run_huge(preserve, size="2M"):
+    """Blackout with `preserve` bytes of a hugetlb memfd preserved, in a 16 GiB guest
+    whose 2 MiB pool holds 8 GiB (4096 folios): the pool is handed over whole."""
+    b = baton.Baton(mem="16G", extra_args=ICOUNT,
+                    cmdline="hugepagesz=2M hugepages=4096 hugepagesz=1G hugepages=4")
+    try:
+        b.boot(timeout=120)
+        if preserve:
+            b.ok("luo create-session vm")
+            b.ok(f"memfd create ram {preserve} huge={size}", 600)
+            b.ok("luo preserve vm ram 1", 600)
+        ph = blackout(b, 900)
+        if preserve:
+            b.ok("luo retrieve-session vm")
+            b.ok("luo retrieve vm 1 ram2", 600)
+        emit(bench="hugetlb_blackout", guest="16G", pool="4096x2M+4x1G", preserved=preserve,
+             folio=size, unit="ns_guest", **ph)
+    finally:
+        b.close()
+
+
 def main():
     emit(bench="guest", qemu=baton.QEMU, icount="shift=0,sleep=off")
     for mem, cases in (("1G", (0,)), ("16G", (0, 1 * GiB, 8 * GiB))):
@@ -117,6 +140,9 @@ def main():
     for n in (1, 100, 2000):
         run_sessions(n)
     run_memfd(4 * GiB)
+    for p in (0, 2 * GiB, 8 * GiB):
+        run_huge(p)
+    run_huge(4 * GiB, "1G")
 
 
 if __name__ == "__main__":
