@@ -31,6 +31,7 @@
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
+#include "memfd_folios.h"
 
 #define FOLIO_ADDR(e) ((e) & ~BATON_HUGETLB_USER)
 
@@ -256,8 +257,7 @@ KEXEC_STEP("hugetlb", 20, mark_and_preserve, unmark);
 struct hmf_out {
 	struct memfd *f;
 	paddr_t ser_pa;
-	uint64_t *arr;
-	struct kho_vmalloc desc;
+	struct memfd_folios folios;
 };
 
 static bool hmf_can_preserve(struct luo_file_handler *h, const struct luo_fileref *r)
@@ -266,14 +266,11 @@ static bool hmf_can_preserve(struct luo_file_handler *h, const struct luo_filere
 	return !strcmp(r->kind, "memfd") && ((const struct memfd *)r->obj)->pool;
 }
 
-static void hmf_undo(struct hmf_out *o, uint64_t done)
+static void hmf_undo(struct hmf_out *o)
 {
-	for (uint64_t i = 0; i < done; i++)
-		kho_unpreserve_folio(o->f->folios[i], o->f->order);
-	o->f->pool->preserved -= done;
-	if (o->desc.first)
-		kho_unpreserve_vmalloc(&o->desc);
-	vfree(o->arr);
+	if (o->folios.arr)
+		o->f->pool->preserved -= o->f->nfolios;
+	memfd_folios_unpreserve(o->f, &o->folios);
 	if (o->ser_pa)
 		kho_unpreserve_free(o->ser_pa);
 	o->f->luo = NULL;
@@ -291,26 +288,17 @@ static int hmf_preserve(struct luo_file_op_args *a)
 	o->f = f;
 	f->luo = o;
 	int err = kho_alloc_preserve(sizeof(struct baton_hugememfd_ser), &o->ser_pa);
-	uint64_t done = 0;
-	if (!err && f->nfolios) {
-		o->arr = vmalloc(f->nfolios * sizeof(uint64_t), GFP_PRESERVABLE);
-		err = o->arr ? 0 : -ENOMEM;
-	}
-	for (; !err && done < f->nfolios; done++) {
-		err = kho_preserve_folio(f->folios[done], f->order);   /* at the pool's order */
-		if (err)
-			break;
-		f->pool->preserved++;
-		o->arr[done] = f->folios[done];
-	}
-	if (!err && o->arr)
-		err = kho_preserve_vmalloc(o->arr, &o->desc);
+	if (!err)
+		err = memfd_folios_preserve(f, &o->folios);   /* at the pool's order */
 	if (err) {
-		hmf_undo(o, done);
+		hmf_undo(o);
 		return err;
 	}
+	if (o->folios.arr)
+		f->pool->preserved += f->nfolios;
 	struct baton_hugememfd_ser *s = page_virt(o->ser_pa);
-	*s = (struct baton_hugememfd_ser){ f->pos, f->size, f->seals, f->order, f->nfolios, o->desc };
+	*s = (struct baton_hugememfd_ser){ f->pos, f->size, f->seals, f->order, f->nfolios,
+					   o->folios.desc };
 	a->serialized_data = o->ser_pa;
 	a->private_data = o;
 	return 0;
@@ -320,7 +308,7 @@ static void hmf_unpreserve(struct luo_file_op_args *a)
 {
 	struct hmf_out *o = a->private_data;
 	struct memfd *f = o->f;
-	hmf_undo(o, f->nfolios);
+	hmf_undo(o);
 	if (f->closed)
 		memfd_free(f);
 }
@@ -358,28 +346,11 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 	uint64_t fb = (uint64_t)PAGE_SIZE << s->order;
 	if (!*pool || (s->seals & ~(uint32_t)F_SEAL_ALL) || s->nr_folios != (s->size + fb - 1) / fb)
 		return -EINVAL;
-	*folios = NULL;
-	if (!s->nr_folios)
-		return 0;
-	struct kho_vmalloc desc = s->folios;
-	const uint64_t *arr = kho_restore_vmalloc(&desc);
-	paddr_t *f = kvmalloc(s->nr_folios * sizeof(paddr_t));
-	int err = arr && f && desc.total_pages * (uint64_t)PAGE_SIZE >= s->nr_folios * 8 ? 0 : -EIO;
-	for (uint64_t i = 0; !err && i < s->nr_folios; i++) {
-		if (kho_restore_folio(arr[i], &order) || order != s->order) {
-			err = -EIO;
-			break;
-		}
-		hugetlb_claim(*pool, arr[i]);
-		f[i] = arr[i];
-	}
-	vfree((void *)arr);
-	if (err) {
-		kvfree(f);                           /* claimed folios stay in use: leaked */
-		return err;
-	}
-	*folios = f;
-	return 0;
+	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
+	int err = memfd_folios_restore(&desc, s->nr_folios, s->order, folios);
+	for (uint64_t i = 0; !err && i < s->nr_folios; i++)
+		hugetlb_claim(*pool, (*folios)[i]);     /* the pool's again, in use */
+	return err;
 }
 
 static int hmf_retrieve(struct luo_file_op_args *a)

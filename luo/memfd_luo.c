@@ -6,7 +6,8 @@
  *
  * preserve:   freeze the size; a preserved memfd_luo_ser (48 bytes); every folio
  *             KHO-preserved and listed {pfn | DIRTY | UPTODATE, index} in a vmalloc
- *             array preserved by its frames; data = pa of the ser.
+ *             array preserved by its frames (luo/memfd_folios.c, shared with the
+ *             hugetlb memfd handler); data = pa of the ser.
  * freeze:     refresh pos.        unpreserve: undo all of it, unfreeze the size.
  * retrieve:   check seals and counts, restore the array and every folio, and adopt
  *             them as a new memfd under the name given; a folio that cannot be
@@ -23,12 +24,12 @@
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
+#include "memfd_folios.h"
 
 struct memfd_out {                     /* private_data while preserved */
 	struct memfd *f;
 	paddr_t ser_pa;
-	struct memfd_luo_folio_ser *arr;   /* vmalloc'ed */
-	struct kho_vmalloc desc;
+	struct memfd_folios folios;
 };
 
 static bool can_preserve(struct luo_file_handler *h, const struct luo_fileref *r)
@@ -37,13 +38,9 @@ static bool can_preserve(struct luo_file_handler *h, const struct luo_fileref *r
 	return !strcmp(r->kind, "memfd") && !((const struct memfd *)r->obj)->pool;
 }
 
-static void undo(struct memfd_out *o, uint64_t preserved)
+static void undo(struct memfd_out *o)
 {
-	for (uint64_t i = 0; i < preserved; i++)
-		kho_unpreserve_folio(o->f->folios[i], 0);
-	if (o->desc.first)
-		kho_unpreserve_vmalloc(&o->desc);
-	vfree(o->arr);
+	memfd_folios_unpreserve(o->f, &o->folios);
 	if (o->ser_pa)
 		kho_unpreserve_free(o->ser_pa);
 	o->f->luo = NULL;
@@ -65,27 +62,14 @@ static int preserve(struct luo_file_op_args *a)
 	o->f = f;
 	f->luo = o;                                 /* the size is frozen from here */
 	int err = kho_alloc_preserve(sizeof(struct memfd_luo_ser), &o->ser_pa);
-	uint64_t done = 0;
-	if (!err && f->nfolios) {
-		o->arr = vmalloc(f->nfolios * sizeof(*o->arr), GFP_PRESERVABLE);
-		err = o->arr ? 0 : -ENOMEM;
-	}
-	for (; !err && done < f->nfolios; done++) {
-		err = kho_preserve_folio(f->folios[done], 0);
-		if (err)
-			break;
-		o->arr[done].pfn_flags = (f->folios[done] >> PAGE_SHIFT) |
-			((MEMFD_LUO_FOLIO_DIRTY | MEMFD_LUO_FOLIO_UPTODATE) << MEMFD_LUO_FOLIO_PFN_BITS);
-		o->arr[done].index = done;
-	}
-	if (!err && o->arr)
-		err = kho_preserve_vmalloc(o->arr, &o->desc);
+	if (!err)
+		err = memfd_folios_preserve(f, &o->folios);
 	if (err) {
-		undo(o, done);
+		undo(o);
 		return err;
 	}
 	struct memfd_luo_ser *s = page_virt(o->ser_pa);
-	*s = (struct memfd_luo_ser){ f->pos, f->size, f->seals, 0, f->nfolios, o->desc };
+	*s = (struct memfd_luo_ser){ f->pos, f->size, f->seals, 0, f->nfolios, o->folios.desc };
 	a->serialized_data = o->ser_pa;
 	a->private_data = o;
 	return 0;
@@ -95,7 +79,7 @@ static void unpreserve(struct luo_file_op_args *a)
 {
 	struct memfd_out *o = a->private_data;
 	struct memfd *f = o->f;
-	undo(o, f->nfolios);
+	undo(o);
 	if (f->closed)
 		memfd_free(f);
 }
@@ -122,38 +106,10 @@ static int take_ser(uint64_t data, struct memfd_luo_ser *out)
 
 static int restore_folios(const struct memfd_luo_ser *s, paddr_t **folios)
 {
-	uint64_t want = (s->size + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (s->nr_folios != want || s->flags)
+	if (s->nr_folios != (s->size + PAGE_SIZE - 1) / PAGE_SIZE || s->flags)
 		return -EINVAL;
-	*folios = NULL;
-	if (!want)
-		return 0;
-	struct kho_vmalloc desc = s->folios;
-	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
-	if (!arr || desc.total_pages * PAGE_SIZE < want * sizeof(*arr))
-		return -EIO;
-	paddr_t *f = kvmalloc(want * sizeof(paddr_t));
-	int err = f ? 0 : -ENOMEM;
-	for (uint64_t i = 0; !err && i < want; i++) {
-		uint64_t pfn = arr[i].pfn_flags & ((1ull << MEMFD_LUO_FOLIO_PFN_BITS) - 1);
-		unsigned order;
-		if (!pfn || arr[i].index >= want || f[arr[i].index] ||
-		    kho_restore_folio(pfn << PAGE_SHIFT, &order) || order) {
-			err = -EIO;
-			break;
-		}
-		f[arr[i].index] = pfn << PAGE_SHIFT;
-	}
-	for (uint64_t i = 0; !err && i < want; i++)
-		if (!f[i])
-			err = -EIO;                  /* a hole: every folio was preserved */
-	vfree(arr);
-	if (err) {
-		kvfree(f);                           /* restored folios leak, on purpose */
-		return err;
-	}
-	*folios = f;
-	return 0;
+	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
+	return memfd_folios_restore(&desc, s->nr_folios, 0, folios);
 }
 
 static int retrieve(struct luo_file_op_args *a)

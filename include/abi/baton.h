@@ -7,6 +7,7 @@
 #define ABI_BATON_H
 #include <stdint.h>
 #include <abi/kho.h>
+#include <abi/luo.h>
 
 /* Subtree "baton-timeline": TSC stamps of the kexec path in the previous kernel,
  * so the next one can report the blackout (the TSC runs on across a kexec). */
@@ -26,7 +27,8 @@ _Static_assert(sizeof(struct baton_timeline_ser) == 32, "baton_timeline_ser is 3
  * FLB "baton-hugetlb-v1": the whole pool of each size, as a list of folio addresses
  * (a vmalloc area preserved by its frames); bit 63 of an entry says a user (a
  * hugetlb memfd) preserved the folio itself. File handler "baton-hugememfd-v1":
- * a memfd backed by pool folios, each preserved at the pool's order. */
+ * a memfd backed by pool folios, each preserved at the pool's order, listed as
+ * memfd-v2 lists its folios. */
 #define BATON_HUGETLB_FLB_COMPATIBLE   "baton-hugetlb-v1"
 #define BATON_HUGEMEMFD_COMPATIBLE     "baton-hugememfd-v1"
 #define BATON_HUGETLB_MAGIC            0x42485450u   /* "PTHB" */
@@ -57,7 +59,7 @@ struct baton_hugememfd_ser {
 	uint32_t seals;
 	uint32_t order;           /* the pool's order */
 	uint64_t nr_folios;
-	struct kho_vmalloc folios; /* u64 entries: folio address, in file order */
+	struct kho_vmalloc folios; /* memfd_luo_folio_ser entries (as memfd-v2) */
 } __attribute__((packed));
 _Static_assert(sizeof(struct baton_hugememfd_ser) == 48, "baton_hugememfd_ser is 48 bytes");
 #endif
