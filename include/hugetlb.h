@@ -24,8 +24,13 @@ struct hugetlb_pool {
 	uint64_t requested;      /* from the command line */
 	unsigned frozen;         /* freeze depth */
 	uint32_t free_head;      /* pfn of the first free folio, or UINT32_MAX */
-	paddr_t *all;            /* every folio of the pool, free or not (total entries) */
-	uint64_t cap;
+	paddr_t *all;            /* every folio the pool holds, free or not (nall entries) */
+	uint64_t nall, cap;
+	/* Folios handed over by a live update and not yet taken in (counted in total and
+	 * free): entries of a list, bit 63 set for those a memfd will restore itself. */
+	const uint64_t *pending;
+	uint64_t pending_n, pending_at, pending_free;
+	void (*pending_release)(const uint64_t *list);
 };
 
 void hugetlb_init(void);
@@ -57,6 +62,14 @@ void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *ar
  */
 int hugetlb_adopt(struct hugetlb_pool *pool, paddr_t pa);
 int hugetlb_adopt_absent(struct hugetlb_pool *pool, paddr_t pa);
+/* Hand the pool a list of folios to take in lazily: entries without bit 63 are free
+ * folios still preserved, restored one by one when the pool first needs them (a
+ * folio that cannot be restored is dropped with a warning); release(list) is called
+ * when all are in. Counted at once in total and free. */
+void hugetlb_adopt_lazily(struct hugetlb_pool *pool, const uint64_t *list, uint64_t n,
+			  uint64_t nfree, void (*release)(const uint64_t *list));
+/* Take in every pending folio now (before resizing or enumerating). */
+void hugetlb_drain(struct hugetlb_pool *pool);
 void hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa);
 void hugetlb_set_adopted(void);
 #endif

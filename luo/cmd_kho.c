@@ -63,6 +63,7 @@ static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
 		shell_kv(c, "scratch", "%s", buf);
 		shell_kv(c, "preserved", "%llu", (unsigned long long)kho_preserved_bytes());
 		shell_kv(c, "subtrees", "%d", kho_fdt_count_subtrees(phys_to_virt(fdt)));
+		shell_kv(c, "tree-pages", "%llu", (unsigned long long)kho_out_tree()->nodes);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "dump") && !strcmp(argv[2], "raw")) {

@@ -10,10 +10,10 @@
  *   3. Just before kexec (step "hugetlb") the FLB walks each list, marks the folios a
  *      user preserved (bit 63) and preserves every other pool folio itself.
  *   4. In the next kernel hugetlb_init asks LUO for the FLB first: the list is
- *      checked whole (every entry aligned and a preserved block of that order)
- *      before anything is taken; then folios nobody preserved go straight to the
- *      free pool, the others count as in use until their memfd restores them or
- *      its finish gives them back. The pools keep their size, whatever the command
+ *      checked whole (every entry aligned to the pool's folio size) before anything
+ *      is taken; folios nobody preserved count as free at once and are taken in
+ *      lazily, when the pool first needs them (each checked then); the others count
+ *      as in use until their memfd restores them or its finish gives them back. The pools keep their size, whatever the command
  *      line says. A bad list is refused with a log line, and the pools are sized
  *      from the command line instead (its folios stay reserved, never reused).
  * The last unpreserve unfreezes the pools; the last file's finish ends the FLB.
@@ -140,17 +140,20 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 		lists[s] = kho_restore_vmalloc(&desc);
 		if (!lists[s])
 			return "folio list";
+		/* Before the prompt only what is cheap: every entry aligned to the pool's
+		 * folio size. Whether a free folio really is a preserved block of that
+		 * order is checked when the pool takes it in (and a bad one is dropped). */
 		uint64_t size = (uint64_t)PAGE_SIZE << ps->order;
-		for (uint64_t i = 0; i < ps->nr_folios; i++) {
-			paddr_t pa = FOLIO_ADDR(lists[s][i]);
-			paddr_t h;
-			unsigned o;
-			if (!IS_ALIGNED(pa, size) || !kho_preserved_block(pa, &h, &o) || h != pa ||
-			    o != ps->order)
-				return "a folio that is not a preserved block of the pool's order";
-		}
+		for (uint64_t i = 0; i < ps->nr_folios; i++)
+			if (!IS_ALIGNED(FOLIO_ADDR(lists[s][i]), size) || !FOLIO_ADDR(lists[s][i]))
+				return "a folio not aligned to the pool's folio size";
 	}
 	return NULL;
+}
+
+static void release_list(const uint64_t *list)
+{
+	vfree(list);
 }
 
 static int flb_retrieve(struct luo_flb_op_args *a)
@@ -175,16 +178,20 @@ static int flb_retrieve(struct luo_flb_op_args *a)
 	}
 	for (unsigned s = 0; s < ser.nr_pools; s++) {
 		struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
+		uint64_t nfree = 0;
 		for (uint64_t i = 0; i < ser.pool[s].nr_folios; i++) {
 			uint64_t e = in->list[s][i];
-			paddr_t pa = FOLIO_ADDR(e);
-			if (e & BATON_HUGETLB_USER) {
-				hugetlb_adopt_absent(pool, pa);    /* its memfd restores it */
-			} else {
-				kho_restore_folio(pa, &order);
-				hugetlb_adopt(pool, pa);           /* straight to the free pool */
-			}
+			if (e & BATON_HUGETLB_USER)
+				hugetlb_adopt_absent(pool, FOLIO_ADDR(e));   /* its memfd restores it */
+			else
+				nfree++;
 		}
+		/* Free folios are taken in when the pool first needs them, not before the
+		 * prompt: the list goes to the pool, which releases it when done. */
+		if (in->list[s])
+			hugetlb_adopt_lazily(pool, in->list[s], ser.pool[s].nr_folios, nfree,
+					     release_list);
+		in->list[s] = NULL;
 	}
 	hugetlb_set_adopted();
 	a->obj = in;

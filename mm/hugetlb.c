@@ -5,6 +5,7 @@
 #include <cmdline.h>
 #include <errno.h>
 #include <hugetlb.h>
+#include <kho.h>
 #include <kmalloc.h>
 #include <mm.h>
 #include <panic.h>
@@ -70,27 +71,29 @@ static void unlink_free(struct hugetlb_pool *pool, paddr_t pa)
 /* Record a folio in the pool's list of all folios. */
 static int track(struct hugetlb_pool *pool, paddr_t pa)
 {
-	if (pool->total == pool->cap) {
+	if (pool->nall == pool->cap) {
 		uint64_t cap = pool->cap ? pool->cap * 2 : 64;
 		paddr_t *a = kvmalloc(cap * sizeof(paddr_t));
 		if (!a)
 			return -ENOMEM;
 		if (pool->all)
-			memcpy(a, pool->all, pool->total * sizeof(paddr_t));
+			memcpy(a, pool->all, pool->nall * sizeof(paddr_t));
 		kvfree(pool->all);
 		pool->all = a;
 		pool->cap = cap;
 	}
-	pool->all[pool->total++] = pa;
+	pool->all[pool->nall++] = pa;
+	pool->total++;
 	return 0;
 }
 
 static void untrack(struct hugetlb_pool *pool, paddr_t pa)
 {
-	for (uint64_t i = 0; i < pool->total; i++)
+	for (uint64_t i = 0; i < pool->nall; i++)
 		if (pool->all[i] == pa) {
-			pool->all[i] = pool->all[--pool->total];
-			if (!pool->total) {            /* an empty pool holds no memory */
+			pool->all[i] = pool->all[--pool->nall];
+			pool->total--;
+			if (!pool->nall) {             /* an empty pool holds no memory */
 				kvfree(pool->all);
 				pool->all = NULL;
 				pool->cap = 0;
@@ -136,10 +139,64 @@ static int shrink_one(struct hugetlb_pool *pool)
 	return 0;
 }
 
+/* Take in the next pending free folio: restored, tracked, with its pool head, in
+ * use. 0 if none is left. */
+static paddr_t take_one(struct hugetlb_pool *pool)
+{
+	paddr_t got = 0;
+	while (!got && pool->pending_free) {
+		uint64_t e = pool->pending[pool->pending_at++];
+		if (e >> 63)
+			continue;                     /* its memfd restores it */
+		pool->pending_free--;
+		pool->total--;                    /* counted again by track() */
+		pool->free--;
+		unsigned order;
+		if (kho_restore_folio(e, &order) || order != pool->order) {
+			printk("hugetlb: warning: handed-over folio %#llx could not be taken in\n",
+			       (unsigned long long)e);
+			continue;
+		}
+		if (track(pool, e)) {
+			page_free(e, order);
+			continue;
+		}
+		make_head(pool, e);
+		got = e;
+	}
+	if (pool->pending && !pool->pending_free) {   /* all in: the list can go */
+		pool->pending_release(pool->pending);
+		pool->pending = NULL;
+	}
+	return got;
+}
+
+void hugetlb_drain(struct hugetlb_pool *pool)
+{
+	paddr_t pa;
+	while ((pa = take_one(pool)))
+		push_free(pool, pa);
+}
+
+void hugetlb_adopt_lazily(struct hugetlb_pool *pool, const uint64_t *list, uint64_t n,
+			  uint64_t nfree, void (*release)(const uint64_t *list))
+{
+	pool->pending = list;
+	pool->pending_n = n;
+	pool->pending_at = 0;
+	pool->pending_free = nfree;
+	pool->pending_release = release;
+	pool->total += nfree;
+	pool->free += nfree;
+	if (!nfree)
+		take_one(pool);                       /* nothing to take: release now */
+}
+
 int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 {
 	if (pool->frozen)
 		return -EBUSY;
+	hugetlb_drain(pool);
 	while (pool->total < count)
 		if (grow_one(pool))
 			return -ENOMEM;
@@ -152,7 +209,7 @@ int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 paddr_t hugetlb_alloc(struct hugetlb_pool *pool)
 {
 	if (pool->free_head == NIL)
-		return 0;
+		return take_one(pool);                /* a handed-over folio, taken in now */
 	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
 	unlink_free(pool, pa);
 	return pa;
@@ -183,7 +240,8 @@ void hugetlb_unfreeze(struct hugetlb_pool *pool)
 
 void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *arg), void *arg)
 {
-	for (uint64_t i = 0; i < pool->total; i++)
+	hugetlb_drain(pool);
+	for (uint64_t i = 0; i < pool->nall; i++)
 		fn(pool->all[i], arg);
 }
 

@@ -85,7 +85,9 @@ def kexec(b, timeout=60):
 
 
 def free_bytes(b):
-    return int(b.ok("meminfo")["free"])
+    """Free memory plus the outgoing KHO tree's pages: how many of those exist depends
+    on where LUO's and KHO's own pages happen to lie, and they are kept once made."""
+    return int(b.ok("meminfo")["free"]) + 4096 * int(b.ok("kho status")["tree-pages"])
 
 
 def cstr_hex(s):

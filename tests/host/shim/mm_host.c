@@ -2,6 +2,7 @@
  * Host mm: include/mm.h's allocator entry points over mm/buddy.c (see mm_host.h).
  * Each function does what its mm/mm.c namesake does, minus the direct map and KHO.
  */
+#include <errno.h>
 #include <mm.h>
 #include <panic.h>
 #include <stdlib.h>
@@ -135,4 +136,12 @@ void *kvmalloc(size_t n)
 void kvfree(const void *p)
 {
 	free((void *)p);
+}
+
+/* hugetlb.c takes in handed-over folios through KHO; the host has none. */
+int kho_restore_folio(paddr_t pa, unsigned *order)
+{
+	(void)pa;
+	(void)order;
+	return -EINVAL;
 }
