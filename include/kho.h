@@ -74,6 +74,8 @@ int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
 /* Take a preserved block as an allocated one (*order set); -EINVAL if pa does not
  * head a preserved, not yet restored block. Free it later with page_free(). */
 int kho_restore_folio(paddr_t pa, unsigned *order);
+/* Is (pa, order) exactly a preserved, not yet restored block? One bit test. */
+bool kho_is_preserved_block(paddr_t pa, unsigned order);
 /* Is [pa, pa+size) inside one preserved, not yet restored block? */
 bool kho_is_preserved(paddr_t pa, uint64_t size);
 /* Is pa inside a preserved, not yet restored block? Then its head and order. */

@@ -144,9 +144,15 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 		 * folio size. Whether a free folio really is a preserved block of that
 		 * order is checked when the pool takes it in (and a bad one is dropped). */
 		uint64_t size = (uint64_t)PAGE_SIZE << ps->order;
-		for (uint64_t i = 0; i < ps->nr_folios; i++)
-			if (!IS_ALIGNED(FOLIO_ADDR(lists[s][i]), size) || !FOLIO_ADDR(lists[s][i]))
+		for (uint64_t i = 0; i < ps->nr_folios; i++) {
+			paddr_t pa = FOLIO_ADDR(lists[s][i]);
+			if (!IS_ALIGNED(pa, size) || !pa)
 				return "a folio not aligned to the pool's folio size";
+			/* A folio a memfd will restore is counted in the pool at once: it must
+			 * be a preserved block of that order now (one bit test). */
+			if ((lists[s][i] & BATON_HUGETLB_USER) && !kho_is_preserved_block(pa, ps->order))
+				return "a memfd's folio that is not a preserved block of the pool's order";
+		}
 	}
 	return NULL;
 }

@@ -323,6 +323,12 @@ static int preserved_order(paddr_t pa)
 	return -1;
 }
 
+bool kho_is_preserved_block(paddr_t pa, unsigned order)
+{
+	return kho_in.active && !kho_in.tree_released && order <= KHO_MAX_ORDER &&
+	       kho_radix_test(&kho_in.tree, pa, order);
+}
+
 bool kho_is_preserved(paddr_t pa, uint64_t size)
 {
 	paddr_t head;
