@@ -51,6 +51,10 @@ struct memfd *memfd_first(void);
  */
 void memfd_close(struct memfd *f);
 void memfd_free(struct memfd *f);
+/* LUO lets go of the file: unpreserved (its size unfreezes), or its retrieve is
+ * finished. A file closed in the meantime is freed once neither holds it. */
+void memfd_luo_unpreserved(struct memfd *f);
+void memfd_luo_finished(struct memfd *f);
 /* Give a closed file held by LUO a name again (retrieving it a second time):
  * -EEXIST name taken, -EINVAL bad name. */
 int memfd_reopen(struct memfd *f, const char *name);

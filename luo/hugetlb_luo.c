@@ -322,8 +322,7 @@ static void hmf_unpreserve(struct luo_file_op_args *a)
 	struct hmf_out *o = a->private_data;
 	struct memfd *f = o->f;
 	hmf_undo(o);
-	if (f->closed)
-		memfd_free(f);
+	memfd_luo_unpreserved(f);
 }
 
 static int hmf_freeze(struct luo_file_op_args *a)
@@ -392,11 +391,8 @@ static int hmf_retrieve(struct luo_file_op_args *a)
 
 static void hmf_finish(struct luo_file_op_args *a)
 {
-	if (a->retrieve_status > 0) {
-		struct memfd *f = a->file.obj;
-		f->luo_ref = false;
-		if (f->closed)
-			memfd_free(f);
+	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
+		memfd_luo_finished(a->file.obj);
 		return;
 	}
 	if (a->retrieve_status < 0)

@@ -80,8 +80,7 @@ static void unpreserve(struct luo_file_op_args *a)
 	struct memfd_out *o = a->private_data;
 	struct memfd *f = o->f;
 	undo(o);
-	if (f->closed)
-		memfd_free(f);
+	memfd_luo_unpreserved(f);
 }
 
 static int freeze(struct luo_file_op_args *a)
@@ -144,10 +143,7 @@ static void finish(struct luo_file_op_args *a)
 	struct memfd_luo_ser s;
 	paddr_t *folios;
 	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
-		struct memfd *f = a->file.obj;
-		f->luo_ref = false;
-		if (f->closed)
-			memfd_free(f);
+		memfd_luo_finished(a->file.obj);
 		return;
 	}
 	if (a->retrieve_status < 0)

@@ -203,6 +203,22 @@ void memfd_close(struct memfd *f)
 	memfd_free(f);
 }
 
+/* LUO holds a file while it is preserved (luo) and while a retrieved copy waits for
+ * finish (luo_ref); a file closed meanwhile goes when both are let go. */
+void memfd_luo_unpreserved(struct memfd *f)
+{
+	f->luo = NULL;
+	if (f->closed && !f->luo_ref)
+		memfd_free(f);
+}
+
+void memfd_luo_finished(struct memfd *f)
+{
+	f->luo_ref = false;
+	if (f->closed && !f->luo)
+		memfd_free(f);
+}
+
 void memfd_free(struct memfd *f)
 {
 	for (uint64_t i = 0; i < f->nfolios; i++)
