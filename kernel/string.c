@@ -24,8 +24,16 @@ void *memmove(void *dst, const void *src, size_t n)
 		return dst;
 	if (d < s || d >= s + n)
 		return memcpy(dst, src, n);
-	while (n--)
+	/* dst overlaps the end of src: backwards, the tail bytes first, then 8 bytes a
+	 * step (memblock's tables shift up this way on every insertion). */
+	while (n & 7) {
+		n--;
 		d[n] = s[n];
+	}
+	while (n) {
+		n -= 8;
+		*(uint64_t *)(d + n) = *(const uint64_t *)(s + n);
+	}
 	return dst;
 }
 
