@@ -7,8 +7,10 @@
  *        anything reserved, met once; every block of order <= 18 and, coalesced
  *        into runs of touching blocks, in RAM, outside scratch and anything
  *        reserved. Nothing is changed yet;
- *     3. walk 2: reserve each run and the node pages in memblock (a run that meets
- *        memory reserved before means overlapping blocks: all undone, refused).
+ *     3. reserve each run and the node pages in memblock (a run that meets memory
+ *        reserved before means overlapping blocks: all undone, refused). Walk 1
+ *        records the runs, so this is a pass over the record, not a second walk of
+ *        the tree (unless there were more than KHO_MAX_RUNS: then walk 2 does it).
  * A failure drops the whole handover (kho_drop): logged, cold boot, scrub.
  *
  * Nothing is written per block before the prompt: the memmap learns of a preserved
@@ -32,6 +34,16 @@
 #include "kho_priv.h"
 
 #define KHO_MAX_NODES 65536
+#define KHO_MAX_RUNS  4096
+
+/* Walk 1's record of the runs, after the node array in the same scratch memory. */
+struct run_rec {
+	paddr_t start, end;
+};
+static struct run_rec *runs;
+static uint64_t nruns;
+static bool runs_overflow;
+#define WALK_BYTES (KHO_MAX_NODES * sizeof(paddr_t) + KHO_MAX_RUNS * sizeof(struct run_rec))
 
 
 void *kho_phys_to_virt(paddr_t pa)
@@ -75,8 +87,14 @@ static const char *check_run(paddr_t a, paddr_t b)
 
 static int flush_check(struct run *r)
 {
-	if (r->end > r->start && (r->why = check_run(r->start, r->end)))
+	if (r->end <= r->start)
+		return 0;
+	if ((r->why = check_run(r->start, r->end)))
 		return -EINVAL;
+	if (nruns < KHO_MAX_RUNS)
+		runs[nruns++] = (struct run_rec){ r->start, r->end };
+	else
+		runs_overflow = true;
 	return 0;
 }
 
@@ -157,25 +175,45 @@ static int walk(bool (*ok)(paddr_t, void *), int (*run)(paddr_t, unsigned, uint6
 	return err;
 }
 
+/* Every run, in walk order, through flush_reserve (reserving or undoing). */
+static int for_each_run(struct run *r)
+{
+	int err = 0;
+	if (runs_overflow)
+		err = walk(node_any, reserve_block, r, NULL);
+	for (uint64_t i = 0; !runs_overflow && !err && i < nruns; i++) {
+		r->start = runs[i].start;
+		r->end = runs[i].end;
+		err = flush_reserve(r);
+		r->end = r->start;                /* flushed */
+	}
+	return err ?: flush_reserve(r);
+}
+
 static int reserve_all(void)
 {
 	struct run r = { 0 };
-	int err = walk(node_any, reserve_block, &r, NULL);
-	if (!err)
-		err = flush_reserve(&r);
+	int err = for_each_run(&r);
 	if (!err && !memblock_is_reserved(&memblock, kho_in.fdt_pa, KHO_FDT_SIZE))
 		err = -ENOENT;
-	for (uint64_t i = 0; !err && i < kho_in.nnodes; i++)
-		if (memblock_is_reserved(&memblock, kho_in.nodes[i], PAGE_SIZE))
+	/* The node pages, sorted by walk 1, in stretches of touching pages. */
+	for (uint64_t i = 0, j; !err && i < kho_in.nnodes; i = j) {
+		for (j = i + 1; j < kho_in.nnodes && kho_in.nodes[j] == kho_in.nodes[j - 1] + PAGE_SIZE;)
+			j++;
+		if (memblock_is_reserved(&memblock, kho_in.nodes[i], (j - i) * PAGE_SIZE))
 			err = -EBUSY;              /* a tree page inside a preserved block */
+	}
 	if (!err) {
-		for (uint64_t i = 0; i < kho_in.nnodes; i++)
-			memblock_reserve(&memblock, kho_in.nodes[i], PAGE_SIZE);
+		for (uint64_t i = 0, j; i < kho_in.nnodes; i = j) {
+			for (j = i + 1; j < kho_in.nnodes &&
+			     kho_in.nodes[j] == kho_in.nodes[j - 1] + PAGE_SIZE;)
+				j++;
+			memblock_reserve(&memblock, kho_in.nodes[i], (j - i) * PAGE_SIZE);
+		}
 		return 0;
 	}
 	struct run u = { .undoing = true, .undo = r.runs };
-	walk(node_any, reserve_block, &u, NULL);
-	flush_reserve(&u);
+	for_each_run(&u);
 	return err;
 }
 
@@ -196,12 +234,15 @@ void kho_memory_init(struct boot_info *bi)
 		kho_drop(why ? why : "root FDT");
 		return;
 	}
-	paddr_t nodes = memblock_alloc(&memblock, KHO_MAX_NODES * sizeof(paddr_t), PAGE_SIZE);
+	paddr_t nodes = memblock_alloc(&memblock, WALK_BYTES, PAGE_SIZE);
 	if (!nodes) {
 		kho_drop("no scratch memory for the tree walk");
 		return;
 	}
 	kho_in.nodes = phys_to_virt(nodes);
+	runs = phys_to_virt(nodes + KHO_MAX_NODES * sizeof(paddr_t));
+	nruns = 0;
+	runs_overflow = false;
 
 	struct run r = { 0 };
 	int err = walk(node_ok, check_block, &r, &why);
@@ -251,9 +292,9 @@ void kho_memory_finish(void)
 	kho_in.node_list = keep;
 	kho_in.node_list_order = order;
 	kho_in.remaining = kho_in.blocks;
-	buddy_add_range(mm_zone(ZONE_SCRATCH), arr >> PAGE_SHIFT,
-			KHO_MAX_NODES * sizeof(paddr_t) >> PAGE_SHIFT);
+	buddy_add_range(mm_zone(ZONE_SCRATCH), arr >> PAGE_SHIFT, WALK_BYTES >> PAGE_SHIFT);
 	kho_in.nodes = NULL;
+	runs = NULL;
 }
 
 /*

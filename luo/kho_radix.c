@@ -174,23 +174,49 @@ static int enter(struct kho_radix_walk *w, paddr_t pa)
 	return 0;
 }
 
+/* Whether the 8 words at p are all zero: node pages are mostly empty, and the
+ * walk's cost before the prompt is mostly this scan. */
+static inline bool zero8(const uint64_t *p)
+{
+	return !(p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]);
+}
+
 static int walk_leaf(struct kho_radix_walk *w, const uint64_t *bitmap, uint64_t prefix)
 {
 	for (unsigned i = 0; i <= BIT_MASK / 64; i++) {
+		if ((i & 7) == 0 && zero8(&bitmap[i])) {
+			i += 7;
+			continue;
+		}
 		uint64_t word = bitmap[i];      /* read once: the page is not ours */
 		while (word) {
 			unsigned first = (unsigned)__builtin_ctzll(word);
+			uint64_t key = prefix | (i * 64 + first);
 			/* With a run callback, a stretch of set bits is one call: the keys
-			 * are consecutive, so the blocks are too (same order in a leaf). */
-			unsigned len = 1;
+			 * are consecutive, so the blocks are too (same order in a leaf). A
+			 * stretch that reaches the word's top bit goes on into the next. */
+			uint64_t len = 1;
 			if (w->run) {
 				uint64_t rest = ~(word >> first);
 				len = rest ? (unsigned)__builtin_ctzll(rest) : 64 - first;
 			}
-			uint64_t key = prefix | (i * 64 + first);
+			word &= len == 64 ? 0 : ~(((1ull << len) - 1) << first);
+			if (w->run && first + len == 64) {
+				while (i < BIT_MASK / 64) {
+					uint64_t next = bitmap[i + 1];
+					unsigned more = next == ~0ull ? 64 : (unsigned)__builtin_ctzll(~next);
+					if (!more)
+						break;
+					len += more;
+					i++;
+					if (more < 64) {
+						word = next & ~((1ull << more) - 1);
+						break;
+					}
+				}
+			}
 			paddr_t pa;
 			unsigned order;
-			word &= len == 64 ? 0 : ~(((1ull << len) - 1) << first);
 			if (!kho_radix_decode(key, &pa, &order))
 				return refuse(w, "leaf bit without a valid order marker");
 			if (order > KHO_MAX_ORDER)
@@ -213,6 +239,10 @@ static int walk_node(struct kho_radix_walk *w, paddr_t pa, unsigned level, uint6
 	if (level == 0)
 		return walk_leaf(w, page, prefix);
 	for (uint64_t i = 0; i <= TABLE_MASK; i++) {
+		if ((i & 7) == 0 && zero8(&page[i])) {
+			i += 7;
+			continue;
+		}
 		paddr_t child = page[i];
 		if (child) {
 			r = walk_node(w, child, level - 1, prefix | i << level_shift(level));

@@ -609,6 +609,54 @@ static void test_walk_rejections(void **state)
 	}
 }
 
+/* ---- walks by runs ---- */
+
+struct run_seen {
+	unsigned n;
+	paddr_t pa[16];
+	uint64_t len[16];
+};
+
+static int run_cb(paddr_t pa, unsigned order, uint64_t n, void *arg)
+{
+	struct run_seen *r = arg;
+	assert_int_equal(order, 0);
+	assert_true(r->n < 16);
+	r->pa[r->n] = pa;
+	r->len[r->n++] = n;
+	return 0;
+}
+
+/*
+ * A stretch of set bits is one run call however many bitmap words it crosses: one
+ * inside a word, across several, ending a word exactly, reaching the leaf's last
+ * bit, and one alone at a word's top bit.
+ */
+static void test_walk_runs(void **state)
+{
+	(void)state;
+	static const struct { uint64_t first, n; } want[] = {
+		{ 30, 200 }, { 256, 65 }, { 383, 2 }, { 447, 1 }, { 511, 1 }, { 32700, 68 },
+	};
+	struct kho_radix t;
+	new_tree(&t);
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++)
+		for (uint64_t k = 0; k < want[i].n; k++)
+			assert_int_equal(kho_radix_add(&t, (want[i].first + k) * PAGE, 0), 0);
+	struct run_seen r = { 0 };
+	struct kho_radix_walk w = { .node_ok = node_ok, .run = run_cb, .arg = &r,
+				    .max_nodes = ARENA_PAGES, .visited = visited };
+	memset(accepted, 0, sizeof(accepted));
+	walking = true;
+	assert_int_equal(kho_radix_walk(t.root, &w), 0);
+	walking = false;
+	assert_int_equal(r.n, ARRAY_SIZE(want));
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_int_equal(r.pa[i], want[i].first * PAGE);
+		assert_int_equal(r.len[i], want[i].n);
+	}
+}
+
 int main(void)
 {
 	arena = aligned_alloc(PAGE, ARENA_PAGES * PAGE);
@@ -622,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup(test_random_sets, reset_arena),
 		cmocka_unit_test_setup(test_node_counts, reset_arena),
 		cmocka_unit_test_setup(test_walk_rejections, reset_arena),
+		cmocka_unit_test_setup(test_walk_runs, reset_arena),
 	};
 	int r = cmocka_run_group_tests_name("kho_radix", tests, NULL, NULL);
 	free(arena);
