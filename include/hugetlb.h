@@ -24,13 +24,16 @@ struct hugetlb_pool {
 	uint64_t requested;      /* from the command line */
 	unsigned frozen;         /* freeze depth */
 	uint32_t free_head;      /* pfn of the first free folio, or UINT32_MAX */
-	paddr_t *all;            /* every folio the pool holds, free or not (nall entries) */
+	/* Every folio the pool holds, free or not (nall entries; include/palist.h). After
+	 * a live update it is the list handed over, as is: PALIST_FLAG marks a folio
+	 * that waits for its memfd, and entries from pending_at on with no flag are
+	 * free folios not yet taken in (pending_free of them, counted in free). */
+	uint64_t *all;
 	uint64_t nall, cap;
-	/* Folios handed over by a live update and not yet taken in (counted in total and
-	 * free): entries of a list, bit 63 set for those a memfd will restore itself. */
-	const uint64_t *pending;
-	uint64_t pending_n, pending_at, pending_free;
-	void (*pending_release)(const uint64_t *list);
+	uint64_t pending_at, pending_free;
+	bool sorted;             /* no pending folio, no duplicate, all[] sorted */
+	bool settled;            /* sorted, and every folio waiting for its memfd checked */
+	bool recount;            /* adopted: check the handed-over counts when sorting */
 };
 
 void hugetlb_init(void);
@@ -51,25 +54,26 @@ void hugetlb_unfreeze(struct hugetlb_pool *pool);
 void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *arg), void *arg);
 
 /*
- * A pool handed over by a live update (luo/hugetlb_luo.c):
- *   hugetlb_adopt()         a restored folio (an allocated block of the pool's
- *                           order) joins the pool, free;
- *   hugetlb_adopt_absent()  a folio still preserved for its owner counts in the
- *                           pool (in use) before anyone has restored it;
- *   hugetlb_claim()         its owner restored it: it is the pool's, in use;
- *   hugetlb_set_adopted()   the pools came from the update: hugetlb_init() leaves
- *                           their sizes alone, whatever the command line says.
+ * A pool handed over by a live update (luo/hugetlb_luo.c). hugetlb_adopt_list()
+ * takes the list as the empty pool's record of its folios, in O(1) before the
+ * prompt: entries are folio addresses, still KHO-preserved, PALIST_FLAG set on those
+ * a memfd restores itself; nfree (the handover's count, checked when the list is
+ * first sorted, and corrected with a warning) have no flag. All count in total at
+ * once, the free ones in free, the others in preserved. list must be kvfree()-able.
+ *   - A free folio is restored when the pool first needs it (hugetlb_alloc), or all
+ *     at once by hugetlb_drain(); one that cannot be restored at the pool's order is
+ *     dropped with a warning.
+ *   - hugetlb_claim(): a memfd restored a folio the list marks as waiting for it; it
+ *     is the pool's, in use. -ENOENT if the list has no such folio. The first claim
+ *     takes every free folio in and sorts the list (duplicates dropped).
+ *   - hugetlb_drain() (before resizing or listing the pool) also checks that every
+ *     folio still waiting for its memfd is a preserved block (a bad one is
+ *     dropped), so the pool never lists memory it does not own.
+ * hugetlb_set_adopted(): the pools came from the update, so hugetlb_init() leaves
+ * their sizes alone, whatever the command line says.
  */
-int hugetlb_adopt(struct hugetlb_pool *pool, paddr_t pa);
-int hugetlb_adopt_absent(struct hugetlb_pool *pool, paddr_t pa);
-/* Hand the pool a list of folios to take in lazily: entries without bit 63 are free
- * folios still preserved, restored one by one when the pool first needs them (a
- * folio that cannot be restored is dropped with a warning); release(list) is called
- * when all are in. Counted at once in total and free. */
-void hugetlb_adopt_lazily(struct hugetlb_pool *pool, const uint64_t *list, uint64_t n,
-			  uint64_t nfree, void (*release)(const uint64_t *list));
-/* Take in every pending folio now (before resizing or enumerating). */
+void hugetlb_adopt_list(struct hugetlb_pool *pool, uint64_t *list, uint64_t n, uint64_t nfree);
 void hugetlb_drain(struct hugetlb_pool *pool);
-void hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa);
+int hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa);
 void hugetlb_set_adopted(void);
 #endif

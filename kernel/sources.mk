@@ -2,5 +2,5 @@ KSRCS += kernel/main.c kernel/cpu.c kernel/trap_entry.S kernel/irq.c kernel/pani
 	kernel/exit.c kernel/ksyms.c kernel/serial.c kernel/printk.c kernel/format.c \
 	kernel/string.c kernel/errname.c kernel/cmdline.c kernel/cmdline_kernel.c kernel/ktest.c \
 	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/shell/cmd_sys.c \
-	kernel/ktests.c kernel/libc.c
+	kernel/ktests.c kernel/libc.c kernel/palist.c
 KSRCS += kernel/kexec.c kernel/kexec_tramp.S

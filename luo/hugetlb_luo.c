@@ -3,19 +3,24 @@
  * include/abi/baton.h, documented in docs/abi/baton.md).
  *
  *   1. The first hugetlb memfd preserved creates the hugetlb FLB: every pool that
- *      has folios is frozen (no resizing) and its folio addresses are listed in a
- *      vmalloc area, preserved by its frames.
- *   2. Hugetlb memfds preserve their own folios, at the pool's order (handler
- *      "baton-hugememfd-v1"; never split into 4 KiB records).
- *   3. Just before kexec (step "hugetlb") the FLB walks each list, marks the folios a
- *      user preserved (bit 63) and preserves every other pool folio itself.
- *   4. In the next kernel hugetlb_init asks LUO for the FLB first: the list is
- *      checked whole (every entry aligned to the pool's folio size) before anything
- *      is taken; folios nobody preserved count as free at once and are taken in
- *      lazily, when the pool first needs them (each checked then); the others count
- *      as in use until their memfd restores them or its finish gives them back. The pools keep their size, whatever the command
- *      line says. A bad list is refused with a log line, and the pools are sized
- *      from the command line instead (its folios stay reserved, never reused).
+ *      has folios is frozen (no resizing), its folio addresses are listed, sorted,
+ *      in a vmalloc area preserved by its frames, and every folio is KHO-preserved
+ *      whole, at the pool's order.
+ *   2. A hugetlb memfd (handler "baton-hugememfd-v1") lists its folios at the pool's
+ *      order (never split into 4 KiB records) and marks each in the FLB's list as a
+ *      user's (bit 63, found by binary search); unpreserving clears the marks.
+ *      So when kexec comes the list is complete, marked, and every pool folio is
+ *      preserved: the blackout does no work per folio (the design's "just before
+ *      kexec" walk is done as the files come and go, while the pool is frozen).
+ *   3. In the next kernel hugetlb_init asks LUO for the FLB first: the list is
+ *      checked whole (every entry aligned to the pool's folio size) and becomes the
+ *      pool's record as is (mm/hugetlb.c, hugetlb_adopt_list); folios nobody
+ *      preserved count as free at once and are taken in when the pool first needs
+ *      them (each checked then); the others count as in use until their memfd
+ *      restores them or its finish gives them back. The pools keep their size,
+ *      whatever the command line says. A bad list is refused with a log line, and
+ *      the pools are sized from the command line instead (its folios stay
+ *      reserved, never reused).
  * The last unpreserve unfreezes the pools; the last file's finish ends the FLB.
  * All of this state is reached through LUO's FLB handle, never through globals.
  */
@@ -28,17 +33,19 @@
 #include <luo.h>
 #include <memfd.h>
 #include <mm.h>
+#include <palist.h>
+#include <panic.h>
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
 #include "memfd_folios.h"
 
-#define FOLIO_ADDR(e) ((e) & ~BATON_HUGETLB_USER)
+_Static_assert(BATON_HUGETLB_USER == PALIST_FLAG, "the list's user mark is the pool's flag");
 
 struct pool_out {
-	uint64_t *list, n;
+	uint64_t *list, n;                  /* sorted by address */
+	uint64_t npreserved;                /* list[0..npreserved) are KHO-preserved */
 	struct kho_vmalloc desc;
-	uint8_t *ours;                      /* step 3 preserved entry i itself */
 };
 
 struct flb_out {
@@ -66,8 +73,10 @@ static void flb_out_free(struct flb_out *o)
 			continue;
 		if (p->desc.first)
 			kho_unpreserve_vmalloc(&p->desc);
+		unsigned order = hugetlb_pool((enum hugetlb_size)s)->order;
+		for (uint64_t i = 0; i < p->npreserved; i++)
+			kho_unpreserve_folio(palist_pa(p->list[i]), order);
 		vfree(p->list);
-		kfree(p->ours);
 		hugetlb_unfreeze(hugetlb_pool((enum hugetlb_size)s));
 	}
 	if (o->ser_pa)
@@ -92,15 +101,18 @@ static int flb_preserve(struct luo_flb_op_args *a)
 			continue;
 		hugetlb_freeze(pool);
 		p->list = vmalloc(pool->total * sizeof(uint64_t), GFP_PRESERVABLE);
-		p->ours = kzalloc(pool->total);
-		if (!p->list || !p->ours) {
-			if (!p->list)                    /* else flb_out_free unfreezes it */
-				hugetlb_unfreeze(pool);
+		if (!p->list) {
+			hugetlb_unfreeze(pool);          /* else flb_out_free unfreezes it */
 			err = -ENOMEM;
 			break;
 		}
 		hugetlb_for_each(pool, fill, p);
-		err = kho_preserve_vmalloc(p->list, &p->desc);
+		palist_sort(p->list, p->n);
+		for (; !err && p->npreserved < p->n; p->npreserved++)
+			err = kho_preserve_folio(p->list[p->npreserved], pool->order);
+		if (err)
+			p->npreserved--;                 /* that one failed */
+		err = err ?: kho_preserve_vmalloc(p->list, &p->desc);
 		ser->pool[s].nr_folios = p->n;
 		ser->pool[s].list = p->desc;
 	}
@@ -121,8 +133,21 @@ static void flb_unpreserve(struct luo_flb_op_args *a)
 	flb_out_free(a->obj);
 }
 
+/* The OR of all entries, for the alignment check: the one pass over the list before
+ * the prompt, eight entries a step. */
+static uint64_t or_all(const uint64_t *e, uint64_t n)
+{
+	uint64_t b = 0, i = 0;
+	for (; i + 8 <= n; i += 8)
+		b |= e[i] | e[i + 1] | e[i + 2] | e[i + 3] | e[i + 4] | e[i + 5] | e[i + 6] | e[i + 7];
+	for (; i < n; i++)
+		b |= e[i];
+	return b;
+}
+
 /* Check the whole incoming description before taking anything. */
-static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **lists)
+static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **lists,
+			    uint64_t *nfree)
 {
 	if (ser->magic != BATON_HUGETLB_MAGIC || ser->version != BATON_HUGETLB_VERSION ||
 	    ser->nr_pools > BATON_HUGETLB_MAX_POOLS || ser->reserved)
@@ -130,8 +155,10 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 	for (unsigned s = 0; s < ser->nr_pools; s++) {
 		const struct baton_hugetlb_pool_ser *ps = &ser->pool[s];
 		struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
-		if (ps->order != pool->order || ps->reserved)
+		if (ps->order != pool->order)
 			return "pool order";
+		if (ps->nr_user > ps->nr_folios)
+			return "more user folios than folios";
 		if (!ps->nr_folios)
 			continue;
 		struct kho_vmalloc desc = ps->list;
@@ -141,25 +168,15 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 		if (!lists[s])
 			return "folio list";
 		/* Before the prompt only what is cheap: every entry aligned to the pool's
-		 * folio size. Whether a free folio really is a preserved block of that
-		 * order is checked when the pool takes it in (and a bad one is dropped). */
-		uint64_t size = (uint64_t)PAGE_SIZE << ps->order;
-		for (uint64_t i = 0; i < ps->nr_folios; i++) {
-			paddr_t pa = FOLIO_ADDR(lists[s][i]);
-			if (!IS_ALIGNED(pa, size) || !pa)
-				return "a folio not aligned to the pool's folio size";
-			/* A folio a memfd will restore is counted in the pool at once: it must
-			 * be a preserved block of that order now (one bit test). */
-			if ((lists[s][i] & BATON_HUGETLB_USER) && !kho_is_preserved_block(pa, ps->order))
-				return "a memfd's folio that is not a preserved block of the pool's order";
-		}
+		 * folio size. Whether a folio really is a preserved block of that order
+		 * (not 0, not listed twice), and nr_user right, is checked when the pool
+		 * takes it in or sorts its list: a bad entry is dropped, a wrong count
+		 * corrected, each with a warning (mm/hugetlb.c). */
+		if (or_all(lists[s], ps->nr_folios) & (((uint64_t)PAGE_SIZE << ps->order) - 1))
+			return "a folio not aligned to the pool's folio size";
+		nfree[s] = ps->nr_folios - ps->nr_user;
 	}
 	return NULL;
-}
-
-static void release_list(const uint64_t *list)
-{
-	vfree(list);
 }
 
 static int flb_retrieve(struct luo_flb_op_args *a)
@@ -173,7 +190,8 @@ static int flb_retrieve(struct luo_flb_op_args *a)
 	struct flb_in *in = kzalloc(sizeof(*in));
 	if (!in)
 		return -ENOMEM;
-	const char *why = check_in(&ser, in->list);
+	uint64_t nfree[BATON_HUGETLB_MAX_POOLS] = { 0 };
+	const char *why = check_in(&ser, in->list, nfree);
 	if (why) {
 		printk("hugetlb: the pools handed over are refused (%s); they are sized from the "
 		       "command line, and the old folios stay reserved\n", why);
@@ -182,21 +200,11 @@ static int flb_retrieve(struct luo_flb_op_args *a)
 		kfree(in);
 		return -EINVAL;
 	}
+	/* The lists become the pools' records as they are: no work per folio here. */
 	for (unsigned s = 0; s < ser.nr_pools; s++) {
-		struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
-		uint64_t nfree = 0;
-		for (uint64_t i = 0; i < ser.pool[s].nr_folios; i++) {
-			uint64_t e = in->list[s][i];
-			if (e & BATON_HUGETLB_USER)
-				hugetlb_adopt_absent(pool, FOLIO_ADDR(e));   /* its memfd restores it */
-			else
-				nfree++;
-		}
-		/* Free folios are taken in when the pool first needs them, not before the
-		 * prompt: the list goes to the pool, which releases it when done. */
 		if (in->list[s])
-			hugetlb_adopt_lazily(pool, in->list[s], ser.pool[s].nr_folios, nfree,
-					     release_list);
+			hugetlb_adopt_list(hugetlb_pool((enum hugetlb_size)s), in->list[s],
+					   ser.pool[s].nr_folios, nfree[s]);
 		in->list[s] = NULL;
 	}
 	hugetlb_set_adopted();
@@ -217,53 +225,32 @@ static const struct luo_flb_ops flb_ops = { flb_preserve, flb_unpreserve, flb_re
 static struct luo_flb hugetlb_flb = { .ops = &flb_ops,
 				      .compatible = BATON_HUGETLB_FLB_COMPATIBLE };
 
-/* ---- step 3: just before kexec ---- */
+/* ---- just before kexec: nothing left to do but `luo inject pfnlist` ---- */
 
-static int mark_and_preserve(void)
+static uint64_t *injected, injected_was;
+
+static int inject_pfnlist(void)
 {
 	void *obj;
 	luo_flb_get_outgoing(&hugetlb_flb, &obj);
 	struct flb_out *o = obj;
-	for (int s = 0; o && s < NR_HUGE; s++) {
-		struct pool_out *p = &o->pool[s];
-		unsigned order = hugetlb_pool((enum hugetlb_size)s)->order;
-		for (uint64_t i = 0; i < p->n; i++) {
-			paddr_t pa = FOLIO_ADDR(p->list[i]);
-			if (kho_is_preserved_out(pa, order) && !p->ours[i]) {
-				p->list[i] = pa | BATON_HUGETLB_USER;
-				continue;
-			}
-			p->list[i] = pa;
-			if (!p->ours[i]) {
-				int err = kho_preserve_folio(pa, order);
-				if (err)
-					return err;          /* the step's undo cleans up */
-				p->ours[i] = 1;
-			}
+	for (int s = 0; o && s < NR_HUGE; s++)
+		if (o->pool[s].n && luo_test_fail("pfnlist")) {
+			injected = &o->pool[s].list[0];
+			injected_was = *injected;
+			*injected = palist_pa(*injected) + PAGE_SIZE;   /* not aligned */
+			break;
 		}
-		if (p->n && luo_test_fail("pfnlist"))
-			p->list[0] = FOLIO_ADDR(p->list[0]) + PAGE_SIZE;   /* `luo inject pfnlist` */
-	}
 	return 0;
 }
 
-static void unmark(void)
+static void uninject_pfnlist(void)
 {
-	void *obj;
-	luo_flb_get_outgoing(&hugetlb_flb, &obj);
-	struct flb_out *o = obj;
-	for (int s = 0; o && s < NR_HUGE; s++) {
-		struct pool_out *p = &o->pool[s];
-		unsigned order = hugetlb_pool((enum hugetlb_size)s)->order;
-		for (uint64_t i = 0; i < p->n; i++) {
-			p->list[i] = FOLIO_ADDR(p->list[i]);
-			if (p->ours[i])
-				kho_unpreserve_folio(p->list[i], order);
-			p->ours[i] = 0;
-		}
-	}
+	if (injected)
+		*injected = injected_was;
+	injected = NULL;
 }
-KEXEC_STEP("hugetlb", 20, mark_and_preserve, unmark);
+KEXEC_STEP("hugetlb", 20, inject_pfnlist, uninject_pfnlist);
 
 /* ---- the hugetlb memfd handler ---- */
 
@@ -279,10 +266,36 @@ static bool hmf_can_preserve(struct luo_file_handler *h, const struct luo_filere
 	return !strcmp(r->kind, "memfd") && ((const struct memfd *)r->obj)->pool;
 }
 
+/* Mark the file's folios in the FLB's list as a user's (or clear the marks), and
+ * count them in the pool's nr_user. The pool is frozen while the FLB lives, so each
+ * folio is in its list. */
+static void mark(struct memfd *f, bool user)
+{
+	void *obj;
+	luo_flb_get_outgoing(&hugetlb_flb, &obj);
+	struct flb_out *o = obj;
+	int s = 0;
+	while (s < NR_HUGE - 1 && hugetlb_pool((enum hugetlb_size)s) != f->pool)
+		s++;
+	struct pool_out *p = &o->pool[s];
+	for (uint64_t i = 0; i < f->nfolios; i++) {
+		int64_t at = palist_find(p->list, p->n, f->folios[i]);
+		BUG_ON(at < 0 || !(p->list[at] & PALIST_FLAG) == !user,
+		       "hugetlb memfd folio %#llx: %s in the %s pool's list (user %d)",
+		       (unsigned long long)f->folios[i], at < 0 ? "missing" : "marked wrongly",
+		       f->pool->name, user);
+		p->list[at] = user ? p->list[at] | PALIST_FLAG : palist_pa(p->list[at]);
+	}
+	struct baton_hugetlb_pool_ser *ps = &((struct baton_hugetlb_ser *)page_virt(o->ser_pa))->pool[s];
+	ps->nr_user = user ? ps->nr_user + (uint32_t)f->nfolios : ps->nr_user - (uint32_t)f->nfolios;
+}
+
 static void hmf_undo(struct hmf_out *o)
 {
-	if (o->folios.arr)
+	if (o->folios.arr) {
 		o->f->pool->preserved -= o->f->nfolios;
+		mark(o->f, false);
+	}
 	memfd_folios_unpreserve(o->f, &o->folios);
 	if (o->ser_pa)
 		kho_unpreserve_free(o->ser_pa);
@@ -302,13 +315,15 @@ static int hmf_preserve(struct luo_file_op_args *a)
 	f->luo = o;
 	int err = kho_alloc_preserve(sizeof(struct baton_hugememfd_ser), &o->ser_pa);
 	if (!err)
-		err = memfd_folios_preserve(f, &o->folios);   /* at the pool's order */
+		err = memfd_folios_preserve(f, &o->folios, false);  /* the FLB preserved them */
 	if (err) {
 		hmf_undo(o);
 		return err;
 	}
-	if (o->folios.arr)
+	if (o->folios.arr) {
 		f->pool->preserved += f->nfolios;
+		mark(f, true);
+	}
 	struct baton_hugememfd_ser *s = page_virt(o->ser_pa);
 	*s = (struct baton_hugememfd_ser){ f->pos, f->size, f->seals, f->order, f->nfolios,
 					   o->folios.desc };
@@ -360,8 +375,26 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 		return -EINVAL;
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
 	int err = memfd_folios_restore(&desc, s->nr_folios, s->order, folios);
-	for (uint64_t i = 0; !err && i < s->nr_folios; i++)
-		hugetlb_claim(*pool, (*folios)[i]);     /* the pool's again, in use */
+	if (err)
+		return err;
+	/* Each becomes the pool's again, in use, if the pool's list says it is this
+	 * file's to restore; otherwise the file is refused, and its folios (now
+	 * restored, so this kernel's) go back where they belong. */
+	paddr_t *f = *folios;
+	for (uint64_t i = 0; i < s->nr_folios; i++)
+		if (hugetlb_claim(*pool, f[i])) {
+			printk("luo: a hugetlb memfd names folio %#llx, which the %s pool does "
+			       "not hold for it\n", (unsigned long long)f[i], (*pool)->name);
+			page_free(f[i], s->order);
+			f[i] = 0;
+			err = -EIO;
+		}
+	if (err) {
+		for (uint64_t i = 0; i < s->nr_folios; i++)
+			if (f[i])
+				hugetlb_free(*pool, f[i]);
+		kvfree(f);
+	}
 	return err;
 }
 

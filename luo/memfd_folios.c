@@ -8,15 +8,15 @@
 
 #define PFN_MASK ((1ull << MEMFD_LUO_FOLIO_PFN_BITS) - 1)
 
-static void unpreserve_first(struct memfd *f, uint64_t n)
+static void unpreserve_first(struct memfd *f, const struct memfd_folios *o, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
+	for (uint64_t i = 0; o->own && i < n; i++)
 		kho_unpreserve_folio(f->folios[i], f->order);
 }
 
-int memfd_folios_preserve(struct memfd *f, struct memfd_folios *o)
+int memfd_folios_preserve(struct memfd *f, struct memfd_folios *o, bool own)
 {
-	*o = (struct memfd_folios){ 0 };
+	*o = (struct memfd_folios){ .own = own };
 	if (!f->nfolios)
 		return 0;
 	o->arr = vmalloc(f->nfolios * sizeof(*o->arr), GFP_PRESERVABLE);
@@ -25,7 +25,7 @@ int memfd_folios_preserve(struct memfd *f, struct memfd_folios *o)
 	uint64_t done = 0;
 	int err = 0;
 	for (; done < f->nfolios; done++) {
-		err = kho_preserve_folio(f->folios[done], f->order);
+		err = own ? kho_preserve_folio(f->folios[done], f->order) : 0;
 		if (err)
 			break;
 		o->arr[done].pfn_flags = (f->folios[done] >> PAGE_SHIFT) |
@@ -35,7 +35,7 @@ int memfd_folios_preserve(struct memfd *f, struct memfd_folios *o)
 	if (!err)
 		err = kho_preserve_vmalloc(o->arr, &o->desc);
 	if (err) {
-		unpreserve_first(f, done);
+		unpreserve_first(f, o, done);
 		vfree(o->arr);
 		*o = (struct memfd_folios){ 0 };
 	}
@@ -46,7 +46,7 @@ void memfd_folios_unpreserve(struct memfd *f, struct memfd_folios *o)
 {
 	if (!o->arr)
 		return;
-	unpreserve_first(f, f->nfolios);
+	unpreserve_first(f, o, f->nfolios);
 	kho_unpreserve_vmalloc(&o->desc);
 	vfree(o->arr);
 	*o = (struct memfd_folios){ 0 };

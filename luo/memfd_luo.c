@@ -63,7 +63,7 @@ static int preserve(struct luo_file_op_args *a)
 	f->luo = o;                                 /* the size is frozen from here */
 	int err = kho_alloc_preserve(sizeof(struct memfd_luo_ser), &o->ser_pa);
 	if (!err)
-		err = memfd_folios_preserve(f, &o->folios);
+		err = memfd_folios_preserve(f, &o->folios, true);
 	if (err) {
 		undo(o);
 		return err;

@@ -8,6 +8,7 @@
 #include <kho.h>
 #include <kmalloc.h>
 #include <mm.h>
+#include <palist.h>
 #include <panic.h>
 #include <printk.h>
 #include <shell.h>
@@ -73,31 +74,39 @@ static int track(struct hugetlb_pool *pool, paddr_t pa)
 {
 	if (pool->nall == pool->cap) {
 		uint64_t cap = pool->cap ? pool->cap * 2 : 64;
-		paddr_t *a = kvmalloc(cap * sizeof(paddr_t));
+		uint64_t *a = kvmalloc(cap * sizeof(*a));
 		if (!a)
 			return -ENOMEM;
 		if (pool->all)
-			memcpy(a, pool->all, pool->nall * sizeof(paddr_t));
+			memcpy(a, pool->all, pool->nall * sizeof(*a));
 		kvfree(pool->all);
 		pool->all = a;
 		pool->cap = cap;
 	}
 	pool->all[pool->nall++] = pa;
 	pool->total++;
+	pool->sorted = pool->settled = false;
 	return 0;
+}
+
+/* Forget entry i (the last one takes its place). */
+static void forget(struct hugetlb_pool *pool, uint64_t i)
+{
+	pool->all[i] = pool->all[--pool->nall];
+	pool->total--;
+	pool->sorted = pool->settled = false;
+	if (!pool->nall) {                     /* an empty pool holds no memory */
+		kvfree(pool->all);
+		pool->all = NULL;
+		pool->cap = 0;
+	}
 }
 
 static void untrack(struct hugetlb_pool *pool, paddr_t pa)
 {
 	for (uint64_t i = 0; i < pool->nall; i++)
-		if (pool->all[i] == pa) {
-			pool->all[i] = pool->all[--pool->nall];
-			pool->total--;
-			if (!pool->nall) {             /* an empty pool holds no memory */
-				kvfree(pool->all);
-				pool->all = NULL;
-				pool->cap = 0;
-			}
+		if (palist_pa(pool->all[i]) == pa) {
+			forget(pool, i);
 			return;
 		}
 	BUG_ON(1, "hugetlb pool %s: folio %#llx not tracked", pool->name, (unsigned long long)pa);
@@ -139,57 +148,154 @@ static int shrink_one(struct hugetlb_pool *pool)
 	return 0;
 }
 
-/* Take in the next pending free folio: restored, tracked, with its pool head, in
- * use. 0 if none is left. */
+/* Take in the next pending free folio: restored, with its pool head, in use (no
+ * longer counted free). 0 if none is left. */
 static paddr_t take_one(struct hugetlb_pool *pool)
 {
-	paddr_t got = 0;
-	while (!got && pool->pending_free) {
-		uint64_t e = pool->pending[pool->pending_at++];
-		if (e >> 63)
+	while (pool->pending_free) {
+		if (pool->pending_at >= pool->nall) {
+			/* The handover counted more free folios than its list has. */
+			printk("hugetlb: warning: the %s pool's list has %llu free folios fewer "
+			       "than handed over\n", pool->name,
+			       (unsigned long long)pool->pending_free);
+			pool->free -= pool->pending_free;
+			pool->preserved += pool->pending_free;
+			pool->pending_free = 0;
+			break;
+		}
+		uint64_t i = pool->pending_at++, e = pool->all[i];
+		if (e & PALIST_FLAG)
 			continue;                     /* its memfd restores it */
 		pool->pending_free--;
-		pool->total--;                    /* counted again by track() */
 		pool->free--;
 		unsigned order;
-		if (kho_restore_folio(e, &order) || order != pool->order) {
-			printk("hugetlb: warning: handed-over folio %#llx could not be taken in\n",
-			       (unsigned long long)e);
-			continue;
+		int err = kho_restore_folio(e, &order);
+		if (!err && order == pool->order) {
+			make_head(pool, e);
+			return e;
 		}
-		if (track(pool, e)) {
-			page_free(e, order);
-			continue;
-		}
-		make_head(pool, e);
-		got = e;
+		printk("hugetlb: warning: handed-over folio %#llx could not be taken in\n",
+		       (unsigned long long)e);
+		if (!err)
+			page_free(e, order);          /* restored, at another order: ours */
+		forget(pool, i);
+		pool->pending_at = i;                 /* the entry moved here is not seen yet */
 	}
-	if (pool->pending && !pool->pending_free) {   /* all in: the list can go */
-		pool->pending_release(pool->pending);
-		pool->pending = NULL;
-	}
-	return got;
+	return 0;
 }
 
-void hugetlb_drain(struct hugetlb_pool *pool)
+static void drop(struct hugetlb_pool *pool, uint64_t e, const char *why)
+{
+	printk("hugetlb: warning: handed-over folio %#llx dropped from the %s pool (%s)\n",
+	       (unsigned long long)palist_pa(e), pool->name, why);
+	pool->preserved--;
+	pool->total--;
+}
+
+/* Take in every free folio, then sort the list and drop duplicates: claims can
+ * look folios up. */
+static void sort_list(struct hugetlb_pool *pool)
 {
 	paddr_t pa;
 	while ((pa = take_one(pool)))
 		push_free(pool, pa);
+	/* After an adoption, entries past the last free one counted should all wait
+	 * for a memfd. A free one means the handover counted too few: take it in. */
+	while (pool->recount && pool->pending_at < pool->nall) {
+		if (pool->all[pool->pending_at] & PALIST_FLAG) {
+			pool->pending_at++;
+			continue;
+		}
+		printk("hugetlb: warning: the %s pool's list has more free folios than handed "
+		       "over\n", pool->name);
+		pool->pending_free++;
+		pool->free++;
+		pool->preserved--;
+		if ((pa = take_one(pool)))
+			push_free(pool, pa);
+	}
+	uint64_t *a = pool->all, n = 0;
+	palist_sort(a, pool->nall);
+	for (uint64_t i = 0; i < pool->nall; i++) {
+		uint64_t e = a[i];
+		if (n && palist_pa(a[n - 1]) == palist_pa(e)) {
+			/* KHO lets a folio be restored once: one copy at most was taken in. */
+			BUG_ON(!((a[n - 1] | e) & PALIST_FLAG), "hugetlb pool %s: folio %#llx "
+			       "taken in twice", pool->name, (unsigned long long)e);
+			if (!(e & PALIST_FLAG)) {
+				uint64_t t = a[n - 1];
+				a[n - 1] = e;               /* keep the folio taken in */
+				e = t;
+			}
+			drop(pool, e, "listed twice");
+			continue;
+		}
+		a[n++] = e;
+	}
+	pool->nall = n;
+	pool->pending_at = n;
+	uint64_t waiting = 0;
+	for (uint64_t i = 0; i < n; i++)
+		waiting += a[i] >> 63;
+	/* Once after an adoption (nothing preserved for the next kernel yet): the
+	 * count handed over was right if this finds as many folios waiting. */
+	if (pool->recount && waiting != pool->preserved) {
+		printk("hugetlb: warning: the %s pool holds %llu folios for their memfds, not "
+		       "%llu\n", pool->name, (unsigned long long)waiting,
+		       (unsigned long long)pool->preserved);
+		pool->preserved = waiting;
+	}
+	pool->recount = false;
+	pool->sorted = true;
 }
 
-void hugetlb_adopt_lazily(struct hugetlb_pool *pool, const uint64_t *list, uint64_t n,
-			  uint64_t nfree, void (*release)(const uint64_t *list))
+/* Sorted, and each folio still waiting for its memfd is still a preserved block of
+ * the pool's order (a memfd restores and claims its folios in one go, so one
+ * restored but not claimed belongs to nobody): the pool lists only what it owns. */
+static void settle(struct hugetlb_pool *pool)
 {
-	pool->pending = list;
-	pool->pending_n = n;
+	if (!pool->sorted)
+		sort_list(pool);
+	uint64_t *a = pool->all, n = 0;
+	for (uint64_t i = 0; i < pool->nall; i++) {
+		uint64_t e = a[i];
+		if ((e & PALIST_FLAG) && !kho_is_preserved_block(palist_pa(e), pool->order)) {
+			drop(pool, e, "not a preserved block of the pool's order");
+			continue;
+		}
+		a[n++] = e;
+	}
+	pool->nall = n;
+	pool->pending_at = n;
+	if (!n) {
+		kvfree(pool->all);
+		pool->all = NULL;
+		pool->cap = 0;
+	}
+	pool->settled = true;
+}
+
+void hugetlb_drain(struct hugetlb_pool *pool)
+{
+	if (!pool->settled)
+		settle(pool);
+}
+
+void hugetlb_adopt_list(struct hugetlb_pool *pool, uint64_t *list, uint64_t n, uint64_t nfree)
+{
+	BUG_ON(pool->nall || nfree > n, "hugetlb pool %s: adopting %llu folios (%llu free) "
+	       "into a pool of %llu", pool->name, (unsigned long long)n,
+	       (unsigned long long)nfree, (unsigned long long)pool->nall);
+	kvfree(pool->all);
+	pool->all = list;
+	pool->nall = pool->cap = n;
 	pool->pending_at = 0;
 	pool->pending_free = nfree;
-	pool->pending_release = release;
-	pool->total += nfree;
+	pool->sorted = pool->settled = false;
+	pool->recount = true;
+	pool->total += n;
 	pool->free += nfree;
-	if (!nfree)
-		take_one(pool);                       /* nothing to take: release now */
+	pool->preserved += n - nfree;
 }
 
 int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
@@ -242,38 +348,24 @@ void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *ar
 {
 	hugetlb_drain(pool);
 	for (uint64_t i = 0; i < pool->nall; i++)
-		fn(pool->all[i], arg);
+		fn(palist_pa(pool->all[i]), arg);
 }
 
-int hugetlb_adopt(struct hugetlb_pool *pool, paddr_t pa)
-{
-	struct page *p = head(pa);
-	BUG_ON(!p || p->state != PAGE_ALLOC || p->order != pool->order,
-	       "hugetlb_adopt(%#llx) into %s: not a restored folio of that order",
-	       (unsigned long long)pa, pool->name);
-	if (track(pool, pa))
-		return -ENOMEM;
-	make_head(pool, pa);
-	push_free(pool, pa);
-	return 0;
-}
-
-int hugetlb_adopt_absent(struct hugetlb_pool *pool, paddr_t pa)
-{
-	int err = track(pool, pa);
-	if (!err)
-		pool->preserved++;                  /* held for its owner */
-	return err;
-}
-
-void hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa)
+int hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa)
 {
 	struct page *p = head(pa);
 	BUG_ON(!p || p->state != PAGE_ALLOC || p->order != pool->order,
 	       "hugetlb_claim(%#llx) in %s: not a restored folio of that order",
 	       (unsigned long long)pa, pool->name);
+	if (!pool->sorted)
+		sort_list(pool);
+	int64_t i = palist_find(pool->all, pool->nall, pa);
+	if (i < 0 || !(pool->all[i] & PALIST_FLAG))
+		return -ENOENT;
+	pool->all[i] = pa;
 	make_head(pool, pa);
 	pool->preserved--;
+	return 0;
 }
 
 void hugetlb_set_adopted(void)

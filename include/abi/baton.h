@@ -24,21 +24,22 @@ struct baton_timeline_ser {
 _Static_assert(sizeof(struct baton_timeline_ser) == 32, "baton_timeline_ser is 32 bytes");
 
 /* ---- Huge-page pools that survive a live update (docs/abi/baton.md) ----
- * FLB "baton-hugetlb-v1": the whole pool of each size, as a list of folio addresses
- * (a vmalloc area preserved by its frames); bit 63 of an entry says a user (a
- * hugetlb memfd) preserved the folio itself. File handler "baton-hugememfd-v1":
+ * FLB "baton-hugetlb-v2": the whole pool of each size, as a list of folio addresses
+ * sorted by address (a vmalloc area preserved by its frames), every folio preserved
+ * at the pool's order; bit 63 of an entry says a user (a hugetlb memfd) holds the
+ * folio, and nr_user counts those entries (v1 had no count). File handler "baton-hugememfd-v1":
  * a memfd backed by pool folios, each preserved at the pool's order, listed as
  * memfd-v2 lists its folios. */
-#define BATON_HUGETLB_FLB_COMPATIBLE   "baton-hugetlb-v1"
+#define BATON_HUGETLB_FLB_COMPATIBLE   "baton-hugetlb-v2"
 #define BATON_HUGEMEMFD_COMPATIBLE     "baton-hugememfd-v1"
 #define BATON_HUGETLB_MAGIC            0x42485450u   /* "PTHB" */
-#define BATON_HUGETLB_VERSION          1
+#define BATON_HUGETLB_VERSION          2
 #define BATON_HUGETLB_MAX_POOLS        2
 #define BATON_HUGETLB_USER             (1ull << 63)
 
 struct baton_hugetlb_pool_ser {
 	uint32_t order;           /* 9 (2 MiB) or 18 (1 GiB) */
-	uint32_t reserved;        /* 0 */
+	uint32_t nr_user;         /* entries with BATON_HUGETLB_USER set */
 	uint64_t nr_folios;       /* entries in the list */
 	struct kho_vmalloc list;  /* u64 entries: folio address | BATON_HUGETLB_USER */
 } __attribute__((packed));

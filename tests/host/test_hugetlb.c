@@ -25,6 +25,10 @@
 #include <cmdline.h>
 #include <errno.h>
 #include <hugetlb.h>
+#include <kho.h>
+#include <kmalloc.h>
+#include <palist.h>
+#include <string.h>
 #include <shell.h>
 #include <stdlib.h>
 #include "host_panic.h"
@@ -315,6 +319,124 @@ static void cmdline_reset(void)
 	hugetlb_pool(HUGE_2M)->requested = 0;
 	hugetlb_pool(HUGE_1G)->requested = 0;
 	printk_log_reset();
+}
+
+/* ---- a pool handed over by a live update ---- */
+
+/*
+ * hugetlb_adopt_list() with a list as a corrupt or partly used handover can give it:
+ * free folios, folios waiting for their memfd, a free one and a waiting one that
+ * are not preserved, and a waiting one listed twice. Adoption does no work per
+ * folio; the first allocation takes in one folio; the first claim takes in the rest
+ * and sorts the list (the twin goes), the drain checks the waiting ones (h goes),
+ * each drop logged with its reason; counts are exact at every step and the pool
+ * lists exactly the good folios.
+ */
+static void test_adopt(void **state)
+{
+	(void)state;
+	std_zone();
+	struct hugetlb_pool *pool = hugetlb_pool(HUGE_2M);
+	paddr_t f[6];
+	for (int i = 0; i < 6; i++) {
+		f[i] = page_alloc(9, GFP_PRESERVABLE);         /* handed over: the pool's */
+		mm_host_kho_preserve(f[i], 9);
+	}
+	paddr_t g = block_alloc(9), h = block_alloc(9), k = block_alloc(9);  /* not preserved */
+	const uint64_t U = PALIST_FLAG;
+	uint64_t *list = kvmalloc(9 * sizeof(uint64_t));
+	const uint64_t want[9] = { f[0], f[1] | U, f[2], g, f[3] | U, h | U, f[1] | U, f[4], f[5] | U };
+	memcpy(list, want, sizeof(want));
+	hugetlb_adopt_list(pool, list, 9, 4);
+	hugetlb_set_adopted();
+	assert_int_equal(pool->total, 9);
+	assert_int_equal(pool->free, 4);
+	assert_int_equal(pool->preserved, 5);
+	assert_int_equal(mm_host_kho_restores(), 0);           /* nothing per folio yet */
+
+	assert_int_equal(folio_alloc(HUGE_2M), f[0]);          /* taken in on demand */
+	assert_int_equal(mm_host_kho_restores(), 1);
+	assert_int_equal(pool->free, 3);
+
+	unsigned order;
+	assert_int_equal(kho_restore_folio(f[1], &order), 0);  /* its memfd restores it */
+	assert_int_equal(hugetlb_claim(pool, f[1]), 0);        /* sorts the list */
+	held_push(folios, &nfolios, (struct held){ .pa = f[1], .s = HUGE_2M });
+	assert_int_equal(printk_log_count("could not be taken in"), 1);
+	assert_int_equal(printk_log_count("(listed twice)"), 1);
+	assert_int_equal(pool->total, 7);                      /* g and the twin gone */
+	assert_int_equal(pool->free, 2);
+	assert_int_equal(pool->preserved, 3);
+	hugetlb_drain(pool);                                   /* checks the waiting ones */
+	assert_int_equal(printk_log_count("(not a preserved block of the pool's order)"), 1);
+	assert_int_equal(printk_log_count("dropped from the 2M pool"), 2);
+	assert_int_equal(pool->total, 6);                      /* h gone */
+	assert_int_equal(pool->free, 2);
+	assert_int_equal(pool->preserved, 2);
+	assert_int_equal(hugetlb_claim(pool, k), -ENOENT);     /* not the pool's */
+
+	paddr_t seen[8];
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < pool->nall; i++)
+		seen[n++] = palist_pa(pool->all[i]);
+	paddr_t sorted[6];
+	memcpy(sorted, f, sizeof(f));
+	palist_sort(sorted, 6);
+	assert_int_equal(n, 6);
+	assert_memory_equal(seen, sorted, sizeof(sorted));
+
+	for (int i = 3; i <= 5; i += 2) {                       /* the other two memfd folios */
+		assert_int_equal(kho_restore_folio(f[i], &order), 0);
+		assert_int_equal(hugetlb_claim(pool, f[i]), 0);
+		held_push(folios, &nfolios, (struct held){ .pa = f[i], .s = HUGE_2M });
+	}
+	assert_int_equal(pool->preserved, 0);
+	assert_int_equal(pool->free, 2);
+	check_all("adopted", 0);
+}
+
+/* The handover's free count is checked when the list is sorted: too few or too many
+ * free folios counted are corrected, with a warning, and nothing is lost. */
+static void test_adopt_counts(void **state)
+{
+	(void)state;
+	static const struct { uint64_t user_mask, nfree; const char *warn; } cases[] = {
+		{ 0x2, 1, "more free folios than handed over" },    /* 2 free, 1 counted */
+		{ 0x3, 2, "free folios fewer than handed over" },   /* 1 free, 2 counted */
+	};
+	const uint64_t U = PALIST_FLAG;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		std_zone();
+		struct hugetlb_pool *pool = hugetlb_pool(HUGE_2M);
+		uint64_t *list = kvmalloc(3 * sizeof(uint64_t)), nuser = 0;
+		paddr_t f[3];
+		for (int i = 0; i < 3; i++) {
+			f[i] = page_alloc(9, GFP_PRESERVABLE);
+			mm_host_kho_preserve(f[i], 9);
+			bool user = cases[c].user_mask >> i & 1;
+			list[i] = f[i] | (user ? U : 0);
+			nuser += user;
+		}
+		hugetlb_adopt_list(pool, list, 3, cases[c].nfree);
+		hugetlb_drain(pool);
+		if (printk_log_count(cases[c].warn) != 1)
+			case_fail("case %u: no warning \"%s\" in\n%s", c, cases[c].warn, printk_log());
+		assert_int_equal(pool->total, 3);
+		assert_int_equal(pool->free, 3 - nuser);
+		assert_int_equal(pool->preserved, nuser);
+		for (int i = 0; i < 3; i++) {
+			if (!(cases[c].user_mask >> i & 1))
+				continue;
+			unsigned order;
+			assert_int_equal(kho_restore_folio(f[i], &order), 0);
+			assert_int_equal(hugetlb_claim(pool, f[i]), 0);
+			held_push(folios, &nfolios, (struct held){ .pa = f[i], .s = HUGE_2M });
+		}
+		check_all("adopted with a wrong count", c);
+		pools_drain();
+		mm_host_fini();
+		printk_log_reset();
+	}
 }
 
 /* ---- the command line ---- */
@@ -1277,6 +1399,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_free_unaligned, teardown),
 		cmocka_unit_test_teardown(test_shell, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
+		cmocka_unit_test_teardown(test_adopt, teardown),
+		cmocka_unit_test_teardown(test_adopt_counts, teardown),
 	};
 	return cmocka_run_group_tests_name("hugetlb", tests, NULL, NULL);
 }

@@ -14,6 +14,11 @@ static struct page *map;
 static uint8_t *sec;
 static uint64_t map_pages;
 static bool zones_ready;
+/* KHO as hugetlb.c sees it after a live update: a set of preserved blocks (taken
+ * from a zone by the test), each restorable once. */
+#define KHO_HOST_MAX 64
+static struct { paddr_t pa; unsigned order; } kho_blocks[KHO_HOST_MAX];
+static unsigned kho_n, kho_restores;
 
 void mm_host_init(uint64_t npages)
 {
@@ -41,6 +46,7 @@ void mm_host_add(enum zone_id id, uint64_t pfn, uint64_t n)
 
 void mm_host_fini(void)
 {
+	kho_n = kho_restores = 0;
 	free(map);
 	free(sec);
 	map = NULL;
@@ -138,10 +144,43 @@ void kvfree(const void *p)
 	free((void *)p);
 }
 
-/* hugetlb.c takes in handed-over folios through KHO; the host has none. */
+/* KHO as hugetlb.c sees it after a live update: a set of preserved blocks (taken
+ * from a zone by the test), each restorable once. */
+
+void mm_host_kho_preserve(paddr_t pa, unsigned order)
+{
+	if (kho_n == KHO_HOST_MAX)
+		abort();
+	kho_blocks[kho_n].pa = pa;
+	kho_blocks[kho_n++].order = order;
+}
+
+unsigned mm_host_kho_restores(void)
+{
+	return kho_restores;
+}
+
+static int kho_find(paddr_t pa)
+{
+	for (unsigned i = 0; i < kho_n; i++)
+		if (kho_blocks[i].pa == pa)
+			return (int)i;
+	return -1;
+}
+
 int kho_restore_folio(paddr_t pa, unsigned *order)
 {
-	(void)pa;
-	(void)order;
-	return -EINVAL;
+	int i = kho_find(pa);
+	if (i < 0)
+		return -EINVAL;
+	*order = kho_blocks[i].order;
+	kho_blocks[i] = kho_blocks[--kho_n];
+	kho_restores++;
+	return 0;
+}
+
+bool kho_is_preserved_block(paddr_t pa, unsigned order)
+{
+	int i = kho_find(pa);
+	return i >= 0 && kho_blocks[i].order == order;
 }

@@ -8,8 +8,8 @@
  *
  * Frames have no memory behind them: only the memmap is real, so page_virt() and
  * phys_to_virt() must not be used on them, and page_alloc(GFP_ZERO) panics. Frame 0
- * may not be added (page_alloc returns 0 for "none"). KHO is absent: mm_page_state()
- * of a frame no zone describes is PAGE_RESERVED.
+ * may not be added (page_alloc returns 0 for "none"). KHO is a set of blocks the test
+ * declares preserved; mm_page_state() of a frame no zone describes is PAGE_RESERVED.
  */
 #ifndef MM_HOST_H
 #define MM_HOST_H
@@ -24,4 +24,8 @@ void mm_host_fini(void);
 /* The shared memmap and its size in entries (to look at raw entries). */
 struct page *mm_host_map(void);
 uint64_t mm_host_npages(void);
+/* A block (allocated by the test) handed over by KHO: kho_restore_folio() gives it
+ * back once, kho_is_preserved_block() sees it until then. mm_host_fini() forgets all. */
+void mm_host_kho_preserve(paddr_t pa, unsigned order);
+unsigned mm_host_kho_restores(void);       /* successful kho_restore_folio() calls */
 #endif
