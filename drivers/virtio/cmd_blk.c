@@ -98,9 +98,12 @@ static int blk_pattern(struct shell_ctx *c, struct blk_dev *d, bool verify, uint
 	int err = 0;
 	if (verify) {
 		err = blk_read(d, lba, (uint32_t)count, buf);
-		for (uint64_t w = 0; !err && w < bytes / 8; w++)
-			if (buf[w] != splitmix64(seed ^ w))
-				err = shell_err(c, -EIO, "mismatch at offset %llu", (unsigned long long)w * 8);
+		for (uint64_t w = 0; !err && w < bytes / 8; w++) {
+			uint64_t want = splitmix64(seed ^ w), diff = buf[w] ^ want;
+			if (diff)            /* little-endian: the lowest set byte differs first */
+				err = shell_err(c, -EIO, "mismatch at offset %llu",
+						(unsigned long long)(w * 8 + __builtin_ctzll(diff) / 8));
+		}
 	} else {
 		for (uint64_t w = 0; w < bytes / 8; w++)
 			buf[w] = splitmix64(seed ^ w);
