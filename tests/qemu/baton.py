@@ -372,10 +372,13 @@ def make_esp(out, cmdline, modules, kernel=KERNEL):
 
 def disk_args(disks):
     """QEMU arguments that attach each raw image in disks as a modern-only
-    virtio-blk PCI device (d0, d1, ...), on pc and q35 alike."""
+    virtio-blk PCI device (d0, d1, ...), on pc and q35 alike. An entry is a path,
+    or (path, drive options) such as (path, "readonly=on")."""
     args = []
     for i, disk in enumerate(disks):
-        args += ["-drive", f"file={disk},if=none,id=d{i},format=raw",
+        disk, opts = disk if isinstance(disk, tuple) else (disk, "")
+        opts = f",{opts}" if opts else ""
+        args += ["-drive", f"file={disk},if=none,id=d{i},format=raw{opts}",
                  "-device", f"virtio-blk-pci,drive=d{i},disable-legacy=on"]
     return args
 
@@ -459,7 +462,7 @@ class Baton:
         try:
             self.argv = qemu_args(path, machine, mem, cmdline, self.modules,
                                   self._workdir, extra_args, kernel=kernel,
-                                  disks=[str(d) for d in disks])
+                                  disks=list(disks))
         except BaseException:
             shutil.rmtree(self._workdir, ignore_errors=True)
             raise
