@@ -7,6 +7,7 @@ configuration ports) and q35 (ECAM from ACPI MCFG), with disks made by the test:
   boot and `blk read` / `blk verify` must return exactly it;
 - every console error with its exact errno; a read-only disk (EROFS); no disk
   (ENODEV); a boot without a virtio device;
+- a 64-bit BAR above 4 GiB (OVMF);
 - the device is reset across kexec: the next kernel finds status 0x0, and with the
   boot option virtio_skip_reset it finds the previous kernel's DRIVER_OK (0xf).
 """
@@ -195,3 +196,17 @@ def test_skip_reset_fault(qemu, disk, machine):
     b.ok("blk verify 50 64 3")
     assert kexec(b) == "0xf"                  # this kernel skips too
     b.ok("blk verify 50 64 3")
+
+
+@pytest.mark.skipif(baton.efi_missing() is not None, reason=str(baton.efi_missing()))
+def test_bar_above_4g_ovmf(qemu, disk):
+    """OVMF puts the device's 64-bit BAR above 4 GiB (beyond RAM and the direct map's
+    low 4 GiB): ioremap must reach it."""
+    b = qemu(path="efi", disks=[disk])
+    b.boot()
+    r = b.cmd("pci")
+    line = next(ln for ln in r.details if "driver=virtio-blk" in ln)
+    bars = dict(re.findall(r"(bar\d)=mem64:(0x[0-9a-f]+)\+", line))
+    assert bars and max(int(v, 16) for v in bars.values()) >= 1 << 32, line
+    b.ok("blk fill 0 2048 9")
+    b.ok("blk verify 0 2048 9")
