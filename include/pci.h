@@ -34,6 +34,7 @@
 #define PCI_CMD_IO        0x1
 #define PCI_CMD_MEM       0x2
 #define PCI_CMD_MASTER    0x4
+#define PCI_CMD_INTX_OFF  0x400
 #define PCI_STATUS_CAPS   0x10
 
 struct pci_bar {
@@ -76,7 +77,7 @@ void pci_write32(const struct pci_dev *d, unsigned off, uint32_t v);
 unsigned pci_find_cap(const struct pci_dev *d, uint8_t id, unsigned from);
 /* Map [off, off+len) of memory BAR i, uncached; NULL if out of the BAR or not memory. */
 void *pci_map_bar(const struct pci_dev *d, unsigned i, uint64_t off, uint64_t len);
-/* Turn on memory decoding and bus mastering. */
+/* Turn on memory decoding and bus mastering, and INTx off (Baton polls). */
 void pci_enable(struct pci_dev *d);
 /* A driver takes the function; quiesce(priv) runs at drivers_quiesce(). */
 void pci_claim(struct pci_dev *d, const char *driver, void (*quiesce)(void *), void *priv);

@@ -22,6 +22,7 @@
 
 #define VRING_DESC_F_NEXT  1
 #define VRING_DESC_F_WRITE 2
+#define VRING_AVAIL_F_NO_INTERRUPT 1
 
 struct vring_desc {
 	uint64_t addr;
@@ -65,7 +66,8 @@ struct virtqueue {
 
 /* Bytes of ring memory for a queue of size entries. */
 size_t vq_bytes(uint16_t size);
-/* Lay the queue out over zeroed mem (bus address mem_pa) and free every descriptor.
+/* Lay the queue out over zeroed mem (bus address mem_pa), free every descriptor and
+ * ask the device for no interrupts (the driver polls).
  * -EINVAL if size is 0, not a power of two or above VQ_MAX_SIZE. */
 int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa);
 /* Chain n buffers and make the chain available; *head names it. -EINVAL (n 0 or a

@@ -231,7 +231,8 @@ void *pci_map_bar(const struct pci_dev *d, unsigned i, uint64_t off, uint64_t le
 
 void pci_enable(struct pci_dev *d)
 {
-	pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) | PCI_CMD_MEM | PCI_CMD_MASTER);
+	pci_write16(d, PCI_COMMAND,
+		    pci_read16(d, PCI_COMMAND) | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF);
 }
 
 void pci_claim(struct pci_dev *d, const char *driver, void (*quiesce)(void *), void *priv)

@@ -18,6 +18,7 @@
 #include <layout.h>
 #include <mm.h>
 #include <paging.h>
+#include <panic.h>
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
@@ -123,9 +124,12 @@ static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf 
 	*status = 0xff;
 	bufs[0] = (struct vq_buf){ d->dma_pa, sizeof(*h), false };
 	bufs[ndata + 1] = (struct vq_buf){ d->dma_pa + STATUS_OFF, 1, true };
+	BUG_ON(d->vq.num_free != d->vq.size || ndata + 2 > d->vq.size,
+	       "%s: %u of %u descriptors free for a request of %u", d->name, d->vq.num_free,
+	       d->vq.size, ndata + 2);
 	int err = vq_add(&d->vq, bufs, ndata + 2, &head);
 	if (err)
-		return err == -ENOSPC ? -EIO : err;
+		return err;
 	virtio_notify(&d->vd, &d->vq);
 	err = virtio_poll(&d->vq, &got, &len);
 	if (!err && got != head)

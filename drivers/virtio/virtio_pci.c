@@ -112,9 +112,14 @@ int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd)
 	}
 	if (!vd->common || !vd->notify || !vd->isr || !vd->device)
 		return -ENODEV;
-	pci_enable(pd);
+	/* Registers reachable, but no DMA until the device is known to be reset: the
+	 * firmware or a previous kernel may have left it live with rings we do not own. */
+	pci_write16(pd, PCI_COMMAND, pci_read16(pd, PCI_COMMAND) | PCI_CMD_MEM);
 	vd->found_status = virtio_status(vd);
-	return virtio_reset(vd);
+	int err = virtio_reset(vd);
+	if (!err)
+		pci_enable(pd);
+	return err;
 }
 
 static uint64_t read_features(struct virtio_dev *vd, unsigned sel_off, unsigned off)

@@ -28,6 +28,7 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, padd
 	vq->used_pa = mem_pa + used_off;
 	for (uint16_t i = 0; i < size; i++)
 		vq->desc[i].next = (uint16_t)((i + 1) % size);
+	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	return 0;
 }
 

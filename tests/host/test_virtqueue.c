@@ -77,6 +77,7 @@ static void test_init(void **state)
 		if (r)
 			continue;
 		assert_int_equal(vq.num_free, cases[i].size);
+		assert_int_equal(vq.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
 		assert_int_equal(vq.avail_pa, MEM_PA + 16u * cases[i].size);
 		assert_int_equal(vq.used_pa % 4096, 0);
 		assert_true(vq.used_pa - MEM_PA >= 16u * cases[i].size + 6 + 2u * cases[i].size);
