@@ -158,6 +158,20 @@ def test_no_disk(qemu, machine):
     assert int(b.ok("pci")["devices"]) > 0
 
 
+@pytest.mark.parametrize("machine", MACHINES)
+def test_kernel_tests_with_disk(qemu, disk, machine):
+    """The blk.* in-kernel tests (vmalloc buffers at odd offsets, split requests,
+    the kernel image and the stack as buffers) pass, and leave the disk as it was."""
+    host = disk.read_bytes()
+    b = qemu(machine=machine, disks=[disk])
+    b.boot()
+    r = b.cmd("ktest blk.*", timeout=120)
+    assert r.result == "ok pass=3 fail=0 skip=0", "\n".join(r.details)
+    b.send("poweroff\n")
+    assert b.wait_exit(30) == 1
+    assert disk.read_bytes() == host
+
+
 def kexec(b, load="kexec load", timeout=60):
     b.ok(load)
     b.banners += 1
