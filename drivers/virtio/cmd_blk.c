@@ -43,7 +43,7 @@ static int blk_info(struct shell_ctx *c, struct blk_dev *d)
 	shell_kv(c, "bytes", "%llu", (unsigned long long)blk_sectors(d) * BLK_SECTOR_SIZE);
 	shell_kv(c, "ro", "%d", blk_read_only(d));
 	shell_kv(c, "pci", "%s", d->vd.pci->name);
-	shell_kv(c, "transport", "modern");
+	shell_kv(c, "transport", "%s", d->vd.ops->name);
 	shell_kv(c, "blk-size", "%u", d->blk_size);
 	shell_kv(c, "flush", "%d", d->flush);
 	shell_kv(c, "queue-size", "%u", d->vq.size);

@@ -244,7 +244,7 @@ static int probe(struct pci_dev *pd)
 	struct blk_dev *d = &devs[ndevs];
 	snprintf(d->name, sizeof(d->name), "blk%u", ndevs);
 	int err = virtio_pci_probe(pd, &d->vd);
-	if (d->vd.common)
+	if (d->vd.ops)
 		printk("virtio: %s %s found status=0x%x\n", pd->name, d->name, d->vd.found_status);
 	err = err ?: setup(d);
 	if (err) {
