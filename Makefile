@@ -33,7 +33,7 @@ all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img
 
 # Each directory lists its sources in a fragment.
 KSRCS :=
-include boot/sources.mk kernel/sources.mk mm/sources.mk luo/sources.mk
+include boot/sources.mk kernel/sources.mk mm/sources.mk luo/sources.mk drivers/sources.mk
 KOBJS := $(patsubst %,$(B)/%.o,$(basename $(KSRCS)))
 $(KOBJS): Makefile
 

@@ -13,6 +13,7 @@
 
 #define PTE_PRESENT  0x001ull
 #define PTE_WRITE    0x002ull
+#define PTE_PWT      0x008ull
 #define PTE_PCD      0x010ull
 #define PTE_HUGE     0x080ull
 #define PTE_GLOBAL   0x100ull

@@ -49,6 +49,9 @@ int shell_split(char *line, char **argv, int max);      /* argc, or -E2BIG */
 int parse_u64(const char *s, uint64_t *out);            /* decimal or 0x hex */
 int parse_size(const char *s, uint64_t *out);           /* with K/M/G suffix */
 bool glob_match(const char *pattern, const char *s);    /* '*' and '?' */
+/* Hex digits (pairs, either case, no 0x) into out[max]: the byte count, -EINVAL
+ * (empty, odd length, not a hex digit), -E2BIG (more than max bytes). */
+int parse_hex(const char *s, uint8_t *out, size_t max);
 
 /* The line editor (kernel/shell/line.c, also built for the host). */
 enum line_event { LINE_MORE, LINE_DONE, LINE_EMPTY, LINE_TOO_LONG, LINE_BAD_BYTE, LINE_CANCEL };

@@ -11,7 +11,7 @@ static const struct { int err; const char *name; } names[] = {
 	{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
 	{ ENODATA, "ENODATA" }, { EBADMSG, "EBADMSG" }, { EOVERFLOW, "EOVERFLOW" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
-	{ ETIMEDOUT, "ETIMEDOUT" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { EROFS, "EROFS" },
 };
 
 const char *errname(int err)

@@ -6,6 +6,7 @@
  */
 #include <abi/baton.h>
 #include <boot_info.h>
+#include <drivers.h>
 #include <kernel.h>
 #include <elf_check.h>
 #include <errno.h>
@@ -165,6 +166,7 @@ static paddr_t identity_tables(void)
 static void quiesce(void)
 {
 	cli();
+	drivers_quiesce();                  /* reset every device we drove, no more DMA */
 	outb(0x21, 0xff);                   /* mask every PIC line */
 	outb(0xa1, 0xff);
 	serial_quiesce();

@@ -6,11 +6,13 @@
  *   3. memory: memblock, scratch and the incoming handover, the direct map, the
  *      memmap and the buddy zones, the huge-page pools, KHO's outgoing state;
  *   4. the banner - the first line on the wire, saying cold or kexec - then the log;
- *   5. interrupts on; then ktest= (runs and exits), script=, and the shell.
+ *   5. devices (PCI, virtio-blk; polled, so before interrupts);
+ *   6. interrupts on; then ktest= (runs and exits), script=, and the shell.
  */
 #include <boot_info.h>
 #include <bootproto.h>
 #include <cmdline.h>
+#include <drivers.h>
 #include <errno.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -107,6 +109,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	       (unsigned long long)(ms.memmap >> 10), (unsigned long long)sizeof(struct page),
 	       (unsigned long long)ms.memmap_init_tsc, (unsigned long long)(ms.tables >> 10),
 	       paging_has_gbpages() ? " (1 GiB pages)" : " (2 MiB pages)");
+	drivers_init();
 	irq_init();
 	sti();
 

@@ -2,8 +2,11 @@
  * vmalloc (model in include/vmalloc.h). Areas sit in a list sorted by address;
  * a new one takes the first gap big enough for it plus its guard page. Failure at
  * any step unwinds what that call did, so a failed vmalloc leaks nothing.
+ * ioremap() areas (include/mmio.h) live in the same list; they map device frames
+ * uncached and do not own them, so vfree/iounmap only unmaps them.
  */
 #include <kmalloc.h>
+#include <mmio.h>
 #include <mm.h>
 #include <paging.h>
 #include <panic.h>
@@ -38,12 +41,12 @@ static void unmap_area(struct vm_area *a, uint64_t npages)
 		unmap_page(a->va + i * PAGE_SIZE);
 }
 
-static void *map_area(struct vm_area *a)
+static void *map_area(struct vm_area *a, uint64_t flags)
 {
 	uint64_t per = 1ull << a->order;
 	for (uint64_t i = 0; i < a->npages; i++) {
 		paddr_t pa = a->frames[i >> a->order] + (i & (per - 1)) * PAGE_SIZE;
-		if (map_page(a->va + i * PAGE_SIZE, pa, PTE_WRITE | PTE_NX)) {
+		if (map_page(a->va + i * PAGE_SIZE, pa, flags)) {
 			unmap_area(a, i);
 			return NULL;
 		}
@@ -52,19 +55,35 @@ static void *map_area(struct vm_area *a)
 	return (void *)a->va;
 }
 
-void *vmalloc(size_t size, unsigned gfp)
+/* A new, not yet mapped area of npages pages with room for nframes frame pieces. */
+static struct vm_area *new_area(uint64_t nframes, uint64_t npages)
 {
-	uint64_t npages = ALIGN_UP((uint64_t)size, (uint64_t)PAGE_SIZE) / PAGE_SIZE;
-	if (npages == 0)
-		return NULL;
 	struct vm_area *a = kzalloc(sizeof(*a));
 	if (!a)
 		return NULL;
-	a->frames = kmalloc(npages * sizeof(paddr_t));
-	a->va = find_gap(npages);
-	if (!a->frames || !a->va)
-		goto fail_area;
+	a->frames = kmalloc(nframes * sizeof(paddr_t));
+	a->va = npages ? find_gap(npages) : 0;
+	if (!a->frames || !a->va) {
+		kfree(a->frames);
+		kfree(a);
+		return NULL;
+	}
 	a->npages = npages;
+	return a;
+}
+
+static void drop_area(struct vm_area *a)
+{
+	kfree(a->frames);
+	kfree(a);
+}
+
+void *vmalloc(size_t size, unsigned gfp)
+{
+	uint64_t npages = ALIGN_UP((uint64_t)size, (uint64_t)PAGE_SIZE) / PAGE_SIZE;
+	struct vm_area *a = new_area(npages, npages);
+	if (!a)
+		return NULL;
 	a->owns_frames = true;
 	uint64_t got = 0;
 	for (; got < npages; got++) {
@@ -72,38 +91,26 @@ void *vmalloc(size_t size, unsigned gfp)
 		if (!a->frames[got])
 			goto fail_frames;
 	}
-	if (map_area(a))
+	if (map_area(a, PTE_WRITE | PTE_NX))
 		return (void *)a->va;
 fail_frames:
 	while (got--)
 		page_free(a->frames[got], 0);
-fail_area:
-	kfree(a->frames);
-	kfree(a);
+	drop_area(a);
 	return NULL;
 }
 
 void *vmap_frames(const paddr_t *frames, uint64_t n, unsigned order)
 {
-	uint64_t npages = n << order;
-	struct vm_area *a = kzalloc(sizeof(*a));
+	struct vm_area *a = new_area(n, n << order);
 	if (!a)
 		return NULL;
-	a->frames = kmalloc(n * sizeof(paddr_t));
-	a->va = npages ? find_gap(npages) : 0;
-	if (!a->frames || !a->va) {
-		kfree(a->frames);
-		kfree(a);
-		return NULL;
-	}
 	memcpy(a->frames, frames, n * sizeof(paddr_t));
-	a->npages = npages;
 	a->order = order;
 	a->owns_frames = true;
-	if (map_area(a))
+	if (map_area(a, PTE_WRITE | PTE_NX))
 		return (void *)a->va;
-	kfree(a->frames);
-	kfree(a);
+	drop_area(a);
 	return NULL;
 }
 
@@ -140,4 +147,27 @@ void vfree(const void *p)
 			page_free(a->frames[i], a->order);
 	kfree(a->frames);
 	kfree(a);
+}
+
+void *ioremap(paddr_t paddr, uint64_t size)
+{
+	if (!size || paddr + size < paddr || paddr + size > (1ull << 52))
+		return NULL;
+	paddr_t base = ALIGN_DOWN(paddr, (paddr_t)PAGE_SIZE);
+	uint64_t npages = (ALIGN_UP(paddr + size, (paddr_t)PAGE_SIZE) - base) / PAGE_SIZE;
+	struct vm_area *a = new_area(npages, npages);
+	if (!a)
+		return NULL;
+	for (uint64_t i = 0; i < npages; i++)
+		a->frames[i] = base + i * PAGE_SIZE;
+	if (map_area(a, PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT))
+		return (void *)(a->va + (paddr - base));
+	drop_area(a);
+	return NULL;
+}
+
+void iounmap(void *p)
+{
+	if (p)
+		vfree((void *)ALIGN_DOWN((uint64_t)p, (uint64_t)PAGE_SIZE));
 }

@@ -16,6 +16,7 @@
 #define EINVAL    22
 #define EFBIG     27
 #define ENOSPC    28
+#define EROFS     30
 #define ERANGE    34
 #define ENAMETOOLONG 36
 #define ENOSYS    38

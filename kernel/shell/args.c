@@ -1,10 +1,11 @@
 /*
- * Console argument parsing: words, numbers, sizes and globs. Every parser takes the
+ * Console argument parsing: words, numbers, sizes, hex bytes and globs. Every parser takes the
  * whole string or refuses it (-EINVAL): "12x", "", "0x" and values that overflow 64
  * bits are errors, never silently truncated; on error *out is left untouched. Also built for the host.
  */
 #include <errno.h>
 #include <shell.h>
+#include <string.h>
 
 int shell_split(char *line, char **argv, int max)
 {
@@ -87,6 +88,30 @@ int parse_size(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v << shift;
 	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int parse_hex(const char *s, uint8_t *out, size_t max)
+{
+	size_t len = strlen(s);
+	if (!len || len % 2)
+		return -EINVAL;
+	if (len / 2 > max)
+		return -E2BIG;
+	for (size_t i = 0; i < len / 2; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(len / 2);
 }
 
 bool glob_match(const char *pat, const char *s)

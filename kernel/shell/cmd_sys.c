@@ -3,6 +3,7 @@
  * faults on purpose so that tests can see the register dump and the panic exit code.
  */
 #include <boot_info.h>
+#include <drivers.h>
 #include <errno.h>
 #include <exit.h>
 #include <kernel.h>
@@ -43,6 +44,7 @@ static int cmd_poweroff(struct shell_ctx *c, int argc, char **argv)
 		return shell_err(c, -EINVAL, "usage: poweroff [CODE 0..255]");
 	printk("poweroff: exit code %llu\n", (unsigned long long)code);
 	console_flush_for_panic();
+	drivers_quiesce();
 	qemu_exit((unsigned)code);
 }
 SHELL_CMD("poweroff", "[CODE]", "exit QEMU (isa-debug-exit)", cmd_poweroff);

@@ -88,6 +88,16 @@ host_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
 HOST_FUZZERS        += luo_ser
 fuzz_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
 
+# drivers/virtio/virtqueue.c: split-ring bookkeeping against a simulated device.
+HOST_TESTS           += virtqueue
+host_src_virtqueue   := drivers/virtio/virtqueue.c
+
+# drivers/acpi/acpi_tables.c: RSDP, root tables and MCFG parsing.
+HOST_TESTS           += acpi
+host_src_acpi        := drivers/acpi/acpi_tables.c
+HOST_FUZZERS         += acpi
+fuzz_src_acpi        := drivers/acpi/acpi_tables.c
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
@@ -181,3 +191,4 @@ $(B)/host/bench_kho_radix: $(BENCH_KHO_OBJS)
 bench: $(B)/host/bench_kho_radix
 
 .PHONY: check-host fuzz bench
+

@@ -1,5 +1,6 @@
 /*
- * kernel/shell/args.c on the host: shell_split, parse_u64, parse_size, glob_match.
+ * kernel/shell/args.c on the host: shell_split, parse_u64, parse_size, parse_hex,
+ * glob_match.
  * Table-driven with exact values and errnos; glob_match is also checked against a
  * naive recursive matcher on seeded random patterns.
  */
@@ -141,6 +142,31 @@ static void test_parse_u64(void **state)
 	check_nums(parse_u64, "parse_u64", cases, ARRAY_SIZE(cases));
 }
 
+static void test_parse_hex(void **state)
+{
+	static const struct { const char *s; int ret; const char *bytes; } cases[] = {
+		{ "00", 1, "\x00" },
+		{ "aBcD", 2, "\xab\xcd" },
+		{ "0102030405060708", 8, "\x01\x02\x03\x04\x05\x06\x07\x08" },
+		{ "", -EINVAL, "" },
+		{ "a", -EINVAL, "" },
+		{ "abc", -EINVAL, "" },
+		{ "0g", -EINVAL, "" },
+		{ "0x12", -EINVAL, "" },
+		{ "12 ", -EINVAL, "" },
+		{ "010203040506070809", -E2BIG, "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint8_t out[8] = { 0 };
+		int r = parse_hex(cases[i].s, out, sizeof(out));
+		if (r != cases[i].ret)
+			fail_msg("parse_hex(\"%s\") = %d, want %d", cases[i].s, r, cases[i].ret);
+		if (r > 0 && memcmp(out, cases[i].bytes, (size_t)r))
+			fail_msg("parse_hex(\"%s\"): wrong bytes", cases[i].s);
+	}
+}
+
 static void test_parse_size(void **state)
 {
 	static const struct num_case cases[] = {
@@ -271,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_shell_split_max),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_glob_match),
 		cmocka_unit_test(test_glob_match_random),
 	};

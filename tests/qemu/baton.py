@@ -3,7 +3,8 @@
 
 Library (used by the pytest suite in this directory):
 
-    b = Baton(path="pvh", machine="q35", cmdline="", modules=[("script", "version\\n")])
+    b = Baton(path="pvh", machine="q35", cmdline="", modules=[("script", "version\\n")],
+              disks=["disk.img"])   # raw images -> virtio-blk (disable-legacy=on)
     b.boot()                      # banner, then the first `baton> ` prompt
     r = b.cmd("version")          # Result: echo, details, ok/kv or error/ename/message
     kv = b.ok("meminfo")          # asserts `ok`, returns the key=value pairs
@@ -369,9 +370,23 @@ def make_esp(out, cmdline, modules, kernel=KERNEL):
     return out
 
 
+def disk_args(disks):
+    """QEMU arguments that attach each raw image in disks as a modern-only
+    virtio-blk PCI device (d0, d1, ...), on pc and q35 alike. An entry is a path,
+    or (path, drive options) such as (path, "readonly=on")."""
+    args = []
+    for i, disk in enumerate(disks):
+        disk, opts = disk if isinstance(disk, tuple) else (disk, "")
+        opts = f",{opts}" if opts else ""
+        args += ["-drive", f"file={disk},if=none,id=d{i},format=raw{opts}",
+                 "-device", f"virtio-blk-pci,drive=d{i},disable-legacy=on"]
+    return args
+
+
 def qemu_args(path, machine, mem, cmdline, modules, workdir, extra=(),
-              serial="stdio", kernel=KERNEL):
-    """The QEMU command line for one boot; images it needs are made in workdir."""
+              serial="stdio", kernel=KERNEL, disks=()):
+    """The QEMU command line for one boot; images it needs are made in workdir.
+    disks: raw image files attached as virtio-blk devices (disk_args)."""
     if path not in PATHS:
         raise ValueError(f"unknown boot path {path!r} (one of {', '.join(PATHS)})")
     if machine not in MACHINES:
@@ -403,7 +418,7 @@ def qemu_args(path, machine, mem, cmdline, modules, workdir, extra=(),
             esp = make_esp(workdir / "esp.img", cmdline, modules, kernel)
         # snapshot=on: the image is never written, and several QEMUs may share it.
         args += ["-bios", str(OVMF), "-drive", f"format=raw,file={esp},snapshot=on"]
-    return args + list(extra)
+    return args + disk_args(disks) + list(extra)
 
 
 # ---------------------------------------------------------------- the driver
@@ -414,13 +429,14 @@ class Baton:
 
     banners: how many boot banners the test expects (1, plus one per kexec);
     set the attribute before a kexec. expect_panic: a `Kernel panic` is not an error.
+    disks: raw image files to attach as virtio-blk devices (blk0, blk1, ...).
     """
 
     instances = []                 # every Baton made in this process (for logs)
     current_test = None            # set by conftest: the test node using Batons now
 
     def __init__(self, path="pvh", machine="q35", mem="256M", cmdline="", modules=(),
-                 extra_args=(), banners=1, log_path=None, kernel=KERNEL):
+                 extra_args=(), banners=1, log_path=None, kernel=KERNEL, disks=()):
         self.path, self.machine, self.mem, self.cmdline = path, machine, mem, cmdline
         self.modules = list(modules)
         self.banners = banners
@@ -445,7 +461,8 @@ class Baton:
         self.argv = []
         try:
             self.argv = qemu_args(path, machine, mem, cmdline, self.modules,
-                                  self._workdir, extra_args, kernel=kernel)
+                                  self._workdir, extra_args, kernel=kernel,
+                                  disks=list(disks))
         except BaseException:
             shutil.rmtree(self._workdir, ignore_errors=True)
             raise

@@ -1,0 +1,271 @@
+/*
+ * virtio-blk (virtio 1.x §5.2) behind include/blk.h.
+ *
+ * One request queue (queue 0), one request in flight at a time: a call builds a
+ * descriptor chain [header (device reads)] [data...] [status byte (device writes)],
+ * notifies, and polls the used ring until that chain comes back, so every call
+ * returns with the queue empty. A transfer larger than one request allows is cut
+ * into requests of whole sectors. Data descriptors point straight at the caller's
+ * buffer: its pages are found one by one (vmalloc memory through the page tables,
+ * the direct map and the kernel image by arithmetic) and physically adjacent pages
+ * are merged, within the device's segment count and size limits.
+ *
+ * Features asked for: VERSION_1 (required), RO, BLK_SIZE, FLUSH, SEG_MAX, SIZE_MAX;
+ * nothing else is offered to the device. Without FLUSH the device has no volatile
+ * cache to write back, so blk_flush() succeeds at once.
+ */
+#include <errno.h>
+#include <layout.h>
+#include <mm.h>
+#include <paging.h>
+#include <panic.h>
+#include <printk.h>
+#include <string.h>
+#include <vmalloc.h>
+#include "virtio_blk.h"
+
+#define F_SIZE_MAX   (1ull << 1)
+#define F_SEG_MAX    (1ull << 2)
+#define F_RO         (1ull << 5)
+#define F_BLK_SIZE   (1ull << 6)
+#define F_FLUSH      (1ull << 9)
+
+#define CFG_CAPACITY 0
+#define CFG_SIZE_MAX 8
+#define CFG_SEG_MAX  12
+#define CFG_BLK_SIZE 20
+
+#define T_IN         0
+#define T_OUT        1
+#define T_FLUSH      4
+#define STATUS_OFF   64
+
+#define QUEUE_MAX    128                 /* ring entries Baton asks for */
+#define SEGS_MAX     64                  /* data descriptors per request */
+#define REQ_MAX      (4 * MiB)           /* bytes per request */
+
+struct req_hdr {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+static struct blk_dev devs[VIRTIO_BLK_MAX_DEVS];
+static unsigned ndevs;
+
+struct blk_dev *blk_get(unsigned idx)
+{
+	return idx < ndevs ? &devs[idx] : NULL;
+}
+const char *blk_name(const struct blk_dev *d) { return d->name; }
+uint64_t blk_sectors(const struct blk_dev *d) { return d->sectors; }
+bool blk_read_only(const struct blk_dev *d) { return d->ro; }
+
+/* The frame behind kernel address va; -EINVAL if nothing is mapped there. */
+static int frame_of(const uint8_t *va, paddr_t *pa)
+{
+	if (vmalloc_owns(va)) {
+		*pa = paging_translate((uint64_t)va);
+		return *pa ? 0 : -EINVAL;
+	}
+	if ((uint64_t)va < DIRECT_MAP_BASE)
+		return -EINVAL;
+	*pa = virt_to_phys(va);
+	return 0;
+}
+
+/*
+ * Data descriptors for the first bytes of buf (at most `bytes`): fills seg[], sets
+ * *nseg, returns the bytes covered (a positive multiple of the sector size), or a
+ * negative errno.
+ */
+static int64_t build_segs(const struct blk_dev *d, const uint8_t *buf, uint64_t bytes,
+			  bool device_writes, struct vq_buf *seg, unsigned *nseg)
+{
+	uint64_t done = 0;
+	unsigned n = 0;
+	while (done < bytes) {
+		const uint8_t *va = buf + done;
+		uint64_t piece = MIN(PAGE_SIZE - ((uint64_t)va & (PAGE_SIZE - 1)), bytes - done);
+		paddr_t pa;
+		if (frame_of(va, &pa))
+			return -EINVAL;
+		if (n && seg[n - 1].addr + seg[n - 1].len == pa && seg[n - 1].len + piece <= d->seg_bytes) {
+			seg[n - 1].len += (uint32_t)piece;
+		} else {
+			if (n == d->max_segs)
+				break;
+			seg[n++] = (struct vq_buf){ pa, (uint32_t)piece, device_writes };
+		}
+		done += piece;
+	}
+	/* Whole sectors only: give back the tail of a sector cut by the segment limit. */
+	for (uint64_t cut = done % BLK_SECTOR_SIZE; cut;) {
+		uint32_t t = (uint32_t)MIN((uint64_t)seg[n - 1].len, cut);
+		seg[n - 1].len -= t;
+		cut -= t;
+		done -= t;
+		if (!seg[n - 1].len)
+			n--;
+	}
+	*nseg = n;
+	return done ? (int64_t)done : -EINVAL;
+}
+
+/* Run one request whose data descriptors are bufs[1..ndata]; 0 or -errno. */
+static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf *bufs,
+		  unsigned ndata)
+{
+	struct req_hdr *h = (struct req_hdr *)d->dma;
+	volatile uint8_t *status = d->dma + STATUS_OFF;
+	uint16_t head, got;
+	uint32_t len;
+	*h = (struct req_hdr){ .type = type, .sector = lba };
+	*status = 0xff;
+	bufs[0] = (struct vq_buf){ d->dma_pa, sizeof(*h), false };
+	bufs[ndata + 1] = (struct vq_buf){ d->dma_pa + STATUS_OFF, 1, true };
+	BUG_ON(d->vq.num_free != d->vq.size || ndata + 2 > d->vq.size,
+	       "%s: %u of %u descriptors free for a request of %u", d->name, d->vq.num_free,
+	       d->vq.size, ndata + 2);
+	int err = vq_add(&d->vq, bufs, ndata + 2, &head);
+	if (err)
+		return err;
+	virtio_notify(&d->vd, &d->vq);
+	err = virtio_poll(&d->vq, &got, &len);
+	if (!err && got != head)
+		err = -EIO;
+	if (err) {
+		printk("virtio-blk: %s: request type %u at sector %llu: %s; device abandoned\n",
+		       d->name, type, (unsigned long long)lba,
+		       err == -ETIMEDOUT ? "no completion" : "bad used entry");
+		d->broken = true;
+		virtio_fail(&d->vd);
+		return err;
+	}
+	return *status == 0 ? 0 : -EIO;
+}
+
+static int transfer(struct blk_dev *d, bool write, uint64_t lba, uint32_t count, uint8_t *buf)
+{
+	struct vq_buf bufs[SEGS_MAX + 2];
+	if (!d)
+		return -ENODEV;
+	if (!count || lba >= d->sectors || count > d->sectors - lba)
+		return -EINVAL;
+	if (write && d->ro)
+		return -EROFS;
+	if (d->broken)
+		return -EIO;
+	uint64_t left = (uint64_t)count * BLK_SECTOR_SIZE;
+	while (left) {
+		unsigned n;
+		int64_t bytes = build_segs(d, buf, MIN(left, (uint64_t)REQ_MAX), !write, bufs + 1, &n);
+		if (bytes < 0)
+			return (int)bytes;
+		int err = submit(d, write ? T_OUT : T_IN, lba, bufs, n);
+		if (err)
+			return err;
+		buf += bytes;
+		lba += (uint64_t)bytes / BLK_SECTOR_SIZE;
+		left -= (uint64_t)bytes;
+	}
+	return 0;
+}
+
+int blk_read(struct blk_dev *d, uint64_t lba, uint32_t count, void *buf)
+{
+	return transfer(d, false, lba, count, buf);
+}
+
+int blk_write(struct blk_dev *d, uint64_t lba, uint32_t count, const void *buf)
+{
+	return transfer(d, true, lba, count, (uint8_t *)buf);
+}
+
+int blk_flush(struct blk_dev *d)
+{
+	struct vq_buf bufs[2];
+	if (!d)
+		return -ENODEV;
+	if (d->broken)
+		return -EIO;
+	return d->flush ? submit(d, T_FLUSH, 0, bufs, 0) : 0;
+}
+
+static void quiesce(void *priv)
+{
+	struct blk_dev *d = priv;
+	virtio_reset(&d->vd);
+}
+
+static int setup(struct blk_dev *d)
+{
+	struct virtio_dev *vd = &d->vd;
+	int err = virtio_negotiate(vd, F_RO | F_BLK_SIZE | F_FLUSH | F_SEG_MAX | F_SIZE_MAX,
+				   VIRTIO_F_VERSION_1);
+	if (err)
+		return err;
+	d->sectors = virtio_cfg_read64(vd, CFG_CAPACITY);
+	d->ro = vd->features & F_RO;
+	d->flush = vd->features & F_FLUSH;
+	d->blk_size = vd->features & F_BLK_SIZE ? virtio_cfg_read32(vd, CFG_BLK_SIZE) : 512;
+	d->max_segs = SEGS_MAX;
+	if (vd->features & F_SEG_MAX)
+		d->max_segs = MIN(d->max_segs, virtio_cfg_read32(vd, CFG_SEG_MAX));
+	d->seg_bytes = REQ_MAX;
+	if (vd->features & F_SIZE_MAX)
+		d->seg_bytes = MIN(d->seg_bytes, virtio_cfg_read32(vd, CFG_SIZE_MAX));
+	if (d->max_segs < 2 || d->seg_bytes < PAGE_SIZE) {
+		printk("virtio-blk: %s: limits too small (seg_max %u, size_max %u)\n", d->name,
+		       d->max_segs, d->seg_bytes);
+		virtio_fail(vd);
+		return -EOPNOTSUPP;
+	}
+	err = virtio_setup_queue(vd, 0, QUEUE_MAX, &d->vq);
+	if (!err && d->vq.size < 4)
+		err = -EOPNOTSUPP;
+	if (err) {
+		virtio_fail(vd);
+		return err;
+	}
+	d->max_segs = MIN(d->max_segs, d->vq.size - 2u);
+	d->dma_pa = page_alloc(0, GFP_ZERO);
+	if (!d->dma_pa) {
+		virtio_fail(vd);
+		return -ENOMEM;
+	}
+	d->dma = page_virt(d->dma_pa);
+	virtio_driver_ok(vd);
+	return 0;
+}
+
+static int probe(struct pci_dev *pd)
+{
+	struct blk_dev *d = &devs[ndevs];
+	snprintf(d->name, sizeof(d->name), "blk%u", ndevs);
+	int err = virtio_pci_probe(pd, &d->vd);
+	if (d->vd.ops)
+		printk("virtio: %s %s found status=0x%x\n", pd->name, d->name, d->vd.found_status);
+	err = err ?: setup(d);
+	if (err) {
+		printk("virtio: %s: not driven (%d)\n", pd->name, err);
+		return err;
+	}
+	pci_claim(pd, "virtio-blk", quiesce, d);
+	ndevs++;
+	printk("virtio-blk: %s: %llu sectors (%llu MiB), blk_size=%u ro=%d flush=%d queue=%u "
+	       "segs=%u\n", d->name, (unsigned long long)d->sectors,
+	       (unsigned long long)(d->sectors >> 11), d->blk_size, d->ro, d->flush, d->vq.size,
+	       d->max_segs);
+	return 0;
+}
+
+int virtio_blk_init(void)
+{
+	for (unsigned i = 0; i < pci_count() && ndevs < VIRTIO_BLK_MAX_DEVS; i++) {
+		struct pci_dev *pd = pci_get(i);
+		if (virtio_pci_type(pd) == VIRTIO_ID_BLOCK)
+			probe(pd);
+	}
+	return (int)ndevs;
+}
