@@ -94,6 +94,53 @@ def build_disk(images, size=None):
     return disk + bytes(size - len(disk))
 
 
+BAD_KINDS = ("magic", "version", "header-crc", "truncated", "cut", "image-crc", "overlap")
+
+
+def bad_disk(kind, images, size=None):
+    """A disk holding images, then broken on purpose, for tests:
+      magic       the magic is wrong                      (ENODATA: no store)
+      version     format version 2                        (EOPNOTSUPP)
+      header-crc  a byte of an entry name changed, CRC not (EBADMSG at open)
+      truncated   the last image's size runs one sector past the end of the disk,
+                  the header resealed                     (ERANGE)
+      cut         the disk file cut in the middle of the first image (ERANGE)
+      image-crc   a byte in the middle of the first image flipped (EBADMSG at load)
+      overlap     the last image moved one sector back over the one before (EINVAL)
+    """
+    disk = bytearray(build_disk(images, size))
+    entries = [ENTRY.unpack_from(disk, 64 + 64 * i) for i in range(len(images))]
+    last = 64 + 64 * (len(images) - 1)
+    if kind == "magic":
+        disk[0:8] = b"BATONIMX"
+    elif kind == "version":
+        struct.pack_into("<I", disk, 8, 2)
+        struct.pack_into("<I", disk, CRC_OFF, header_crc(disk))
+    elif kind == "header-crc":
+        disk[64] ^= 0x20                              # "baton" -> "Baton"
+    elif kind == "truncated":
+        name, lba, size_, icrc = entries[-1]
+        size_ = (len(disk) // SECTOR - lba + 1) * SECTOR
+        ENTRY.pack_into(disk, last, name, lba, size_, icrc)
+        struct.pack_into("<I", disk, CRC_OFF, header_crc(disk))
+    elif kind == "cut":
+        name, lba, size_, icrc = entries[0]
+        if size_ <= SECTOR:
+            raise ValueError("cut needs a first image of more than one sector")
+        del disk[(lba + size_ // SECTOR // 2) * SECTOR:]
+    elif kind == "image-crc":
+        name, lba, size_, icrc = entries[0]
+        disk[lba * SECTOR + size_ // 2] ^= 0x01
+    elif kind == "overlap":
+        name, lba, size_, icrc = entries[-1]
+        _, plba, psize, _ = entries[-2]
+        ENTRY.pack_into(disk, last, name, plba + -(-psize // SECTOR) - 1, size_, icrc)
+        struct.pack_into("<I", disk, CRC_OFF, header_crc(disk))
+    else:
+        raise ValueError(f"unknown kind {kind!r}: one of {', '.join(BAD_KINDS)}")
+    return bytes(disk)
+
+
 def parse(disk, check_images=True):
     """Check a disk as kernel/imgstore.c does; return [(name, lba, size, crc32)].
     With check_images, also the CRC of each image (as imgstore_load would)."""

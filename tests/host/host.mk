@@ -88,6 +88,13 @@ host_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
 HOST_FUZZERS        += luo_ser
 fuzz_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
 
+# kernel/imgstore.c: the image store on disk (kexec load disk:N), over kernel/crc32.c.
+# test_imgstore also checks tools/mkimgdisk.py's disks (tests/host/imgstore_cases.py).
+HOST_TESTS          += imgstore
+host_src_imgstore   := kernel/imgstore.c kernel/crc32.c kernel/errname.c
+HOST_FUZZERS        += imgstore
+fuzz_src_imgstore   := kernel/imgstore.c kernel/crc32.c
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
