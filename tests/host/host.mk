@@ -94,6 +94,14 @@ HOST_TESTS          += imgstore
 host_src_imgstore   := kernel/imgstore.c kernel/crc32.c kernel/errname.c
 HOST_FUZZERS        += imgstore
 fuzz_src_imgstore   := kernel/imgstore.c kernel/crc32.c
+# kernel/imgstore_blk.c: the store on a block device and `disk list`, over a fake
+# include/blk.h in the test, with the shell as test_hugetlb has it.
+HOST_TESTS            += imgstore_blk
+host_src_imgstore_blk := kernel/imgstore_blk.c kernel/imgstore.c kernel/crc32.c \
+	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
+	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
+host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld
+$(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
 
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
