@@ -16,6 +16,7 @@
 #include <types.h>
 #include <unistd.h>
 #include "host_test.h"
+#include "imgstore_disk.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -93,25 +94,6 @@ struct img {
 	uint8_t fill;              /* byte i is fill + i */
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> 8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* Recompute the header CRC after an edit. */
-static void seal(uint8_t *disk)
-{
-	put32(disk + 20, 0);
-	put32(disk + 20, crc32(disk, IMGSTORE_HDR_BYTES));
-}
-
 /* A disk of disk_len bytes (0: just enough, a multiple of 512) with these images. */
 static uint8_t *make_disk(const struct img *im, unsigned n, size_t disk_len, size_t *out_len)
 {
@@ -131,23 +113,17 @@ static uint8_t *make_disk(const struct img *im, unsigned n, size_t disk_len, siz
 	assert_true(disk_len >= IMGSTORE_HDR_BYTES);
 	uint8_t *d = calloc(1, disk_len);
 	assert_non_null(d);
-	memcpy(d, IMGSTORE_MAGIC, 8);
-	put32(d + 8, IMGSTORE_VERSION);
-	put32(d + 12, IMGSTORE_HDR_BYTES);
-	put32(d + 16, n);
+	imgstore_put_super(d, n);
 	for (unsigned i = 0; i < n; i++) {
-		uint8_t *e = d + 64 + 64 * i;
 		uint8_t *data = d + lba[i] * SEC;
-		strncpy((char *)e, im[i].name, 32);
-		put64(e + 32, lba[i]);
-		put64(e + 40, im[i].size);
+		int inside = lba[i] * SEC + im[i].size <= disk_len;
 		for (size_t k = 0; k < im[i].size; k++)
 			if (lba[i] * SEC + k < disk_len)
 				data[k] = (uint8_t)(im[i].fill + k);
-		if (lba[i] * SEC + im[i].size <= disk_len)
-			put32(e + 48, crc32(data, im[i].size));
+		imgstore_put_entry(d, i, im[i].name, lba[i], im[i].size,
+				   inside ? crc32(data, im[i].size) : 0);
 	}
-	seal(d);
+	imgstore_seal(d);
 	*out_len = disk_len;
 	return d;
 }
@@ -274,7 +250,7 @@ static void test_open_refusals(void **state)
 		case E_PARTIAL_SECTOR: disk_bytes = len - 1; break; /* last sector incomplete */
 		}
 		if (reseal)
-			seal(d);
+			imgstore_seal(d);
 		struct imgstore st;
 		const char *why = NULL;
 		int err = imgstore_open(&st, mread, &md, disk_bytes, &why);
@@ -376,11 +352,11 @@ static void test_empty_and_edges(void **state)
 	assert_int_equal(imgstore_open(&st, mread, &md, len, &why), 0);
 	assert_int_equal(imgstore_load(&st, 0, NULL, 0, &why), 0);
 	put64(d + 64 + 32, 10);                       /* "a" at lba 10 == the end: fine */
-	seal(d);
+	imgstore_seal(d);
 	assert_int_equal(imgstore_open(&st, mread, &md, len, &why), 0);
 	assert_int_equal(imgstore_load(&st, 0, NULL, 0, &why), 0);
 	put64(d + 64 + 32, 11);                       /* one past the end */
-	seal(d);
+	imgstore_seal(d);
 	assert_int_equal(imgstore_open(&st, mread, &md, len, &why), -ERANGE);
 	free(d);
 
@@ -396,7 +372,7 @@ static void test_empty_and_edges(void **state)
 	assert_int_equal(imgstore_load(&st, 0, buf, sizeof(buf), &why), 0);
 	assert_int_equal(imgstore_open(&st, mread, &md, len - 1, &why), -ERANGE);
 	put64(d + 64 + 40, 3 * SEC + 1);
-	seal(d);
+	imgstore_seal(d);
 	assert_int_equal(imgstore_open(&st, mread, &md, len, &why), -ERANGE);
 	free(d);
 	d = make_disk(p, 1, 0, &len);
@@ -430,7 +406,7 @@ static void test_overflow(void **state)
 		const char *why = NULL;
 		put64(d + 64 + 32, cases[i].lba);
 		put64(d + 64 + 40, cases[i].size);
-		seal(d);
+		imgstore_seal(d);
 		/* A disk claiming 2^64 - 1 bytes: only the header is ever read. */
 		int err = imgstore_open(&st, mread, &md, UINT64_MAX, &why);
 		if (err != -ERANGE)

@@ -14,6 +14,7 @@
 #include <shell.h>
 #include <stdlib.h>
 #include "host_test.h"
+#include "imgstore_disk.h"
 
 /* ---- the fake block layer ---- */
 
@@ -58,18 +59,6 @@ void kfree(const void *p) { free((void *)p); }
 
 /* ---- disks ---- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> 8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A disk of `sectors` sectors of pattern bytes; with a store whose images are
  * (name, lba, size) and whose CRCs match. */
 static void set_disk(uint64_t sectors, unsigned n, const char *const *names,
@@ -81,18 +70,11 @@ static void set_disk(uint64_t sectors, unsigned n, const char *const *names,
 	for (uint64_t i = 0; i < sectors * BLK_SECTOR_SIZE; i++)
 		d[i] = (uint8_t)(i * 131 + (i >> 9));
 	memset(d, 0, IMGSTORE_HDR_BYTES);
-	memcpy(d, IMGSTORE_MAGIC, 8);
-	put32(d + 8, IMGSTORE_VERSION);
-	put32(d + 12, IMGSTORE_HDR_BYTES);
-	put32(d + 16, n);
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *e = d + 64 + 64 * i;
-		strncpy((char *)e, names[i], 32);
-		put64(e + 32, lba[i]);
-		put64(e + 40, size[i]);
-		put32(e + 48, crc32(d + lba[i] * BLK_SECTOR_SIZE, size[i]));
-	}
-	put32(d + 20, crc32(d, IMGSTORE_HDR_BYTES));
+	imgstore_put_super(d, n);
+	for (unsigned i = 0; i < n; i++)
+		imgstore_put_entry(d, i, names[i], lba[i], size[i],
+				   crc32(d + lba[i] * BLK_SECTOR_SIZE, size[i]));
+	imgstore_seal(d);
 	ndisks = 1;
 }
 
