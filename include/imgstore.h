@@ -48,6 +48,7 @@ struct imgstore {
 	imgstore_read_fn rd;
 	void *ctx;
 	uint64_t disk_bytes;
+	unsigned count;           /* entries, once open succeeded; 0 before or after a failure */
 	int bad_entry;            /* after a failed open: the entry at fault, or -1 */
 	struct imgstore_hdr_ser hdr; /* as read and checked */
 };
@@ -56,7 +57,7 @@ struct imgstore {
  * 512-byte sectors count). 0 or an error above. */
 int imgstore_open(struct imgstore *st, imgstore_read_fn rd, void *ctx,
 		  uint64_t disk_bytes, const char **why);
-/* Number of images (0..IMGSTORE_MAX_ENTRIES). */
+/* Number of images (0..IMGSTORE_MAX_ENTRIES; 0 if open failed). */
 int imgstore_count(const struct imgstore *st);
 /* Entry n: 0, or -ENOENT past the end. */
 int imgstore_entry(const struct imgstore *st, unsigned n, struct imgstore_entry *e);

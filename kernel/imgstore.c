@@ -6,7 +6,9 @@
  * entries). Invariants after a successful open: count <= IMGSTORE_MAX_ENTRIES, and
  * for each entry 8 <= lba, lba + sectors(size) <= disk sectors (no overflow: each
  * step is compared before it is added), the ranges pairwise disjoint, the name a
- * NUL-terminated printable word. Nothing from the disk is used before it is checked.
+ * NUL-terminated printable word. Nothing from the disk is used before it is checked:
+ * st->count stays 0 until the whole header has passed, so a failed open leaves a
+ * store with no entries.
  */
 #include <crc32.h>
 #include <errno.h>
@@ -100,6 +102,7 @@ int imgstore_open(struct imgstore *st, imgstore_read_fn rd, void *ctx,
 	st->rd = rd;
 	st->ctx = ctx;
 	st->disk_bytes = disk_sectors * IMGSTORE_SECTOR;
+	st->count = 0;
 	st->bad_entry = -1;
 	memset(&st->hdr, 0, sizeof(st->hdr));
 	if (disk_sectors < HDR_SECTORS)
@@ -141,19 +144,20 @@ int imgstore_open(struct imgstore *st, imgstore_read_fn rd, void *ctx,
 		}
 	}
 	st->bad_entry = -1;
+	st->count = count;
 	return 0;
 }
 
 int imgstore_count(const struct imgstore *st)
 {
-	return (int)le32(&st->hdr.super.count);
+	return (int)st->count;
 }
 
 int imgstore_entry(const struct imgstore *st, unsigned n, struct imgstore_entry *e)
 {
 	const struct imgstore_entry_ser *s;
 
-	if (n >= (unsigned)imgstore_count(st))
+	if (n >= st->count)         /* 0 unless open succeeded: hdr is trusted below it */
 		return -ENOENT;
 	s = &st->hdr.entry[n];
 	memcpy(e->name, s->name, IMGSTORE_NAME_LEN);

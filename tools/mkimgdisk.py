@@ -74,7 +74,7 @@ def build_disk(images, size=None):
     entries, body, at = [], bytearray(), HDR_BYTES
     seen = set()
     for name, data in images:
-        raw = name.encode("ascii", "replace")
+        raw = name.encode("utf-8", "surrogateescape")
         if not name_ok(raw):
             raise ValueError(f"bad image name {name!r}: 1..31 printable bytes, no space")
         if raw in seen:

@@ -59,8 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(err == 0 || err == -ENODATA || err == -EOPNOTSUPP || err == -EBADMSG ||
 	      err == -EINVAL || err == -ERANGE, "undocumented open errno", err);
 	check(err == 0 || why != NULL, "no reason given", err);
-	if (err)
+	if (err) {
+		struct imgstore_entry x;
+		check(imgstore_count(&st) == 0, "a failed store has entries", err);
+		check(imgstore_entry(&st, 0, &x) == -ENOENT, "a failed store gives an entry", err);
+		check(imgstore_load(&st, 0, copy, d.len, &why) == -ENOENT, "a failed store loads", err);
 		goto out;
+	}
 	int n = imgstore_count(&st);
 	uint64_t sectors = d.len / IMGSTORE_SECTOR;
 	check(n >= 0 && n <= IMGSTORE_MAX_ENTRIES, "count", n);

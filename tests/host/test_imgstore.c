@@ -261,6 +261,11 @@ static void test_open_refusals(void **state)
 			case_fail("case %zu: why '%s', want '%s'", i, why, cases[i].why);
 		if (st.bad_entry != cases[i].bad)
 			case_fail("case %zu: bad_entry %d, want %d", i, st.bad_entry, cases[i].bad);
+		struct imgstore_entry e;
+		if (err && (imgstore_count(&st) != 0 || imgstore_entry(&st, 0, &e) != -ENOENT))
+			case_fail("case %zu: a refused store still has entries", i);
+		if (!err && imgstore_count(&st) != 2)
+			case_fail("case %zu: count %d", i, imgstore_count(&st));
 		free(d);
 	}
 }
