@@ -1,5 +1,5 @@
 # Baton: one non-recursive Makefile. Everything generated goes to $(B)/.
-#   make            build kernel.elf, baton.iso, BOOTX64.EFI, esp.img
+#   make            build kernel.elf, baton.iso, BOOTX64.EFI, esp.img, disk.img
 #   make run        boot Baton in QEMU (PVH fast path), console on this terminal
 #   make test       host unit tests + QEMU tests (installs missing Debian packages)
 #   make debug      QEMU stopped with its gdb stub; prints the gdb command
@@ -29,7 +29,7 @@ KASFLAGS := -Iinclude -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
 KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
-all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img
+all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img $(B)/disk.img
 
 # Each directory lists its sources in a fragment.
 KSRCS :=
@@ -81,6 +81,12 @@ CMDLINE_ISO ?=
 $(B)/baton.iso: $(B)/kernel.elf scripts/mkiso.sh
 	$(call say,ISO,$@)
 	$(Q)sh scripts/mkiso.sh $@ $(B)/kernel.elf "$(CMDLINE_ISO)"
+
+# An image store disk (docs/abi/imgstore.md) for virtio-blk, holding this kernel as
+# image 0, "baton": what `kexec load disk:0` loads.
+$(B)/disk.img: $(B)/kernel.elf tools/mkimgdisk.py
+	$(call say,DISK,$@)
+	$(Q)$(PYTHON) tools/mkimgdisk.py -o $@ baton=$(B)/kernel.elf
 
 include tests/host/host.mk
 

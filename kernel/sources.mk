@@ -4,3 +4,5 @@ KSRCS += kernel/main.c kernel/cpu.c kernel/trap_entry.S kernel/irq.c kernel/pani
 	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/shell/cmd_sys.c \
 	kernel/ktests.c kernel/libc.c kernel/palist.c
 KSRCS += kernel/kexec.c kernel/kexec_tramp.S
+# The image store on disk (include/imgstore.h), its CRC32, and its block adapter.
+KSRCS += kernel/crc32.c kernel/imgstore.c kernel/imgstore_ktest.c kernel/imgstore_blk.c

@@ -98,6 +98,21 @@ host_src_acpi        := drivers/acpi/acpi_tables.c
 HOST_FUZZERS         += acpi
 fuzz_src_acpi        := drivers/acpi/acpi_tables.c
 
+# kernel/imgstore.c: the image store on disk (kexec load disk:N), over kernel/crc32.c.
+# test_imgstore also checks tools/mkimgdisk.py's disks (tests/host/imgstore_cases.py).
+HOST_TESTS          += imgstore
+host_src_imgstore   := kernel/imgstore.c kernel/crc32.c kernel/errname.c
+HOST_FUZZERS        += imgstore
+fuzz_src_imgstore   := kernel/imgstore.c kernel/crc32.c
+# kernel/imgstore_blk.c: the store on a block device and `disk list`, over a fake
+# include/blk.h in the test, with the shell as test_hugetlb has it.
+HOST_TESTS            += imgstore_blk
+host_src_imgstore_blk := kernel/imgstore_blk.c kernel/imgstore.c kernel/crc32.c \
+	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
+	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
+host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld
+$(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
@@ -178,6 +193,7 @@ $(B)/host/bench_alloc: $(BENCH_OBJS)
 bench: $(B)/host/bench_alloc
 	$(Q)./$(B)/host/bench_alloc
 	$(Q)./$(B)/host/bench_kho_radix
+	$(Q)./$(B)/host/bench_crc32
 
 # luo/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
 BENCH_KHO_SRCS := tests/host/bench_kho_radix.c luo/kho_radix.c
@@ -192,3 +208,13 @@ bench: $(B)/host/bench_kho_radix
 
 .PHONY: check-host fuzz bench
 
+# kernel/crc32.c benchmark: 4 MiB, slicing-by-8 against one lookup per byte.
+BENCH_CRC_SRCS := tests/host/bench_crc32.c kernel/crc32.c
+BENCH_CRC_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_CRC_SRCS))
+$(BENCH_CRC_OBJS): $(B)/host/bench/%.o: %.c
+	$(call say,BENCHCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(B)/host/bench_crc32: $(BENCH_CRC_OBJS)
+	$(call say,BENCHLD,$@)
+	$(Q)$(HOST_CC) -o $@ $^
+bench: $(B)/host/bench_crc32

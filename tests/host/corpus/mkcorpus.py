@@ -4,11 +4,16 @@
 cpio/       small newc archives, as `cpio -o -H newc` would write them (without its
             512-byte padding in some, to keep the seeds short), plus a few broken ones.
 boot_info/  record lists in fuzz_boot_info.c's 11-byte format.
+imgstore/   a mode byte (bit 0: the fuzzer reseals the header CRC) and a small image
+            store disk from tools/mkimgdisk.py, good and broken.
 """
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tools"))
+import mkimgdisk  # noqa: E402
 
 
 def newc(name, data=b"", mode=0o100644, ino=0):
@@ -56,6 +61,34 @@ BOOT_INFO = {
 }
 
 
+def need(images):
+    """Bytes just enough for the images (the tool places them 4 KiB apart)."""
+    return 4096 + sum(-(-len(d) // 4096) * 4096 for _, d in images)
+
+
+def store(*images, mode=0):
+    """A disk just big enough for the images (no 1 MiB rounding), after a mode byte."""
+    return bytes([mode]) + mkimgdisk.build_disk(list(images), need(images))
+
+
+def bad(kind, images, mode):
+    return bytes([mode]) + mkimgdisk.bad_disk(kind, images, need(images))
+
+
+IMGS = [("baton", b"\x7fELF" + bytes(range(200)) * 5), ("b", b"x" * 513), ("z", b"")]
+IMGSTORE = {
+    "empty": store(),
+    "one": store(("baton", b"\x7fELF" + bytes(60))),
+    "three": store(*IMGS),
+    "three_reseal": store(*IMGS, mode=1),
+    "bad_magic": bad("magic", IMGS, 0),
+    "truncated": bad("truncated", IMGS, 1),
+    "image_crc": bad("image-crc", IMGS, 0),
+    "overlap": bad("overlap", IMGS, 1),
+    "header_only": b"\1" + mkimgdisk.pack_header([(b"a", 8, 0, 0)]),
+}
+
+
 def write(sub, files):
     d = os.path.join(HERE, sub)
     os.makedirs(d, exist_ok=True)
@@ -67,3 +100,4 @@ def write(sub, files):
 if __name__ == "__main__":
     write("cpio", CPIO)
     write("boot_info", BOOT_INFO)
+    write("imgstore", IMGSTORE)
