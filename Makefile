@@ -93,11 +93,13 @@ include tests/host/host.mk
 QEMU_ARGS ?=
 CMDLINE   ?=
 # make run: the live-update demo (scripts/demo/). make run DEMO= : a plain boot.
+# A fresh copy of $(B)/disk.img is attached as blk0, for `kexec load disk:0`.
 DEMO ?= script=demo hugepages=48
 run: deps all
+	$(Q)mkdir -p $(B)/run && cp $(B)/disk.img $(B)/run/disk.img
 	$(PYTHON) tests/qemu/baton.py run --append "$(strip $(DEMO) $(CMDLINE))" \
 		--module scripts/demo/before.txt demo --module scripts/demo/after.txt demo-after \
-		$(QEMU_ARGS)
+		--disk $(B)/run/disk.img $(QEMU_ARGS)
 debug: deps all
 	$(PYTHON) tests/qemu/baton.py debug $(if $(CMDLINE),--append "$(CMDLINE)") $(QEMU_ARGS)
 

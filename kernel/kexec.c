@@ -5,12 +5,15 @@
  * (trampoline code, lm_exit stub, arguments, stack); and identity page tables.
  */
 #include <abi/baton.h>
+#include <blk.h>
 #include <boot_info.h>
 #include <drivers.h>
 #include <kernel.h>
 #include <elf_check.h>
 #include <errno.h>
+#include <imgstore.h>
 #include <kexec.h>
+#include <kmalloc.h>
 #include <kho.h>
 #include <layout.h>
 #include <lm_exit.h>
@@ -66,43 +69,109 @@ static unsigned order_for(uint64_t bytes)
 	return o;
 }
 
-int kexec_load(const char *name, const char *cmdline, uint64_t *bytes)
+/* The file (size bytes at copy, in scratch) must be a Baton image whose segments
+ * fit the kernel slot; then it replaces the loaded image. */
+static int take(const char *name, paddr_t copy, unsigned order, uint64_t size,
+		const char *cmdline, const char **why)
 {
-	const struct boot_module *m = boot_module_find(name);
-	const char *why;
 	struct elf_image img;
-	if (!m)
-		return -ENOENT;
-	if (strlen(cmdline) >= sizeof(image.cmdline))
-		return -E2BIG;
-	if (elf_check(phys_to_virt(m->base), m->size, &img, &why)) {
-		printk("kexec: %s: %s\n", name, why);
+	if (elf_check(phys_to_virt(copy), size, &img, why))
 		return -ENOEXEC;
-	}
 	for (unsigned i = 0; i < img.nseg; i++) {
 		const struct elf_seg *s = &img.seg[i];
 		if (s->paddr < KERNEL_PHYS || s->paddr + s->memsz > KERNEL_PHYS + KERNEL_SLOT_SIZE) {
 			printk("kexec: %s: segment [%#llx-%#llx) outside the kernel slot\n", name,
 			       (unsigned long long)s->paddr, (unsigned long long)(s->paddr + s->memsz));
+			*why = "a segment outside the kernel slot [0x100000, 0x500000)";
 			return -EINVAL;
 		}
 	}
-	unsigned order = order_for(m->size);
-	if (order > BUDDY_MAX_ORDER)
-		return -E2BIG;
-	paddr_t copy = page_alloc(order, GFP_SCRATCH);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(phys_to_virt(copy), phys_to_virt(m->base), m->size);
 	kexec_unload();
 	image.loaded = true;
 	strlcpy(image.name, name, sizeof(image.name));
 	image.copy = copy;
 	image.order = order;
-	image.size = m->size;
+	image.size = size;
 	image.img = img;
 	strlcpy(image.cmdline, cmdline, sizeof(image.cmdline));
-	*bytes = m->size;
+	return 0;
+}
+
+static paddr_t alloc_copy(uint64_t size, unsigned *order)
+{
+	*order = order_for(size);
+	return *order > BUDDY_MAX_ORDER ? 0 : page_alloc(*order, GFP_SCRATCH);
+}
+
+/* Image n of the image store on the first block device, read into scratch and
+ * checked against its CRC32 (kernel/imgstore.c). */
+static int from_disk(const char *n_str, paddr_t *copy, unsigned *order, uint64_t *size,
+		     const char **why)
+{
+	uint64_t n;
+	struct imgstore_entry e;
+	struct blk_dev *d = blk_get(0);
+	if (parse_u64(n_str, &n) || n > IMGSTORE_MAX_ENTRIES) {
+		*why = "disk:N wants an image number";
+		return -EINVAL;
+	}
+	if (!d) {
+		*why = "no block device";
+		return -ENODEV;
+	}
+	struct imgstore *st = kmalloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	int err = imgstore_open_blk(st, d, why);
+	if (!err && (err = imgstore_entry(st, (unsigned)n, &e)))
+		*why = "no such image on the disk";
+	if (!err && !(*copy = alloc_copy(e.size, order))) {
+		*why = "no scratch memory for an image that large";
+		err = *order > BUDDY_MAX_ORDER ? -E2BIG : -ENOMEM;
+	}
+	if (!err && (err = imgstore_load(st, (unsigned)n, phys_to_virt(*copy), e.size, why)))
+		page_free(*copy, *order);
+	if (!err)
+		*size = e.size;
+	kfree(st);
+	return err;
+}
+
+int kexec_load(const char *name, const char *cmdline, uint64_t *bytes, const char **why)
+{
+	paddr_t copy;
+	unsigned order;
+	uint64_t size;
+	*why = "";
+	if (strlen(cmdline) >= sizeof(image.cmdline)) {
+		*why = "command line too long";
+		return -E2BIG;
+	}
+	if (!strncmp(name, "disk:", 5)) {
+		int err = from_disk(name + 5, &copy, &order, &size, why);
+		if (err)
+			return err;
+	} else {
+		const struct boot_module *m = boot_module_find(name);
+		if (!m) {
+			*why = "no boot module of that name";
+			return -ENOENT;
+		}
+		size = m->size;
+		copy = alloc_copy(size, &order);
+		if (!copy) {
+			*why = "no scratch memory for an image that large";
+			return order > BUDDY_MAX_ORDER ? -E2BIG : -ENOMEM;
+		}
+		memcpy(phys_to_virt(copy), phys_to_virt(m->base), size);
+	}
+	int err = take(name, copy, order, size, cmdline, why);
+	if (err) {
+		printk("kexec: %s: %s\n", name, *why);
+		page_free(copy, order);             /* the image loaded before stays */
+		return err;
+	}
+	*bytes = size;
 	return 0;
 }
 
@@ -335,15 +404,13 @@ static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
 							len ? " " : "", argv[i]);
 		}
 		uint64_t bytes;
-		int err = kexec_load(name, cmdline, &bytes);
-		if (err == -ENOENT)
-			return shell_err(c, err, "no boot module named '%.64s'", name);
-		if (err == -ENOEXEC)
-			return shell_err(c, -EINVAL, "'%.64s' is not a bootable Baton image", name);
-		if (err == -EINVAL)
-			return shell_err(c, err, "'%.64s' does not fit the kernel slot", name);
+		const char *why;
+		int err = kexec_load(name, cmdline, &bytes, &why);
+		if (err == -ENOEXEC)                /* elf_check's reason */
+			return shell_err(c, -EINVAL, "'%.64s' is not a bootable Baton image: %s",
+					 name, why);
 		if (err)
-			return shell_err(c, err, "cannot load '%.64s'", name);
+			return shell_err(c, err, "cannot load '%.64s': %s", name, why);
 		shell_kv(c, "image", "%s", name);
 		shell_kv(c, "bytes", "%llu", (unsigned long long)bytes);
 		return 0;

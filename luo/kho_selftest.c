@@ -151,8 +151,9 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 		return err;
 	err = kho_add_subtree(TEST_NAME, blob, sizeof(*t));
 	uint64_t bytes;
+	const char *why;
 	if (!err)
-		err = kexec_load("baton", "", &bytes);
+		err = kexec_load("baton", "", &bytes, &why);
 	if (!err)
 		err = kexec_exec();
 	printk("kho-test: FAIL cannot start generation %u: %d\n", gen, err);

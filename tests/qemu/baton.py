@@ -743,7 +743,8 @@ class Baton:
 
 
 USAGE = """usage: baton.py run   [--path pvh|grub-bios|grub-efi|efi] [--machine q35|pc] [--mem 256M]
-                    [--append CMDLINE] [--module FILE NAME]... [extra qemu args]
+                    [--append CMDLINE] [--module FILE NAME]... [--disk FILE]...
+                    [extra qemu args]
        baton.py debug ...the same...   (QEMU waits for gdb on :1234)
 The serial console is this terminal (-serial mon:stdio): Ctrl-A X quits, Ctrl-A C
 switches to the QEMU monitor."""
@@ -764,6 +765,8 @@ def main(argv):
     p.add_argument("--mem", default="256M")
     p.add_argument("--append", default="", metavar="CMDLINE")
     p.add_argument("--module", nargs=2, action="append", default=[], metavar=("FILE", "NAME"))
+    p.add_argument("--disk", action="append", default=[], metavar="FILE",
+                   help="a raw image attached as a virtio-blk disk (blk0, blk1, ...)")
     opts, unknown = p.parse_known_args(rest)
     workdir = BUILD / "run"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -772,7 +775,7 @@ def main(argv):
         return 1
     modules = [(name, Path(f)) for f, name in opts.module]
     args = qemu_args(opts.path, opts.machine, opts.mem, opts.append, modules, workdir,
-                     unknown + extra, serial="mon:stdio")
+                     unknown + extra, serial="mon:stdio", disks=[Path(d) for d in opts.disk])
     if mode == "debug":
         args += ["-s", "-S"]
         print(f"QEMU waits for gdb; in another terminal:\n"
@@ -780,6 +783,19 @@ def main(argv):
     print("Serial console here; Ctrl-A X quits QEMU.", flush=True)
     os.chdir(ROOT)
     os.execvp(args[0], args)
+
+
+def kexec(b, load="kexec load", timeout=60):
+    """`load` (a kexec load line; None: the image loaded before), then kexec exec;
+    waits for the next kernel's prompt and returns its banner fields."""
+    if load:
+        b.ok(load, timeout)
+    b.banners += 1
+    b.send("kexec exec\n")
+    b.expect_text("kexec: jumping\n", timeout)
+    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
+    b.expect(PROMPT_RE, timeout)
+    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 - `qemu(**kw)`: start a Baton (not yet booted); every one is killed at teardown.
 - `console`: PVH on q35, booted to the first prompt.
 - `launch(**kw)`: the same as a context manager, for module- or session-scoped fixtures.
+- `alt_kernel`: this tree's kernel.elf built again with VERSION=9.9.9-alt (once per
+  session), for updates into a build that is not the running one.
 - The serial log of every failed test goes to build/test-logs/<test id>.log (every
   QEMU the test used, shared fixtures included); a passing test leaves no log.
 """
@@ -10,6 +12,7 @@ import contextlib
 import itertools
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -45,6 +48,14 @@ def qemu():
     """Factory: qemu(path=, machine=, mem=, cmdline=, modules=, extra_args=) -> Baton."""
     with contextlib.ExitStack() as stack:
         yield lambda **kw: stack.enter_context(launch(**kw))
+
+
+@pytest.fixture(scope="session")
+def alt_kernel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("alt")
+    subprocess.run(["make", "-s", "-j2", f"B={out}", "VERSION=9.9.9-alt",
+                    f"{out}/kernel.elf"], cwd=baton.ROOT, check=True)
+    return out / "kernel.elf"
 
 
 _console_broken = None      # (test id, error) of the first failed standard boot

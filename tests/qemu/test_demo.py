@@ -9,9 +9,12 @@ from conftest import launch
 DEMO = baton.ROOT / "scripts" / "demo"
 
 
-def test_make_run_demo():
+def test_make_run_demo(tmp_path):
     mods = [("demo", DEMO / "before.txt"), ("demo-after", DEMO / "after.txt")]
-    with launch(cmdline="script=demo hugepages=48", modules=mods, banners=2) as b:
+    disk = tmp_path / "disk.img"                      # make run attaches a copy, too
+    disk.write_bytes((baton.BUILD / "disk.img").read_bytes())
+    with launch(cmdline="script=demo hugepages=48", modules=mods, banners=2,
+                disks=[disk]) as b:
         b.boot(prompt=False)
         first = b.script_results((DEMO / "before.txt").read_text().splitlines()[:-1], 60)
         assert all(r.ok for r in first), [r.result for r in first if not r.ok]
@@ -27,3 +30,4 @@ def test_make_run_demo():
         assert pools[0]["2M.total"] == "48" and pools[0]["2M.free"] == "16"   # 32 in use
         assert pools[-1]["2M.total"] == "48" and pools[-1]["2M.free"] == "16"  # vm-ram open
         assert b.ok("version")["boot"] == "kexec"       # and the prompt is live
+        assert b.ok("kexec load disk:0")["bytes"] == str(baton.KERNEL.stat().st_size)

@@ -8,21 +8,11 @@ import subprocess
 import pytest
 
 import baton
+from baton import kexec
 from conftest import launch
 
 GEN_RE = re.compile(r"kho-test: gen=(\d+) blocks=(\d+) bytes=(\d+) verified free=(\d+)\n")
 PATHS = ["pvh", "grub-bios", "grub-efi", "efi"]
-
-
-def kexec(b, load="kexec load", timeout=60):
-    """Load and exec; returns the next kernel's banner fields."""
-    b.ok(load)
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
-    b.expect(baton.PROMPT_RE, timeout)
-    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
 
 
 def run_selftest(b, gens, timeout):
@@ -115,11 +105,8 @@ def test_dump_and_dtc(console, tmp_path):
     assert "preserved-memory-map" in out
 
 
-def test_kexec_into_a_differently_built_image(tmp_path_factory):
-    out = tmp_path_factory.mktemp("alt")
-    subprocess.run(["make", "-s", "-j2", f"B={out}", "VERSION=9.9.9-alt",
-                    f"{out}/kernel.elf"], cwd=baton.ROOT, check=True)
-    with launch(mem="512M", modules=[("alt", out / "kernel.elf")]) as b:
+def test_kexec_into_a_differently_built_image(alt_kernel):
+    with launch(mem="512M", modules=[("alt", alt_kernel)]) as b:
         b.boot()
         assert b.ok("kexec load alt")["image"] == "alt"
         fields = kexec(b, load="kexec load alt -- hello=1")
