@@ -15,6 +15,10 @@
 void *ioremap(paddr_t paddr, uint64_t size);
 /* Undo ioremap(p) (p as ioremap returned it). */
 void iounmap(void *p);
+/* Point a one-page ioremap() area (p page aligned, as ioremap returned it for a page
+ * aligned paddr) at another device page: a window reused for many short looks. 0 or
+ * -ENOMEM; the area stays in place either way. */
+int ioremap_retarget(void *p, paddr_t paddr);
 
 static inline uint8_t readb(const volatile void *a) { return *(const volatile uint8_t *)a; }
 static inline uint16_t readw(const volatile void *a) { return *(const volatile uint16_t *)a; }

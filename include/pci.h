@@ -51,6 +51,7 @@ struct pci_dev {
 	uint8_t header_type;   /* without the multi-function bit */
 	struct pci_bar bar[PCI_NUM_BARS];
 	char name[16];         /* "0000:00:04.0" */
+	volatile uint8_t *cfg; /* its ECAM page, mapped while it exists; NULL: ports */
 	const char *driver;    /* set by pci_claim */
 	void (*quiesce)(void *priv);
 	void *priv;

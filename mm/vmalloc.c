@@ -166,6 +166,18 @@ void *ioremap(paddr_t paddr, uint64_t size)
 	return NULL;
 }
 
+int ioremap_retarget(void *p, paddr_t paddr)
+{
+	struct vm_area **pp = find(p);
+	BUG_ON(!pp || (*pp)->npages != 1 || (*pp)->owns_frames || !IS_ALIGNED(paddr, PAGE_SIZE),
+	       "ioremap_retarget(%p, %#llx): not a one-page ioremap area or not page aligned",
+	       p, (unsigned long long)paddr);
+	struct vm_area *a = *pp;
+	unmap_page(a->va);                          /* flushes the old translation */
+	a->frames[0] = paddr;
+	return map_page(a->va, paddr, PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT);
+}
+
 void iounmap(void *p)
 {
 	if (p)

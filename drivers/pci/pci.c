@@ -1,13 +1,17 @@
 /*
  * PCI enumeration and configuration access (model in include/pci.h).
  *
- * Access: one ECAM window per MCFG allocation of segment 0, each bus's 1 MiB mapped
- * uncached the first time it is touched; a bus no window covers (or whose mapping
- * failed) goes through the legacy ports, which reach offsets below 256 only. Reads
- * past what the access method reaches return all ones, as absent hardware does.
+ * Access: ECAM, through the MCFG allocations of segment 0. A function that exists
+ * has its own 4 KiB configuration page mapped (uncached) when it is found, and kept
+ * (pci_dev.cfg); a function that may not exist is looked at through one reusable
+ * window page, so a scan maps a page per function found, not 1 MiB per bus. A bus
+ * no allocation covers (or a page whose mapping failed) goes through the legacy
+ * ports, which reach offsets below 256 only. Reads past what the access method
+ * reaches return all ones, as absent hardware does.
  */
 #include <acpi.h>
 #include <errno.h>
+#include <mm.h>
 #include <mmio.h>
 #include <pci.h>
 #include <printk.h>
@@ -22,28 +26,43 @@ static struct pci_dev devs[PCI_MAX_DEVS];
 static unsigned ndevs;
 static struct acpi_mcfg_alloc mcfg[ACPI_MCFG_MAX];
 static int nmcfg;
-static volatile uint8_t *bus_map[256];
+static volatile uint8_t *window;          /* one page, retargeted for each look */
+static paddr_t window_pa;
 
 const char *pci_access(void)
 {
 	return nmcfg > 0 ? "ecam" : "legacy";
 }
 
-/* The ECAM address of (bus, dev, fn, off), or NULL to use the legacy ports. */
-static volatile uint8_t *ecam(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off)
+/* The physical address of the function's ECAM page, or 0 if no allocation covers it. */
+static paddr_t ecam_pa(uint8_t bus, uint8_t dev, uint8_t fn)
 {
-	if (!bus_map[bus]) {
-		for (int i = 0; i < nmcfg; i++) {
-			const struct acpi_mcfg_alloc *a = &mcfg[i];
-			if (a->segment || bus < a->bus_start || bus > a->bus_end)
-				continue;
-			bus_map[bus] = ioremap(a->base + ((paddr_t)(bus - a->bus_start) << 20), 1 << 20);
-			break;
-		}
-		if (!bus_map[bus])
-			return NULL;
+	for (int i = 0; i < nmcfg; i++) {
+		const struct acpi_mcfg_alloc *a = &mcfg[i];
+		if (!a->segment && bus >= a->bus_start && bus <= a->bus_end)
+			return a->base + ((paddr_t)(bus - a->bus_start) << 20 |
+					  (paddr_t)dev << 15 | (paddr_t)fn << 12);
 	}
-	return bus_map[bus] + ((unsigned)dev << 15 | (unsigned)fn << 12 | off);
+	return 0;
+}
+
+/* The function's configuration page: its own if it was found, else the window
+ * pointed at it; NULL to use the legacy ports. */
+static volatile uint8_t *ecam(uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	for (unsigned i = 0; i < ndevs; i++)
+		if (devs[i].bus == bus && devs[i].dev == dev && devs[i].fn == fn && devs[i].cfg)
+			return devs[i].cfg;
+	paddr_t pa = ecam_pa(bus, dev, fn);
+	if (!pa)
+		return NULL;
+	if (!window) {
+		window = ioremap(pa, PAGE_SIZE);
+		window_pa = pa;
+	} else if (pa != window_pa) {
+		window_pa = ioremap_retarget((void *)window, pa) ? 0 : pa;
+	}
+	return window && window_pa == pa ? window : NULL;
 }
 
 static uint32_t legacy_addr(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off)
@@ -54,9 +73,11 @@ static uint32_t legacy_addr(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off)
 
 static uint32_t cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off, unsigned width)
 {
-	volatile uint8_t *p = off < 4096 ? ecam(bus, dev, fn, off) : NULL;
-	if (p)
+	volatile uint8_t *p = off < 4096 ? ecam(bus, dev, fn) : NULL;
+	if (p) {
+		p += off;
 		return width == 1 ? readb(p) : width == 2 ? readw(p) : readl(p);
+	}
 	if (off >= 256)
 		return width == 1 ? 0xff : width == 2 ? 0xffff : 0xffffffffu;
 	outl(CFG_ADDR, legacy_addr(bus, dev, fn, off));
@@ -67,8 +88,9 @@ static uint32_t cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off, uns
 static void cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, unsigned off, unsigned width,
 		      uint32_t v)
 {
-	volatile uint8_t *p = off < 4096 ? ecam(bus, dev, fn, off) : NULL;
+	volatile uint8_t *p = off < 4096 ? ecam(bus, dev, fn) : NULL;
 	if (p) {
+		p += off;
 		if (width == 2)
 			writew(p, (uint16_t)v);
 		else
@@ -146,9 +168,11 @@ static void add_fn(uint8_t bus, uint8_t dev, uint8_t fn, uint32_t *seen)
 		       PCI_MAX_DEVS, bus, dev, fn);
 		return;
 	}
+	paddr_t pa = ecam_pa(bus, dev, fn);
 	struct pci_dev *d = &devs[ndevs++];
 	*d = (struct pci_dev){ .bus = bus, .dev = dev, .fn = fn, .vendor = (uint16_t)id,
-			       .device = (uint16_t)(id >> 16) };
+			       .device = (uint16_t)(id >> 16),
+			       .cfg = pa ? ioremap(pa, PAGE_SIZE) : NULL };
 	d->class_code = cfg_read(bus, dev, fn, PCI_CLASS_REV, 4) >> 8;
 	d->header_type = (uint8_t)cfg_read(bus, dev, fn, PCI_HEADER_TYPE, 1) & 0x7f;
 	snprintf(d->name, sizeof(d->name), "%04x:%02x:%02x.%x", 0, bus, dev, fn);
