@@ -10,7 +10,9 @@ exactly from run to run, whatever else the host is doing.
       1 and 8 GiB preserved in 2 MiB blocks (the cases that fit the guest).
   memmap_init: TSC ticks the cold boot spends building the memmap and zones.
   hugetlb_blackout: 16 GiB guest, pools of 4096 x 2 MiB and 4 x 1 GiB, with 0, 2 and
-      8 GiB of a 2 MiB-backed memfd preserved (and 4 GiB on 1 GiB folios).
+      8 GiB of a 2 MiB-backed memfd preserved (and 4 GiB on 1 GiB folios); with the
+      bytes of handover metadata (all of it: the whole pool's list included) per
+      GiB preserved, next to Linux's memfd-v2 at 4 KiB folios (16 bytes a folio).
   luo_blackout: the same phases with 1, 100 and 2000 LUO sessions (one 4 KiB memfd
       each) in a 2 GiB guest, and with one 4 GiB memfd in an 8 GiB guest (whose
       bytes are verified after the update).
@@ -131,16 +133,25 @@ def run_huge(preserve, size="2M"):
                     cmdline="hugepagesz=2M hugepages=4096 hugepagesz=1G hugepages=4")
     try:
         b.boot(timeout=120)
+        meta = {}
         if preserve:
             b.ok("luo create-session vm")
             b.ok(f"memfd create ram {preserve} huge={size}", 600)
             b.ok("luo preserve vm ram 1", 600)
+            # Handover metadata: every preserved byte that is not a pool folio
+            # (lists, chunk pages, LUO's records, the FDT), plus the tree's pages.
+            kv = b.ok("kho status")
+            pool = 4096 * (2 << 20) + 4 * GiB
+            bytes_ = int(kv["preserved"]) - pool + 4096 * int(kv["tree-pages"])
+            meta = dict(handover_meta_bytes=bytes_,
+                        meta_bytes_per_gib=round(bytes_ * GiB / preserve),
+                        linux_memfd_v2_4k_bytes_per_gib=16 * (GiB // 4096))
         ph = blackout(b, 900)
         if preserve:
             b.ok("luo retrieve-session vm")
             b.ok("luo retrieve vm 1 ram2", 600)
         emit(bench="hugetlb_blackout", guest="16G", pool="4096x2M+4x1G", preserved=preserve,
-             folio=size, unit="ns_guest", **ph)
+             folio=size, unit="ns_guest", **ph, **meta)
     finally:
         b.close()
 
