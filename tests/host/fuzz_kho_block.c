@@ -22,6 +22,7 @@
  * same why as the reference's first problem. FUZZ_KHO_VERBOSE=1 prints each read's
  * result (to replay an input). Seeds: tests/host/corpus/kho_block/ (this format).
  */
+#include "fuzz_check.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +46,7 @@ static size_t entry_size;
 static bool accepted[MAX_PAGES], stop;
 static uint64_t ok_calls, calls, expect;
 
-static void check(bool ok, const char *what, uint64_t v)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_kho_block: %s (%#llx)\n", what, (unsigned long long)v);
-		abort();
-	}
-}
+#define check(ok, what, v) fuzz_check(ok, "fuzz_kho_block", what, v)
 
 static bool in_arena(paddr_t pa)
 {

@@ -22,6 +22,7 @@
  * FUZZ_KHO_VERBOSE=1 prints each walk's result (to replay an input). Seeds:
  * tests/host/corpus/kho_radix/ (the same record format).
  */
+#include "fuzz_check.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +44,7 @@ static bool accepted[MAX_PAGES];
 static uint64_t node_ok_calls, blocks;
 static bool stop;
 
-static void check(bool ok, const char *what, paddr_t pa)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_kho_radix: %s (%#llx)\n", what, (unsigned long long)pa);
-		abort();
-	}
-}
+#define check(ok, what, v) fuzz_check(ok, "fuzz_kho_radix", what, v)
 
 static bool in_arena(paddr_t pa)
 {

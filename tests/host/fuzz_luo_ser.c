@@ -22,6 +22,7 @@
  * refusing a state the check accepted; release freeing a page outside the arena or
  * more pages than the walk could have met. Seeds: tests/host/corpus/luo_ser/.
  */
+#include "fuzz_check.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,13 +48,7 @@ static unsigned npages;
 static bool accepted[MAX_PAGES];
 static uint64_t maps, frees, sessions, files_left, files;
 
-static void check(bool ok, const char *what, uint64_t v)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_luo_ser: %s (%#llx)\n", what, (unsigned long long)v);
-		abort();
-	}
-}
+#define check(ok, what, v) fuzz_check(ok, "fuzz_luo_ser", what, v)
 
 static bool in_arena(paddr_t pa)
 {

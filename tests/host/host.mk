@@ -74,6 +74,12 @@ host_src_hugetlb    := mm/hugetlb.c kernel/palist.c mm/buddy.c kernel/cmdline.c 
 	tests/host/shim/panic.c
 host_libs_hugetlb   := -Wl,-T,tests/host/shim/host_sections.ld
 $(B)/host/obj/tests/host/test_hugetlb.o: tests/host/shim/host_sections.ld
+# The pool's adoption of a handed-over list, over the same shim (its KHO is a set of
+# blocks the fuzzer declares preserved).
+HOST_FUZZERS            += hugetlb_adopt
+fuzz_src_hugetlb_adopt  := $(host_src_hugetlb)
+fuzz_libs_hugetlb_adopt := $(host_libs_hugetlb)
+$(B)/host/fuzz/tests/host/fuzz_hugetlb_adopt.o: tests/host/shim/host_sections.ld
 
 # luo/kho_block.c: KHO serialization blocks (the chains LUO keeps its records in).
 HOST_TESTS          += kho_block
