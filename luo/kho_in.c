@@ -304,8 +304,10 @@ void kho_memory_finish(void)
  */
 static void maybe_release_tree(void)
 {
+	if (kho_in.remaining > 1 || !kho_in.node_list)
+		return;                             /* the usual case: no tree lookup */
 	bool fdt_kept = kho_radix_test(&kho_in.tree, kho_in.fdt_pa, 0);
-	if (kho_in.remaining != (fdt_kept ? 1u : 0u) || !kho_in.node_list)
+	if (kho_in.remaining != (fdt_kept ? 1u : 0u))
 		return;
 	const paddr_t *n = phys_to_virt(kho_in.node_list);
 	for (uint64_t i = 0; i < kho_in.nnodes; i++)

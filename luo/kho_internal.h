@@ -51,6 +51,12 @@ struct kho_radix {
 	paddr_t (*alloc_node)(void *ctx);     /* a zeroed page, or 0 */
 	void *ctx;
 	uint64_t nodes;                       /* pages allocated, root included */
+	/* The leaf page of the last lookup: node pages are never freed while a tree
+	 * lives, so a lookup in the same leaf needs no walk. Valid while cache_root is
+	 * still root (code that sets root directly needs no care). */
+	paddr_t cache_root;
+	uint64_t cache_prefix;                /* key >> KHO_BITMAP_SIZE_LOG2 */
+	uint64_t *cache_leaf;
 };
 
 static inline uint64_t kho_radix_key(paddr_t pa, unsigned order)

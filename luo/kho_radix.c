@@ -62,6 +62,7 @@ int kho_radix_init(struct kho_radix *t, paddr_t (*alloc_node)(void *ctx), void *
 	t->alloc_node = alloc_node;
 	t->ctx = ctx;
 	t->nodes = 0;
+	t->cache_leaf = NULL;
 	t->root = alloc_node(ctx);
 	if (!t->root)
 		return -ENOMEM;
@@ -81,7 +82,10 @@ static bool block_ok(paddr_t pa, unsigned order)
 static uint64_t *leaf_word(struct kho_radix *t, uint64_t key, bool create, int *err)
 {
 	paddr_t pa = t->root;
+	uint64_t prefix = key >> KHO_BITMAP_SIZE_LOG2;
 	*err = 0;
+	if (t->cache_leaf && t->cache_root == pa && t->cache_prefix == prefix)
+		return t->cache_leaf + (key & BIT_MASK) / 64;
 	for (unsigned level = LEVELS; level >= 1; level--) {
 		uint64_t *slot = (uint64_t *)kho_phys_to_virt(pa) +
 				 ((key >> level_shift(level)) & TABLE_MASK);
@@ -98,7 +102,10 @@ static uint64_t *leaf_word(struct kho_radix *t, uint64_t key, bool create, int *
 		}
 		pa = *slot;
 	}
-	return (uint64_t *)kho_phys_to_virt(pa) + (key & BIT_MASK) / 64;
+	t->cache_root = t->root;
+	t->cache_prefix = prefix;
+	t->cache_leaf = kho_phys_to_virt(pa);
+	return t->cache_leaf + (key & BIT_MASK) / 64;
 }
 
 int kho_radix_add(struct kho_radix *t, paddr_t pa, unsigned order)
@@ -135,7 +142,7 @@ bool kho_radix_test(const struct kho_radix *t, paddr_t pa, unsigned order)
 		return false;
 	uint64_t key = kho_radix_key(pa, order);
 	int err;
-	/* create is false: nothing is written through t. */
+	/* create is false: nothing but the lookup cache is written through t. */
 	const uint64_t *w = leaf_word((struct kho_radix *)t, key, false, &err);
 	return w && (*w >> (key % 64) & 1);
 }
