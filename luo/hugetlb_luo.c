@@ -11,7 +11,8 @@
  *      user's (bit 63, found by binary search); unpreserving clears the marks.
  *      So when kexec comes the list is complete, marked, and every pool folio is
  *      preserved: the blackout does no work per folio (the design's "just before
- *      kexec" walk is done as the files come and go, while the pool is frozen).
+ *      kexec" walk is done as the files come and go, while the pool is frozen;
+ *      the kexec step only confirms it from the counters, in O(1)).
  *   3. In the next kernel hugetlb_init asks LUO for the FLB first: the list is
  *      checked whole (every entry aligned to the pool's folio size) and becomes the
  *      pool's record as is (mm/hugetlb.c, hugetlb_adopt_list); folios nobody
@@ -225,15 +226,29 @@ static const struct luo_flb_ops flb_ops = { flb_preserve, flb_unpreserve, flb_re
 static struct luo_flb hugetlb_flb = { .ops = &flb_ops,
 				      .compatible = BATON_HUGETLB_FLB_COMPATIBLE };
 
-/* ---- just before kexec: nothing left to do but `luo inject pfnlist` ---- */
+/* ---- just before kexec: the list is already whole; confirm it, in O(1) ---- */
 
 static uint64_t *injected, injected_was;
 
-static int inject_pfnlist(void)
+/*
+ * Every folio of each pool is listed and KHO-preserved: the list was made from the
+ * frozen pool, each of its folios preserved then, and a frozen pool neither grows
+ * nor shrinks. The counters say so without a walk; anything else is a bug. Then
+ * `luo inject pfnlist`, if armed.
+ */
+static int hugetlb_step(void)
 {
 	void *obj;
 	luo_flb_get_outgoing(&hugetlb_flb, &obj);
 	struct flb_out *o = obj;
+	for (int s = 0; o && s < NR_HUGE; s++) {
+		const struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
+		const struct pool_out *p = &o->pool[s];
+		BUG_ON(p->list && (!pool->frozen || pool->total != p->n || p->npreserved != p->n),
+		       "hugetlb %s pool at kexec: frozen %u, %llu folios, %llu listed, %llu "
+		       "preserved", pool->name, pool->frozen, (unsigned long long)pool->total,
+		       (unsigned long long)p->n, (unsigned long long)p->npreserved);
+	}
 	for (int s = 0; o && s < NR_HUGE; s++)
 		if (o->pool[s].n && luo_test_fail("pfnlist")) {
 			injected = &o->pool[s].list[0];
@@ -250,7 +265,7 @@ static void uninject_pfnlist(void)
 		*injected = injected_was;
 	injected = NULL;
 }
-KEXEC_STEP("hugetlb", 20, inject_pfnlist, uninject_pfnlist);
+KEXEC_STEP("hugetlb", 20, hugetlb_step, uninject_pfnlist);
 
 /* ---- the hugetlb memfd handler ---- */
 
