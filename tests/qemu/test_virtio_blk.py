@@ -7,7 +7,7 @@ configuration ports) and q35 (ECAM from ACPI MCFG), with disks made by the test:
   boot and `blk read` / `blk verify` must return exactly it;
 - every console error with its exact errno; a read-only disk (EROFS); no disk
   (ENODEV); a boot without a virtio device;
-- a 64-bit BAR above 4 GiB (OVMF);
+- a 64-bit BAR above 4 GiB (OVMF); a disk behind a PCIe root port (bus 1, q35);
 - the device is reset across kexec: the next kernel finds status 0x0, and with the
   boot option virtio_skip_reset it finds the previous kernel's DRIVER_OK (0xf).
 """
@@ -224,3 +224,21 @@ def test_bar_above_4g_ovmf(qemu, disk):
     assert bars and max(int(v, 16) for v in bars.values()) >= 1 << 32, line
     b.ok("blk fill 0 2048 9")
     b.ok("blk verify 0 2048 9")
+
+
+def test_behind_a_pcie_root_port(qemu, disk):
+    """On q35 a device behind a PCIe root port sits on bus 1: the scan must follow
+    the bridge, and the data must still go both ways."""
+    host = disk.read_bytes()
+    b = qemu(machine="q35", extra_args=[
+        "-drive", f"file={disk},if=none,id=d0,format=raw",
+        "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1",
+        "-device", "virtio-blk-pci,drive=d0,bus=rp1,disable-legacy=on"])
+    b.boot()
+    kv = b.ok("blk info")
+    assert kv["pci"] == "0000:01:00.0" and kv["sectors"] == str(DISK_SECTORS)
+    assert read_hex(b, 10, 2) == host[10 * SECTOR:12 * SECTOR]
+    assert b.ok("blk fill 200 8 9") == {"bytes": str(8 * SECTOR)}
+    b.send("poweroff\n")
+    assert b.wait_exit(30) == 1
+    assert disk.read_bytes()[200 * SECTOR:208 * SECTOR] == pattern(9, 8 * SECTOR)
