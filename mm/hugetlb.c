@@ -201,13 +201,15 @@ static void sort_list(struct hugetlb_pool *pool)
 		push_free(pool, pa);
 	/* After an adoption, entries past the last free one counted should all wait
 	 * for a memfd. A free one means the handover counted too few: take it in. */
+	uint64_t extra = 0;
 	while (pool->recount && pool->pending_at < pool->nall) {
 		if (pool->all[pool->pending_at] & PALIST_FLAG) {
 			pool->pending_at++;
 			continue;
 		}
-		printk("hugetlb: warning: the %s pool's list has more free folios than handed "
-		       "over\n", pool->name);
+		if (!extra++)
+			printk("hugetlb: warning: the %s pool's list has more free folios than "
+			       "handed over\n", pool->name);
 		pool->pending_free++;
 		pool->free++;
 		pool->preserved--;
