@@ -34,6 +34,7 @@ struct hugetlb_pool {
 	bool sorted;             /* no pending folio, no duplicate, all[] sorted */
 	bool settled;            /* sorted, and every folio waiting for its memfd checked */
 	bool recount;            /* adopted: check the handed-over counts when sorting */
+	uint64_t bad_entries;    /* of the handed-over list, met since the last settle */
 };
 
 void hugetlb_init(void);

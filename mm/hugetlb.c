@@ -148,6 +148,15 @@ static int shrink_one(struct hugetlb_pool *pool)
 	return 0;
 }
 
+/* A corrupt list can be long: the first few bad entries are named, the rest only
+ * counted (said when the pool settles). */
+#define ENTRY_WARNINGS 8
+
+static bool entry_warning(struct hugetlb_pool *pool)
+{
+	return ++pool->bad_entries <= ENTRY_WARNINGS;
+}
+
 /* Take in the next pending free folio: restored, with its pool head, in use (no
  * longer counted free). 0 if none is left. */
 static paddr_t take_one(struct hugetlb_pool *pool)
@@ -174,8 +183,9 @@ static paddr_t take_one(struct hugetlb_pool *pool)
 			make_head(pool, e);
 			return e;
 		}
-		printk("hugetlb: warning: handed-over folio %#llx could not be taken in\n",
-		       (unsigned long long)e);
+		if (entry_warning(pool))
+			printk("hugetlb: warning: handed-over folio %#llx could not be taken in\n",
+			       (unsigned long long)e);
 		if (!err)
 			page_free(e, order);          /* restored, at another order: ours */
 		forget(pool, i);
@@ -186,8 +196,9 @@ static paddr_t take_one(struct hugetlb_pool *pool)
 
 static void drop(struct hugetlb_pool *pool, uint64_t e, const char *why)
 {
-	printk("hugetlb: warning: handed-over folio %#llx dropped from the %s pool (%s)\n",
-	       (unsigned long long)palist_pa(e), pool->name, why);
+	if (entry_warning(pool))
+		printk("hugetlb: warning: handed-over folio %#llx dropped from the %s pool "
+		       "(%s)\n", (unsigned long long)palist_pa(e), pool->name, why);
 	pool->preserved--;
 	pool->total--;
 }
@@ -274,6 +285,11 @@ static void settle(struct hugetlb_pool *pool)
 		pool->all = NULL;
 		pool->cap = 0;
 	}
+	if (pool->bad_entries > ENTRY_WARNINGS)
+		printk("hugetlb: warning: %llu handed-over entries of the %s pool were bad in "
+		       "all (the first %u are named above)\n",
+		       (unsigned long long)pool->bad_entries, pool->name, ENTRY_WARNINGS);
+	pool->bad_entries = 0;
 	pool->settled = true;
 }
 

@@ -439,6 +439,25 @@ static void test_adopt_counts(void **state)
 	}
 }
 
+/* A long corrupt list names its first bad entries and counts the rest. */
+static void test_adopt_many_bad(void **state)
+{
+	(void)state;
+	std_zone();
+	struct hugetlb_pool *pool = hugetlb_pool(HUGE_2M);
+	uint64_t *list = kvmalloc(20 * sizeof(uint64_t));
+	for (int i = 0; i < 20; i++)                  /* waiting, never preserved */
+		list[i] = (4 * GiB + (uint64_t)i * 2 * MiB) | PALIST_FLAG;
+	hugetlb_adopt_list(pool, list, 20, 0);
+	hugetlb_drain(pool);
+	assert_int_equal(printk_log_count("(not a preserved block of the pool's order)"), 8);
+	assert_int_equal(printk_log_count("20 handed-over entries of the 2M pool were bad in "
+					  "all (the first 8 are named above)"), 1);
+	assert_int_equal(pool->total, 0);
+	assert_int_equal(pool->preserved, 0);
+	check_all("all bad", 0);
+}
+
 /* ---- the command line ---- */
 
 /*
@@ -1401,6 +1420,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_random, teardown),
 		cmocka_unit_test_teardown(test_adopt, teardown),
 		cmocka_unit_test_teardown(test_adopt_counts, teardown),
+		cmocka_unit_test_teardown(test_adopt_many_bad, teardown),
 	};
 	return cmocka_run_group_tests_name("hugetlb", tests, NULL, NULL);
 }
