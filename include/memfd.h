@@ -17,6 +17,7 @@
 #include <types.h>
 
 #define MEMFD_NAME_MAX 64            /* bytes, with the NUL */
+#define MEMFD_SIZE_MAX (1ull << 46)  /* bytes */
 
 #define F_SEAL_SEAL          0x0001
 #define F_SEAL_SHRINK        0x0002
@@ -68,7 +69,12 @@ int memfd_fill(struct memfd *f, uint64_t seed);
 /* 0, or -EIO with *bad the offset of the first byte that differs. */
 int memfd_verify(struct memfd *f, uint64_t seed, uint64_t *bad);
 int memfd_add_seals(struct memfd *f, uint32_t seals);
-/* Adopt folios restored by a live update as a new file (the array is taken over). */
+/* 0 if a file of size bytes is nfolios folios of 2^order pages (size at most
+ * MEMFD_SIZE_MAX), else -EINVAL: how handed-over file records are checked before any
+ * folio is restored. */
+int memfd_check_layout(uint64_t size, unsigned order, uint64_t nfolios);
+/* Adopt folios restored by a live update as a new file (the array is taken over);
+ * -EINVAL if size and nfolios do not agree (memfd_check_layout). */
 int memfd_adopt(const char *name, uint64_t size, uint32_t seals, struct hugetlb_pool *pool,
 		paddr_t *folios, uint64_t nfolios, struct memfd **out);
 

@@ -163,8 +163,8 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 		if (!ps->nr_folios)
 			continue;
 		struct kho_vmalloc desc = ps->list;
-		if (desc.total_pages * (uint64_t)PAGE_SIZE < ps->nr_folios * sizeof(uint64_t))
-			return "folio list size";
+		if (ps->nr_folios > desc.total_pages * (uint64_t)(PAGE_SIZE / sizeof(uint64_t)))
+			return "folio list size";            /* total_pages is 32 bits: no wrap */
 		lists[s] = kho_restore_vmalloc(&desc);
 		if (!lists[s])
 			return "folio list";
@@ -227,8 +227,12 @@ static struct luo_flb hugetlb_flb = { .ops = &flb_ops,
 				      .compatible = BATON_HUGETLB_FLB_COMPATIBLE };
 
 /* ---- just before kexec: the list is already whole; confirm it, in O(1) ---- */
+/* (and arm `luo inject pfnlist|pfncount`, which make the list the next kernel must
+ * refuse: an entry not aligned, or a count past the list's pages) */
 
-static uint64_t *injected, injected_was;
+static uint64_t *injected, injected_was;            /* `luo inject pfnlist` */
+static struct baton_hugetlb_pool_ser *count_injected; /* `luo inject pfncount` */
+static uint64_t count_was;
 
 /*
  * Every folio of each pool is listed and KHO-preserved: the list was made from the
@@ -256,16 +260,26 @@ static int hugetlb_step(void)
 			*injected = palist_pa(*injected) + PAGE_SIZE;   /* not aligned */
 			break;
 		}
+	for (int s = 0; o && s < NR_HUGE; s++)
+		if (o->pool[s].n && luo_test_fail("pfncount")) {
+			count_injected = &((struct baton_hugetlb_ser *)page_virt(o->ser_pa))->pool[s];
+			count_was = count_injected->nr_folios;
+			count_injected->nr_folios = 1ull << 61;       /* x 8 bytes wraps to 0 */
+			break;
+		}
 	return 0;
 }
 
-static void uninject_pfnlist(void)
+static void uninject(void)
 {
 	if (injected)
 		*injected = injected_was;
+	if (count_injected)
+		count_injected->nr_folios = count_was;
 	injected = NULL;
+	count_injected = NULL;
 }
-KEXEC_STEP("hugetlb", 20, hugetlb_step, uninject_pfnlist);
+KEXEC_STEP("hugetlb", 20, hugetlb_step, uninject);
 
 /* ---- the hugetlb memfd handler ---- */
 
@@ -385,8 +399,8 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 	memcpy(s, page_virt(data), sizeof(*s));
 	page_free(data, order);
 	*pool = pool_of_order(s->order);
-	uint64_t fb = (uint64_t)PAGE_SIZE << s->order;
-	if (!*pool || (s->seals & ~(uint32_t)F_SEAL_ALL) || s->nr_folios != (s->size + fb - 1) / fb)
+	if (!*pool || (s->seals & ~(uint32_t)F_SEAL_ALL) ||
+	    memfd_check_layout(s->size, s->order, s->nr_folios))
 		return -EINVAL;
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
 	int err = memfd_folios_restore(&desc, s->nr_folios, s->order, folios);

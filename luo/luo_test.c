@@ -12,11 +12,16 @@
  *     ("luo-v4"); the next kernel must refuse the handover and boot cold.
  *     `luo inject flb`: the next hugetlb FLB creation fails (the pool "cannot be
  *     frozen", EBUSY); `luo inject pfnlist`: the next kexec hands over a hugetlb
- *     folio list with a misaligned entry, which the next kernel must refuse.
+ *     folio list with a misaligned entry, which the next kernel must refuse;
+ *     `luo inject pfncount` one whose count (2^61) wraps when turned into bytes.
+ *     `luo inject memfdsize`: the next memfd-v2 freeze records a size of 2^64 - 1
+ *     and no folios (a size that wraps a folio count), which the next kernel's
+ *     retrieve must refuse with EINVAL.
  */
 #include <cmdline.h>
 #include <errno.h>
 #include <luo.h>
+#include <panic.h>
 #include <printk.h>
 #include <shell.h>
 #include <string.h>
@@ -30,7 +35,14 @@ struct counts {
 };
 static struct counts counts[TEST_FLBS];
 static bool enabled;
-static bool fail_preserve, fail_freeze, bad_short, bad_version, fail_flb, bad_pfnlist;
+/* `luo inject KIND` arms one flag; luo_test_fail(KIND) reads and clears it. */
+static struct {
+	const char *kind;
+	bool armed;
+} injections[] = {
+	{ "preserve", false }, { "freeze", false }, { "short", false }, { "version", false },
+	{ "flb", false }, { "pfnlist", false }, { "pfncount", false }, { "memfdsize", false },
+};
 
 static unsigned index_of(struct luo_flb *f);
 
@@ -81,11 +93,18 @@ void luo_test_register(struct luo_file_handler *h)
 			printk("luo: warning: test FLB %u not registered\n", i);
 }
 
+static bool *injection(const char *kind)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(injections); i++)
+		if (!strcmp(injections[i].kind, kind))
+			return &injections[i].armed;
+	return NULL;
+}
+
 bool luo_test_fail(const char *op)
 {
-	bool *flag = !strcmp(op, "preserve") ? &fail_preserve : !strcmp(op, "freeze") ? &fail_freeze
-		   : !strcmp(op, "short") ? &bad_short : !strcmp(op, "flb") ? &fail_flb
-		   : !strcmp(op, "pfnlist") ? &bad_pfnlist : &bad_version;
+	bool *flag = injection(op);
+	BUG_ON(!flag, "luo_test_fail(\"%s\"): no such injection", op);
 	bool fail = *flag;
 	*flag = false;
 	return fail;
@@ -101,21 +120,11 @@ BOOT_PARAM("luo_test", set_luo_test);
 int luo_test_cmd(struct shell_ctx *c, int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "inject")) {
-		if (!strcmp(argv[2], "preserve"))
-			fail_preserve = true;
-		else if (!strcmp(argv[2], "freeze"))
-			fail_freeze = true;
-		else if (!strcmp(argv[2], "short"))
-			bad_short = true;
-		else if (!strcmp(argv[2], "version"))
-			bad_version = true;
-		else if (!strcmp(argv[2], "flb"))
-			fail_flb = true;
-		else if (!strcmp(argv[2], "pfnlist"))
-			bad_pfnlist = true;
-		else
-			return shell_err(c, -EINVAL,
-					 "usage: luo inject preserve|freeze|short|version|flb|pfnlist");
+		bool *flag = injection(argv[2]);
+		if (!flag)
+			return shell_err(c, -EINVAL, "usage: luo inject preserve|freeze|short|"
+					 "version|flb|pfnlist|pfncount|memfdsize");
+		*flag = true;
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "test-stats")) {

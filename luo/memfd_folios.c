@@ -58,9 +58,13 @@ int memfd_folios_restore(const struct kho_vmalloc *d, uint64_t n, unsigned order
 	if (!n)
 		return 0;
 	struct kho_vmalloc desc = *d;
+	/* n is untrusted: bound it by the area (32-bit pages, so no product wraps)
+	 * before it sizes anything. */
+	if (n > desc.total_pages * (uint64_t)(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)))
+		return -EIO;
 	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
 	paddr_t *f = kvmalloc(n * sizeof(paddr_t));          /* zeroed */
-	int err = arr && f && desc.total_pages * (uint64_t)PAGE_SIZE >= n * sizeof(*arr) ? 0 : -EIO;
+	int err = arr && f ? 0 : -EIO;
 	for (uint64_t i = 0; !err && i < n; i++) {
 		paddr_t pa = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT;
 		unsigned o;

@@ -88,7 +88,12 @@ static int freeze(struct luo_file_op_args *a)
 	struct memfd_out *o = a->private_data;
 	if (luo_test_fail("freeze"))
 		return -EIO;                        /* `luo inject freeze` */
-	((struct memfd_luo_ser *)page_virt(o->ser_pa))->pos = o->f->pos;
+	struct memfd_luo_ser *s = page_virt(o->ser_pa);
+	s->pos = o->f->pos;
+	if (luo_test_fail("memfdsize")) {           /* `luo inject memfdsize` */
+		s->size = UINT64_MAX;
+		s->nr_folios = 0;
+	}
 	return 0;
 }
 
@@ -105,7 +110,7 @@ static int take_ser(uint64_t data, struct memfd_luo_ser *out)
 
 static int restore_folios(const struct memfd_luo_ser *s, paddr_t **folios)
 {
-	if (s->nr_folios != (s->size + PAGE_SIZE - 1) / PAGE_SIZE || s->flags)
+	if (memfd_check_layout(s->size, 0, s->nr_folios) || s->flags)
 		return -EINVAL;
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
 	return memfd_folios_restore(&desc, s->nr_folios, 0, folios);

@@ -60,7 +60,7 @@ static int resize(struct memfd *f, uint64_t size)
 	uint64_t fb = folio_bytes(f);
 	if (f->luo && size != f->size)
 		return -EPERM;                       /* preserved: the size is frozen */
-	if (size > (1ull << 46))
+	if (size > MEMFD_SIZE_MAX)
 		return -EINVAL;
 	uint64_t want = (size + fb - 1) / fb;
 	if (want > f->nfolios) {
@@ -155,10 +155,16 @@ int memfd_create(const char *name, uint64_t size, struct hugetlb_pool *pool, str
 	return 0;
 }
 
+int memfd_check_layout(uint64_t size, unsigned order, uint64_t nfolios)
+{
+	uint64_t fb = (uint64_t)PAGE_SIZE << order;
+	return size <= MEMFD_SIZE_MAX && nfolios == (size + fb - 1) / fb ? 0 : -EINVAL;
+}
+
 int memfd_adopt(const char *name, uint64_t size, uint32_t seals, struct hugetlb_pool *pool,
 		paddr_t *folios, uint64_t nfolios, struct memfd **out)
 {
-	if (check_name(name))
+	if (check_name(name) || memfd_check_layout(size, pool ? pool->order : 0, nfolios))
 		return -EINVAL;
 	if (memfd_find(name))
 		return -EEXIST;

@@ -93,16 +93,18 @@ def test_pool_that_cannot_be_frozen():
         b.ok("luo preserve s h 1")                    # and it works the next time
 
 
-def test_corrupted_pfn_list_refused_cold_pool():
+@pytest.mark.parametrize("kind,reason", [("pfnlist", "not aligned"),
+                                         ("pfncount", "folio list size")])
+def test_corrupted_pfn_list_refused_cold_pool(kind, reason):
     with launch(mem="1G", cmdline="hugepages=8") as b:
         b.boot()
         b.ok("luo create-session s")
         b.ok("memfd create h 4M huge=2M")
         b.ok("luo preserve s h 1")
-        b.ok("luo inject pfnlist")
+        b.ok(f"luo inject {kind}")
         kexec(b, "hugepages=3")
         m = re.search(r"hugetlb: the pools handed over are refused \((.*)\)", b.text)
-        assert m and "not aligned" in m.group(1)
+        assert m and reason in m.group(1)
         p = pools(b)                                  # a cold pool, from the command line
         assert (p["2M.total"], p["2M.free"], p["2M.preserved"]) == (3, 3, 0)
         b.ok("luo retrieve-session s")

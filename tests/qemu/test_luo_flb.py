@@ -140,3 +140,23 @@ def test_bad_luo_blob_refused_and_cold(flb, kind, reason):
     flb.ok("luo create-session again")
     assert kexec(flb)["liveupdate-number"] == "1"
     flb.ok("luo retrieve-session again")
+
+
+def test_memfd_record_with_a_wrapping_size_is_refused(flb):
+    """A handed-over memfd-v2 record of size 2^64 - 1 and no folios (the size wraps a
+    rounded-up folio count to 0) is refused at retrieve with EINVAL, and the next
+    kernel goes on; a sound file in the same session still comes back whole."""
+    flb.ok("luo create-session s1")
+    flb.ok("memfd create bad 4K")
+    flb.ok("memfd create good 64K")
+    flb.ok("memfd fill good 77")
+    flb.ok("luo preserve s1 bad 1")
+    flb.ok("luo preserve s1 good 2")
+    flb.ok("luo inject memfdsize")              # the first file frozen gets it
+    assert kexec(flb)["liveupdate-number"] == "1"
+    flb.ok("luo retrieve-session s1")
+    flb.error("luo retrieve s1 1 bad2", "EINVAL")
+    assert flb.ok("luo retrieve s1 2 good2") == {"name": "good2"}
+    assert flb.ok("memfd verify good2 77") == {"bytes": str(64 << 10)}
+    flb.ok("luo finish s1")
+    flb.ok("version")
