@@ -1,5 +1,6 @@
 /*
- * Memory bring-up and the page allocator (include/mm.h).
+ * Memory bring-up and the page allocator (include/mm.h); the zones themselves, and
+ * the lookups over them, are mm/zones.c.
  *
  * mm_init() order, each step needing only the ones before it:
  *   1. memblock from boot_info: RAM; reserve the first MiB (firmware, and frame 0 is
@@ -27,20 +28,14 @@
 #include <printk.h>
 #include <string.h>
 #include <x86.h>
+#include "zones.h"
 
-static struct buddy zones[NR_ZONES];
-static bool zones_ready;
 static bool scrub;
 static uint64_t memmap_bytes, memmap_tsc;
 
 void *memblock_virt(paddr_t pa)
 {
 	return phys_to_virt(pa);
-}
-
-bool mm_ready(void)
-{
-	return zones_ready;
 }
 
 static void reserve(paddr_t base, uint64_t size, const char *what)
@@ -70,11 +65,11 @@ static void add_free(paddr_t base, uint64_t size, void *arg)
 		paddr_t s0 = MAX(s->base, at), s1 = MIN(s->base + s->size, end);
 		if (s0 >= s1)
 			continue;
-		add_pages(&zones[ZONE_NORMAL], at, s0);
-		add_pages(&zones[ZONE_SCRATCH], s0, s1);
+		add_pages(&mm_zones[ZONE_NORMAL], at, s0);
+		add_pages(&mm_zones[ZONE_SCRATCH], s0, s1);
 		at = s1;
 	}
-	add_pages(&zones[ZONE_NORMAL], at, end);
+	add_pages(&mm_zones[ZONE_NORMAL], at, end);
 }
 
 void mm_init(struct boot_info *bi)
@@ -108,24 +103,18 @@ void mm_init(struct boot_info *bi)
 	paddr_t sec = memblock_alloc(&memblock, nsec, PAGE_SIZE);
 	BUG_ON(!map || !sec, "no room for the memmap (%llu bytes)", (unsigned long long)memmap_bytes);
 	memset(phys_to_virt(sec), 0, nsec);
-	for (unsigned z = 0; z < NR_ZONES; z++)
-		buddy_init(&zones[z], (uint8_t)z, 0, npages, phys_to_virt(map), phys_to_virt(sec));
+	mm_zones_setup(npages, phys_to_virt(map), phys_to_virt(sec));
 	memblock_for_each_free(&memblock, add_free, NULL);
 	memmap_tsc = rdtsc() - t0;
-	zones_ready = true;
+	mm_zones_open();
 	kho_memory_finish();
-	buddy_check(&zones[ZONE_NORMAL]);
-	buddy_check(&zones[ZONE_SCRATCH]);
+	buddy_check(&mm_zones[ZONE_NORMAL]);
+	buddy_check(&mm_zones[ZONE_SCRATCH]);
 }
 
 paddr_t page_alloc(unsigned order, unsigned gfp)
 {
-	BUG_ON(!zones_ready, "page_alloc before mm_init");
-	uint64_t pfn = BUDDY_NONE;
-	if (!(gfp & GFP_SCRATCH))
-		pfn = buddy_alloc(&zones[ZONE_NORMAL], order);
-	if (pfn == BUDDY_NONE && !(gfp & GFP_PRESERVABLE))
-		pfn = buddy_alloc(&zones[ZONE_SCRATCH], order);
+	uint64_t pfn = mm_zones_alloc(order, gfp);
 	if (pfn == BUDDY_NONE)
 		return 0;
 	paddr_t pa = pfn << PAGE_SHIFT;
@@ -139,66 +128,14 @@ void mm_scrub_on_alloc(void)
 	scrub = true;
 }
 
-struct buddy *mm_zone(enum zone_id id)
-{
-	return &zones[id];
-}
-
-struct buddy *mm_zone_of(paddr_t pa)
-{
-	uint64_t head;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &head);
-	if (!p || p->zone >= NR_ZONES)
-		return NULL;
-	return &zones[p->zone];
-}
-
-void page_free(paddr_t pa, unsigned order)
-{
-	struct buddy *z = mm_zone_of(pa);
-	BUG_ON(!z, "page_free(%#llx, %u): not a managed frame", (unsigned long long)pa, order);
-	buddy_free(z, pa >> PAGE_SHIFT, order);
-}
-
-enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
-{
-	uint64_t h;
-	if (!zones_ready)
-		return PAGE_RESERVED;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	if (!p) {
-		paddr_t kh;
-		unsigned ko;
-		if (!kho_preserved_block(pa, &kh, &ko))
-			return PAGE_RESERVED;
-		if (head)
-			*head = kh;
-		if (order)
-			*order = ko;
-		return PAGE_PRESERVED;
-	}
-	if (head)
-		*head = h << PAGE_SHIFT;
-	if (order)
-		*order = p->order;
-	return (enum page_state)p->state;
-}
-
-struct page *mm_page(paddr_t pa)
-{
-	uint64_t h;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	return p && h == pa >> PAGE_SHIFT ? p : NULL;
-}
-
 void mm_stats(struct mm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->total = memblock_total(&memblock.memory);
 	for (unsigned z = 0; z < NR_ZONES; z++) {
-		s->free += zones[z].free_pages << PAGE_SHIFT;
+		s->free += mm_zones[z].free_pages << PAGE_SHIFT;
 		for (unsigned o = 0; o < BUDDY_ORDERS; o++)
-			s->nr_free[o] += zones[z].nr_free[o];
+			s->nr_free[o] += mm_zones[z].nr_free[o];
 	}
 	s->reserved = memblock_total(&memblock.reserved);
 	s->memmap = memmap_bytes;

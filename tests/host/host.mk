@@ -68,7 +68,7 @@ fuzz_libs_kho_fdt   := -l:libfdt.a
 # gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
 # defines; the test object depends on it so that an edit relinks.
 HOST_TESTS          += hugetlb
-host_src_hugetlb    := mm/hugetlb.c kernel/palist.c mm/buddy.c kernel/cmdline.c kernel/cmdline_kernel.c \
+host_src_hugetlb    := mm/hugetlb.c kernel/palist.c mm/buddy.c mm/zones.c kernel/cmdline.c kernel/cmdline_kernel.c \
 	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
 	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
 	tests/host/shim/panic.c

@@ -1,6 +1,7 @@
 /*
- * Host mm: include/mm.h's allocator entry points over mm/buddy.c (see mm_host.h).
- * Each function does what its mm/mm.c namesake does, minus the direct map and KHO.
+ * Host mm (see mm_host.h): a malloc'ed memmap under the kernel's own mm/zones.c and
+ * mm/buddy.c; here only what mm/mm.c does around them (bring-up, page_alloc without
+ * a direct map), and KHO as a set of declared blocks.
  */
 #include <errno.h>
 #include <mm.h>
@@ -8,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mm_host.h"
+#include "../../../mm/zones.h"
 
-static struct buddy zones[NR_ZONES];
 static struct page *map;
 static uint8_t *sec;
 static uint64_t map_pages;
-static bool zones_ready;
 /* KHO as hugetlb.c sees it after a live update: a set of preserved blocks (taken
  * from a zone by the test), each restorable once. */
 #define KHO_HOST_MAX 64
@@ -31,17 +31,16 @@ void mm_host_init(uint64_t npages)
 	memset(map, 0xAA, npages * sizeof(struct page));
 	memset(sec, 0xAA, npages / SECTION_PAGES);      /* buddy_init zeroes it */
 	map_pages = npages;
-	for (unsigned z = 0; z < NR_ZONES; z++)
-		buddy_init(&zones[z], (uint8_t)z, 0, npages, map, sec);
-	zones_ready = true;
+	mm_zones_setup(npages, map, sec);
+	mm_zones_open();
 }
 
 void mm_host_add(enum zone_id id, uint64_t pfn, uint64_t n)
 {
-	BUG_ON(!zones_ready || id >= NR_ZONES || pfn == 0,
+	BUG_ON(!mm_ready() || id >= NR_ZONES || pfn == 0,
 	       "mm_host_add(%u, %#llx, %#llx): no zones, no such zone, or frame 0", id,
 	       (unsigned long long)pfn, (unsigned long long)n);
-	buddy_add_range(&zones[id], pfn, n);
+	buddy_add_range(&mm_zones[id], pfn, n);
 }
 
 void mm_host_fini(void)
@@ -52,8 +51,8 @@ void mm_host_fini(void)
 	map = NULL;
 	sec = NULL;
 	map_pages = 0;
-	zones_ready = false;
-	memset(zones, 0, sizeof(zones));
+	mm_zones_close();
+	memset(mm_zones, 0, sizeof(mm_zones));
 }
 
 struct page *mm_host_map(void)
@@ -66,71 +65,12 @@ uint64_t mm_host_npages(void)
 	return map_pages;
 }
 
-bool mm_ready(void)
-{
-	return zones_ready;
-}
-
 paddr_t page_alloc(unsigned order, unsigned gfp)
 {
-	BUG_ON(!zones_ready, "page_alloc before mm_init");
 	BUG_ON(gfp & GFP_ZERO, "host page_alloc(%u, %#x): GFP_ZERO, but host frames have no memory",
 	       order, gfp);
-	uint64_t pfn = BUDDY_NONE;
-	if (!(gfp & GFP_SCRATCH))
-		pfn = buddy_alloc(&zones[ZONE_NORMAL], order);
-	if (pfn == BUDDY_NONE && !(gfp & GFP_PRESERVABLE))
-		pfn = buddy_alloc(&zones[ZONE_SCRATCH], order);
-	if (pfn == BUDDY_NONE)
-		return 0;
-	return pfn << PAGE_SHIFT;
-}
-
-struct buddy *mm_zone(enum zone_id id)
-{
-	return &zones[id];
-}
-
-struct buddy *mm_zone_of(paddr_t pa)
-{
-	uint64_t head;
-	if (!zones_ready)
-		return NULL;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &head);
-	if (!p || p->zone >= NR_ZONES)
-		return NULL;
-	return &zones[p->zone];
-}
-
-void page_free(paddr_t pa, unsigned order)
-{
-	struct buddy *z = mm_zone_of(pa);
-	BUG_ON(!z, "page_free(%#llx, %u): not a managed frame", (unsigned long long)pa, order);
-	buddy_free(z, pa >> PAGE_SHIFT, order);
-}
-
-enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
-{
-	uint64_t h;
-	if (!zones_ready)
-		return PAGE_RESERVED;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	if (!p)
-		return PAGE_RESERVED;
-	if (head)
-		*head = h << PAGE_SHIFT;
-	if (order)
-		*order = p->order;
-	return (enum page_state)p->state;
-}
-
-struct page *mm_page(paddr_t pa)
-{
-	uint64_t h;
-	if (!zones_ready)
-		return NULL;
-	struct page *p = buddy_block_of(&zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	return p && h == pa >> PAGE_SHIFT ? p : NULL;
+	uint64_t pfn = mm_zones_alloc(order, gfp);
+	return pfn == BUDDY_NONE ? 0 : pfn << PAGE_SHIFT;
 }
 
 /* kvmalloc/kvfree for hugetlb.c's folio list: plain heap memory on the host. */
@@ -183,4 +123,15 @@ bool kho_is_preserved_block(paddr_t pa, unsigned order)
 {
 	int i = kho_find(pa);
 	return i >= 0 && kho_blocks[i].order == order;
+}
+
+bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)
+{
+	for (unsigned i = 0; i < kho_n; i++)
+		if (pa - kho_blocks[i].pa < ((uint64_t)PAGE_SIZE << kho_blocks[i].order)) {
+			*head = kho_blocks[i].pa;
+			*order = kho_blocks[i].order;
+			return true;
+		}
+	return false;
 }

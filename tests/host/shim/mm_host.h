@@ -1,7 +1,8 @@
 /*
- * Host mm (shim/mm_host.c): the parts of include/mm.h that kernel code above the
- * buddy calls (page_alloc, page_free, mm_page, mm_page_state, mm_zone, mm_zone_of,
- * mm_ready), over real mm/buddy.c zones, as mm/mm.c builds them: ZONE_NORMAL and
+ * Host mm (shim/mm_host.c): include/mm.h for kernel code above the buddy, from the
+ * kernel's own mm/zones.c (page_free, mm_page, mm_page_state, mm_zone, mm_zone_of,
+ * mm_ready) and mm/buddy.c, with the bring-up and page_alloc that mm/mm.c would
+ * do, over a memmap of the host's: ZONE_NORMAL and
  * ZONE_SCRATCH both span frames [0, npages) and share one malloc'ed memmap, which
  * starts out as garbage (0xAA, like the kernel's uninitialised memmap) with zeroed
  * section bytes. Nothing is free until mm_host_add() gives a zone a range.

@@ -1,0 +1,90 @@
+/*
+ * The two buddy zones (include/mm.h) and what the rest of Baton asks of them: which
+ * zone an allocation comes from (ZONE_NORMAL first unless GFP_SCRATCH, then scratch
+ * unless GFP_PRESERVABLE), where a frame is freed to, and what state a frame is in.
+ * Both zones share one memmap (ZONE_NORMAL's entries describe every frame), so every
+ * lookup goes through ZONE_NORMAL's view. Nothing here touches frame contents, so it
+ * builds for the host unchanged (tests/host/shim/mm_host.c supplies the memmap).
+ */
+#include <kho.h>
+#include <panic.h>
+#include "zones.h"
+
+struct buddy mm_zones[NR_ZONES];
+static bool ready;
+
+void mm_zones_setup(uint64_t npages, struct page *map, uint8_t *sec)
+{
+	for (unsigned z = 0; z < NR_ZONES; z++)
+		buddy_init(&mm_zones[z], (uint8_t)z, 0, npages, map, sec);
+}
+
+void mm_zones_open(void)
+{
+	ready = true;
+}
+
+void mm_zones_close(void)
+{
+	ready = false;
+}
+
+bool mm_ready(void)
+{
+	return ready;
+}
+
+uint64_t mm_zones_alloc(unsigned order, unsigned gfp)
+{
+	BUG_ON(!ready, "page_alloc(%u, %#x) before mm_init", order, gfp);
+	uint64_t pfn = BUDDY_NONE;
+	if (!(gfp & GFP_SCRATCH))
+		pfn = buddy_alloc(&mm_zones[ZONE_NORMAL], order);
+	if (pfn == BUDDY_NONE && !(gfp & GFP_PRESERVABLE))
+		pfn = buddy_alloc(&mm_zones[ZONE_SCRATCH], order);
+	return pfn;
+}
+
+struct buddy *mm_zone(enum zone_id id)
+{
+	return &mm_zones[id];
+}
+
+struct buddy *mm_zone_of(paddr_t pa)
+{
+	uint64_t head;
+	struct page *p = ready ? buddy_block_of(&mm_zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &head)
+			       : NULL;
+	return p && p->zone < NR_ZONES ? &mm_zones[p->zone] : NULL;
+}
+
+void page_free(paddr_t pa, unsigned order)
+{
+	struct buddy *z = mm_zone_of(pa);
+	BUG_ON(!z, "page_free(%#llx, %u): not a managed frame", (unsigned long long)pa, order);
+	buddy_free(z, pa >> PAGE_SHIFT, order);
+}
+
+enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
+{
+	uint64_t h;
+	paddr_t kh;
+	unsigned ko;
+	if (!ready)
+		return PAGE_RESERVED;
+	struct page *p = buddy_block_of(&mm_zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
+	if (!p && !kho_preserved_block(pa, &kh, &ko))
+		return PAGE_RESERVED;
+	if (head)
+		*head = p ? h << PAGE_SHIFT : kh;
+	if (order)
+		*order = p ? p->order : ko;
+	return p ? (enum page_state)p->state : PAGE_PRESERVED;
+}
+
+struct page *mm_page(paddr_t pa)
+{
+	uint64_t h;
+	struct page *p = buddy_block_of(&mm_zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
+	return p && h == pa >> PAGE_SHIFT ? p : NULL;
+}
