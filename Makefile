@@ -4,7 +4,10 @@
 #   make test       host unit tests + QEMU tests (installs missing Debian packages)
 #   make debug      QEMU stopped with its gdb stub; prints the gdb command
 #   make V=1        show full commands
-B       := build
+#   make KTEST=0    the production build: no in-kernel test, no test instrument
+#                   (fault injection, `kho corrupt`, `luo_test`...), in build-ktest0/
+KTEST   ?= 1
+B       := build$(if $(filter 0,$(KTEST)),-ktest0)
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 say      = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
@@ -32,8 +35,18 @@ KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecsta
 all: $(B)/kernel.elf $(B)/baton.iso $(B)/BOOTX64.EFI $(B)/esp.img $(B)/disk.img
 
 # Each directory lists its sources in a fragment.
+# KTEST_SRCS are the test instruments and in-kernel tests: built only with KTEST=1,
+# which also defines CONFIG_KTEST for the few hooks that call them.
 KSRCS :=
-include boot/sources.mk kernel/sources.mk mm/sources.mk luo/sources.mk drivers/sources.mk
+KTEST_SRCS :=
+include lib/sources.mk boot/sources.mk mm/sources.mk kho/sources.mk luo/sources.mk \
+	drivers/sources.mk kernel/sources.mk
+ifeq ($(KTEST),1)
+KSRCS += $(KTEST_SRCS)
+KCFLAGS += -DCONFIG_KTEST=1
+else ifneq ($(KTEST),0)
+$(error KTEST must be 0 or 1)
+endif
 KOBJS := $(patsubst %,$(B)/%.o,$(basename $(KSRCS)))
 $(KOBJS): Makefile
 

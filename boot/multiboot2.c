@@ -1,7 +1,7 @@
 /*
  * Multiboot2 adapter: turns the information block at EBX into struct boot_info.
  * Producers: GRUB (BIOS and UEFI), Baton's EFI loader, Baton's kexec (which adds
- * the handover tag: its fields are only copied here; luo/kho_*.c checks them).
+ * the handover tag: its fields are only copied here; kho/kho_in.c checks them).
  *
  * The block is untrusted: its total size is bounded, every tag must lie inside it
  * with a size of at least 8, strings are read with a bound, and the whole block must

@@ -8,6 +8,11 @@
 #include <types.h>
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* The frame of every fatal report: panic_begin() stops interrupts (a second panic
+ * exits at once) and flushes the log; the report follows; panic_end() adds the stack
+ * trace from rip/rbp and leaves QEMU with EXIT_PANIC. */
+void panic_begin(void);
+__noreturn void panic_end(uint64_t rip, uint64_t rbp);
 #define BUG_ON(cond, fmt, ...)                                                        \
 	do {                                                                          \
 		if (unlikely(cond))                                                   \

@@ -17,6 +17,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
 
+/* The console device every logged byte goes to (before console_start()). */
+void console_set_output(void (*write)(const char *s, size_t n));
 /* Print the banner line, then everything logged before it. */
 void console_start(const char *banner);
 /* The line a panic before console_start() prints first, so a banner still leads. */

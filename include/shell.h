@@ -37,14 +37,7 @@ void shell_kv(struct shell_ctx *c, const char *key, const char *fmt, ...) __prin
 /* Set the error message; returns err (a negative errno) for `return shell_err(...)`. */
 int shell_err(struct shell_ctx *c, int err, const char *fmt, ...) __printf(3, 4);
 
-/* Run one line as a command and print its result line (nothing for a blank line). */
-void shell_exec_line(char *line);
-/* Run each line of a text module as a command, echoing it after a prompt. */
-int shell_run_script(const char *module);
-/* The interactive loop: prompt, read a line, run it. Never returns. */
-__noreturn void shell_loop(void);
-
-/* Argument parsing (kernel/shell/args.c, also built for the host). */
+/* Argument parsing (lib/args.c, also built for the host). */
 int shell_split(char *line, char **argv, int max);      /* argc, or -E2BIG */
 int parse_u64(const char *s, uint64_t *out);            /* decimal or 0x hex */
 int parse_size(const char *s, uint64_t *out);           /* with K/M/G suffix */
@@ -53,17 +46,4 @@ bool glob_match(const char *pattern, const char *s);    /* '*' and '?' */
  * (empty, odd length, not a hex digit), -E2BIG (more than max bytes). */
 int parse_hex(const char *s, uint8_t *out, size_t max);
 
-/* The line editor (kernel/shell/line.c, also built for the host). */
-enum line_event { LINE_MORE, LINE_DONE, LINE_EMPTY, LINE_TOO_LONG, LINE_BAD_BYTE, LINE_CANCEL };
-struct line_editor {
-	char buf[SHELL_LINE_MAX];
-	size_t len;
-	bool overflow;            /* the line outgrew buf: swallow it to its end */
-	int bad_byte;             /* first non-printable byte seen, or -1 */
-	int esc;                  /* 0 none, 1 after ESC, 2 inside ESC [ ... */
-	bool last_cr;             /* swallow the '\n' of "\r\n" */
-	void (*echo)(const char *s, size_t n);
-};
-void line_reset(struct line_editor *le);
-enum line_event line_feed(struct line_editor *le, uint8_t c);
 #endif

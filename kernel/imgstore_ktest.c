@@ -1,5 +1,5 @@
 /*
- * In-kernel tests of the image store (kernel/imgstore.c, kernel/crc32.c) as the
+ * In-kernel tests of the image store (kernel/imgstore.c, lib/crc32.c) as the
  * kernel compiles them: CRC32 test vectors, a store built in memory read through a
  * memory read function (the same path the blk adapter feeds), and the CRC32 of
  * 4 MiB timed in TSC ticks (under TCG this is the cost `kexec load disk:N` pays to

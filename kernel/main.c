@@ -26,7 +26,7 @@
 #include <paging.h>
 #include <printk.h>
 #include <serial.h>
-#include <shell.h>
+#include <shell_loop.h>
 #include <trap.h>
 #include <x86.h>
 
@@ -55,6 +55,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	console_set_early_banner("Baton version=" BATON_VERSION " boot=unknown liveupdate-number=0 "
 				 "(panic before the banner)");
 	serial_init();
+	console_set_output(serial_write);
 	gdt_init();
 	idt_init();
 

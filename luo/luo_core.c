@@ -23,8 +23,8 @@
 #include <mm.h>
 #include <printk.h>
 #include <string.h>
-#include "kho_block.h"
-#include "kho_internal.h"
+#include <kho_block.h>
+#include "../kho/kho_internal.h"
 #include "luo_internal.h"
 #include "luo_ser.h"
 

@@ -12,8 +12,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "kho_block.h"
-#include "kho_internal.h"
+#include <kho_block.h>
 #include "luo_ser.h"
 
 /* strlcpy into a zeroed field (the host's libc has no strlcpy). */

@@ -52,7 +52,7 @@
 #define LUO_LUO_SER_H
 #include <abi/luo.h>
 #include <types.h>
-#include "kho_block.h"
+#include <kho_block.h>
 
 /* ---------------- writer ---------------- */
 

@@ -5,17 +5,17 @@
  * mm_init() order, each step needing only the ones before it:
  *   1. memblock from boot_info: RAM; reserve the first MiB (firmware, and frame 0 is
  *      never handed out), the kernel image, the boot information and the modules;
- *   2. scratch (luo/kho_scratch.c): after a live update, memblock may allocate only
+ *   2. scratch (kho/kho_scratch.c): after a live update, memblock may allocate only
  *      there until the handover's preserved blocks are reserved;
  *   3. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
  *      the boot tables are still the ones in use);
- *   4. the incoming handover (luo/kho_in.c): checked, its preserved blocks reserved;
+ *   4. the incoming handover (kho/kho_in.c): checked, its preserved blocks reserved;
  *   5. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
  *      its section bytes (zeroed), from memblock;
  *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH).
  * After that memblock is closed (its tables are history, never consulted or
  * changed again) and page_alloc() is the only allocator. Preserved blocks stay out
- * of the zones until someone restores them (luo/kho_in.c).
+ * of the zones until someone restores them (kho/kho_in.c).
  */
 #include <boot_info.h>
 #include <errno.h>
@@ -159,7 +159,7 @@ const char *page_state_name(enum page_state st)
  * Bytes held by what the boot handed over and the kernel keeps reserved: the
  * information block and the modules (page-rounded, overlaps counted once, the
  * always-reserved first MiB and kernel slot left out), plus
- * what the handover still holds (luo/kho_in.c). free + this is the same on a cold
+ * what the handover still holds (kho/kho_in.c). free + this is the same on a cold
  * boot and after any number of live updates that restore everything: the leak check
  * of the KHO self-test.
  */

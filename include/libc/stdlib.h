@@ -1,4 +1,4 @@
-/* The kernel's freestanding <stdlib.h>: only what libfdt needs (kernel/libc.c). */
+/* The kernel's freestanding <stdlib.h>: only what libfdt needs (lib/libc.c). */
 #ifndef _BATON_STDLIB_H
 #define _BATON_STDLIB_H
 #include <stddef.h>

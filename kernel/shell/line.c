@@ -7,7 +7,7 @@
  * either way the caller reports an error instead of running it. The state is bounded
  * whatever bytes arrive, so no input can overrun or wedge it. Also built for the host.
  */
-#include <shell.h>
+#include <shell_loop.h>
 
 static void echo(struct line_editor *le, const char *s, size_t n)
 {

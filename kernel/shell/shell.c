@@ -10,36 +10,12 @@
 #include <errno.h>
 #include <printk.h>
 #include <serial.h>
-#include <shell.h>
+#include <shell_loop.h>
 #include <string.h>
 
 #define PROMPT "baton> "
 
 extern const struct shell_cmd __shell_cmd_start[], __shell_cmd_end[];
-
-void shell_kv(struct shell_ctx *c, const char *key, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = sizeof(c->kv) - c->kv_len;
-	int n = snprintf(c->kv + c->kv_len, room, " %s=", key);
-	if (n > 0 && (size_t)n < room) {
-		c->kv_len += (size_t)n;
-		room -= (size_t)n;
-		va_start(ap, fmt);
-		n = vsnprintf(c->kv + c->kv_len, room, fmt, ap);
-		va_end(ap);
-		c->kv_len += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
-	}
-}
-
-int shell_err(struct shell_ctx *c, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 static const struct shell_cmd *find_cmd(const char *name)
 {

@@ -1,5 +1,5 @@
 /*
- * make bench: kernel/crc32.c at -O2 without sanitizers over a 4 MiB buffer (the size
+ * make bench: lib/crc32.c at -O2 without sanitizers over a 4 MiB buffer (the size
  * of a kernel image `kexec load disk:N` checks), against the byte-at-a-time loop
  * over the same table the slicing-by-8 code replaces. One JSON object per line.
  */

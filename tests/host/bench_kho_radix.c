@@ -1,5 +1,5 @@
 /*
- * Benchmark of luo/kho_radix.c (built -O2, no sanitizers): preserve 8 GiB as blocks
+ * Benchmark of kho/kho_radix.c (built -O2, no sanitizers): preserve 8 GiB as blocks
  * of one order, then walk the tree back. One JSON object per line:
  *   {"bench":"kho_radix","case":...,"blocks":N,"node_pages":P,
  *    "ns_per_add":A,"ns_per_walked_block":W,"walk_us":T}
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 
 #define PAGE        4096ull
 #define ARENA_BASE  0x10000000000ull

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kho_block_read() in luo/kho_block.c: a handed-over block chain
+ * libFuzzer target for kho_block_read() in kho/kho_block.c: a handed-over block chain
  * is untrusted memory. The input describes an arena of up to 64 zeroed pages at
  * physical ARENA_BASE + i * 4096 by the words written into it, and the chain is read
  * from page 0:
@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sanitizer/asan_interface.h>
-#include "../../luo/kho_block.h"
-#include "../../luo/kho_internal.h"
+#include <kho_block.h>
+#include "../../kho/kho_internal.h"
 
 #define PAGE       4096ull
 #define MAX_PAGES  64

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for luo/kho_fdt.c (and luo/kho_dump.c): any bytes, up to 8 KiB,
+ * libFuzzer target for kho/kho_fdt.c (and kho/kho_dump.c): any bytes, up to 8 KiB,
  * as an incoming root FDT. kho_fdt_validate() must answer 0 or -EINVAL with *why set
  * exactly when it refuses; on a tree it accepts, the lookups and the walk must
  * agree with each other and never fail, and kho_fdt_print() must get through it.
@@ -7,7 +7,7 @@
  * aborts are findings; Debian's libfdt itself is not instrumented.
  * Seeds: tests/host/corpus/kho_fdt/.
  */
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kho_radix_walk() in luo/kho_radix.c: a handover tree is
+ * libFuzzer target for kho_radix_walk() in kho/kho_radix.c: a handover tree is
  * untrusted memory. The input describes an arena of up to 64 zeroed pages at
  * physical ARENA_BASE + i * 4096 (root = page 0) by the words written into it:
  *
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sanitizer/asan_interface.h>
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 
 #define PAGE       4096ull
 #define MAX_PAGES  64

@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sanitizer/asan_interface.h>
-#include "../../luo/kho_block.h"
-#include "../../luo/kho_internal.h"
+#include <kho_block.h>
+#include "../../kho/kho_internal.h"
 #include "../../luo/luo_ser.h"
 
 #define PAGE       4096ull

@@ -30,8 +30,8 @@ HOST_SHIM := tests/host/shim/printk.c
 # One test binary per subject: test_<name> links tests/host/test_<name>.c with the
 # kernel sources listed in host_src_<name>, and the shim.
 HOST_TESTS          := cmdline args line boot_info cpio buddy memblock
-host_src_cmdline    := kernel/cmdline.c
-host_src_args       := kernel/shell/args.c
+host_src_cmdline    := lib/cmdline.c
+host_src_args       := lib/args.c
 host_src_line       := kernel/shell/line.c
 host_src_boot_info  := boot/boot_info.c
 host_src_cpio       := boot/cpio.c
@@ -45,31 +45,31 @@ HOST_FUZZERS        := cpio boot_info
 fuzz_src_cpio       := boot/cpio.c
 fuzz_src_boot_info  := boot/boot_info.c
 
-# luo/kho_radix.c: the KHO preserved-memory radix tree.
+# kho/kho_radix.c: the KHO preserved-memory radix tree.
 HOST_TESTS          += kho_radix
-host_src_kho_radix  := luo/kho_radix.c
+host_src_kho_radix  := kho/kho_radix.c
 HOST_FUZZERS        += kho_radix
-fuzz_src_kho_radix  := luo/kho_radix.c
+fuzz_src_kho_radix  := kho/kho_radix.c
 
-# luo/kho_fdt.c, luo/kho_dump.c: the KHO root FDT, over the libfdt.a the kernel links
+# kho/kho_fdt.c, kho/kho_dump.c: the KHO root FDT, over the libfdt.a the kernel links
 # (Debian's, not built with sanitizers).
 HOST_TESTS          += kho_fdt kho_dump
-host_src_kho_fdt    := luo/kho_fdt.c
+host_src_kho_fdt    := kho/kho_fdt.c
 host_libs_kho_fdt   := -l:libfdt.a
-host_src_kho_dump   := luo/kho_dump.c luo/kho_fdt.c
+host_src_kho_dump   := kho/kho_dump.c kho/kho_fdt.c
 host_libs_kho_dump  := -l:libfdt.a
 HOST_FUZZERS        += kho_fdt
-fuzz_src_kho_fdt    := luo/kho_fdt.c luo/kho_dump.c
+fuzz_src_kho_fdt    := kho/kho_fdt.c kho/kho_dump.c
 fuzz_libs_kho_fdt   := -l:libfdt.a
 
 # mm/hugetlb.c: the huge-page pools over one real buddy zone (shim/mm_host.c), its
-# BOOT_PARAM options through kernel/cmdline_kernel.c and its SHELL_CMD through
-# kernel/shell/shell.c (serial stubbed by shim/shell_host.c). shim/host_sections.ld
+# BOOT_PARAM options through lib/cmdline_kernel.c and its SHELL_CMD through
+# kernel/shell/shell.c lib/shell_result.c (serial stubbed by shim/shell_host.c). shim/host_sections.ld
 # gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
 # defines; the test object depends on it so that an edit relinks.
 HOST_TESTS          += hugetlb
-host_src_hugetlb    := mm/hugetlb.c kernel/palist.c mm/buddy.c mm/zones.c kernel/cmdline.c kernel/cmdline_kernel.c \
-	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
+host_src_hugetlb    := mm/hugetlb.c lib/palist.c mm/buddy.c mm/zones.c lib/cmdline.c lib/cmdline_kernel.c \
+	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
 	tests/host/shim/panic.c
 host_libs_hugetlb   := -Wl,-T,tests/host/shim/host_sections.ld
@@ -81,18 +81,18 @@ fuzz_src_hugetlb_adopt  := $(host_src_hugetlb)
 fuzz_libs_hugetlb_adopt := $(host_libs_hugetlb)
 $(B)/host/fuzz/tests/host/fuzz_hugetlb_adopt.o: tests/host/shim/host_sections.ld
 
-# luo/kho_block.c: KHO serialization blocks (the chains LUO keeps its records in).
+# kho/kho_block.c: KHO serialization blocks (the chains LUO keeps its records in).
 HOST_TESTS          += kho_block
-host_src_kho_block  := luo/kho_block.c
+host_src_kho_block  := kho/kho_block.c
 HOST_FUZZERS        += kho_block
-fuzz_src_kho_block  := luo/kho_block.c
+fuzz_src_kho_block  := kho/kho_block.c
 
 # luo/luo_ser.c: the luo-v5 serialization (luo_ser, session/file chains, FLB page),
-# over luo/kho_block.c.
+# over kho/kho_block.c.
 HOST_TESTS          += luo_ser
-host_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
+host_src_luo_ser    := luo/luo_ser.c kho/kho_block.c
 HOST_FUZZERS        += luo_ser
-fuzz_src_luo_ser    := luo/luo_ser.c luo/kho_block.c
+fuzz_src_luo_ser    := luo/luo_ser.c kho/kho_block.c
 
 # drivers/virtio/virtqueue.c: split-ring bookkeeping against a simulated device.
 HOST_TESTS           += virtqueue
@@ -104,17 +104,17 @@ host_src_acpi        := drivers/acpi/acpi_tables.c
 HOST_FUZZERS         += acpi
 fuzz_src_acpi        := drivers/acpi/acpi_tables.c
 
-# kernel/imgstore.c: the image store on disk (kexec load disk:N), over kernel/crc32.c.
+# kernel/imgstore.c: the image store on disk (kexec load disk:N), over lib/crc32.c.
 # test_imgstore also checks tools/mkimgdisk.py's disks (tests/host/imgstore_cases.py).
 HOST_TESTS          += imgstore
-host_src_imgstore   := kernel/imgstore.c kernel/crc32.c kernel/errname.c
+host_src_imgstore   := kernel/imgstore.c lib/crc32.c lib/errname.c
 HOST_FUZZERS        += imgstore
-fuzz_src_imgstore   := kernel/imgstore.c kernel/crc32.c
+fuzz_src_imgstore   := kernel/imgstore.c lib/crc32.c
 # kernel/imgstore_blk.c: the store on a block device and `disk list`, over a fake
 # include/blk.h in the test, with the shell as test_hugetlb has it.
 HOST_TESTS            += imgstore_blk
-host_src_imgstore_blk := kernel/imgstore_blk.c kernel/imgstore.c kernel/crc32.c \
-	kernel/shell/shell.c kernel/shell/args.c kernel/shell/line.c kernel/errname.c \
+host_src_imgstore_blk := kernel/imgstore_blk.c kernel/imgstore.c lib/crc32.c \
+	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
 host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld
 $(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
@@ -201,8 +201,8 @@ bench: $(B)/host/bench_alloc
 	$(Q)./$(B)/host/bench_kho_radix
 	$(Q)./$(B)/host/bench_crc32
 
-# luo/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
-BENCH_KHO_SRCS := tests/host/bench_kho_radix.c luo/kho_radix.c
+# kho/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
+BENCH_KHO_SRCS := tests/host/bench_kho_radix.c kho/kho_radix.c
 BENCH_KHO_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_KHO_SRCS))
 $(BENCH_KHO_OBJS): $(B)/host/bench/%.o: %.c
 	$(call say,BENCHCC,$<)
@@ -214,8 +214,8 @@ bench: $(B)/host/bench_kho_radix
 
 .PHONY: check-host fuzz bench
 
-# kernel/crc32.c benchmark: 4 MiB, slicing-by-8 against one lookup per byte.
-BENCH_CRC_SRCS := tests/host/bench_crc32.c kernel/crc32.c
+# lib/crc32.c benchmark: 4 MiB, slicing-by-8 against one lookup per byte.
+BENCH_CRC_SRCS := tests/host/bench_crc32.c lib/crc32.c
 BENCH_CRC_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_CRC_SRCS))
 $(BENCH_CRC_OBJS): $(B)/host/bench/%.o: %.c
 	$(call say,BENCHCC,$<)

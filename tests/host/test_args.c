@@ -1,5 +1,5 @@
 /*
- * kernel/shell/args.c on the host: shell_split, parse_u64, parse_size, parse_hex,
+ * lib/args.c on the host: shell_split, parse_u64, parse_size, parse_hex,
  * glob_match.
  * Table-driven with exact values and errnos; glob_match is also checked against a
  * naive recursive matcher on seeded random patterns.

@@ -1,5 +1,5 @@
 /*
- * kernel/cmdline.c on the host: splitting (each case's callbacks rendered as one
+ * lib/cmdline.c on the host: splitting (each case's callbacks rendered as one
  * golden string), name equivalence, and dispatch to a private boot_param table with
  * the exact warnings printk'd.
  *

@@ -3,8 +3,8 @@
  * (shim/mm_host.c: mm/buddy.c on a malloc'ed memmap that starts as garbage), so
  * pool folios really move between the buddy and the pools.
  *
- * - The command line goes through the kernel's own path: kernel/cmdline.c and
- *   kernel/cmdline_kernel.c over the .boot_param section, which the host link
+ * - The command line goes through the kernel's own path: lib/cmdline.c and
+ *   lib/cmdline_kernel.c over the .boot_param section, which the host link
  *   gathers with shim/host_sections.ld. hugetlb.c's cmdline state is static and
  *   never reset, so test_cmdline_fresh_boot must stay first in main().
  * - The `hugepages` console command runs through kernel/shell/shell.c
@@ -29,7 +29,7 @@
 #include <kmalloc.h>
 #include <palist.h>
 #include <string.h>
-#include <shell.h>
+#include <shell_loop.h>
 #include <stdlib.h>
 #include "host_panic.h"
 #include "mm_host.h"

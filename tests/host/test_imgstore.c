@@ -1,5 +1,5 @@
 /*
- * kernel/imgstore.c and kernel/crc32.c on the host. Disks are built here in C (an
+ * kernel/imgstore.c and lib/crc32.c on the host. Disks are built here in C (an
  * independent writer of docs/abi/imgstore.md) into exact-size heap buffers, so ASan
  * catches any read past the disk, and the read callback fails the test if the parser
  * asks for a range outside [0, disk_bytes). Covers: CRC32 test vectors and a bitwise

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <imgstore.h>
 #include <kmalloc.h>
-#include <shell.h>
+#include <shell_loop.h>
 #include <stdlib.h>
 #include "host_test.h"
 #include "imgstore_disk.h"

@@ -1,5 +1,5 @@
 /*
- * luo/kho_block.c on the host: KHO serialization blocks (kho-v4). Blocks come from
+ * kho/kho_block.c on the host: KHO serialization blocks (kho-v4). Blocks come from
  * an arena whose pages have physical addresses ARENA_BASE + i * 4096, handed out
  * lowest free page first (so a golden can name them p0, p1, ..) and counted while
  * live. kho_phys_to_virt() fails the test for any address that is not an arena page,
@@ -17,8 +17,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <abi/luo.h>
-#include "../../luo/kho_block.h"
-#include "../../luo/kho_internal.h"
+#include <kho_block.h>
+#include "../../kho/kho_internal.h"
 #include "host_test.h"
 
 #define PAGE        4096ull

@@ -1,10 +1,10 @@
 /*
- * luo/kho_dump.c on the host: kho_fdt_print()'s text, captured from printk, against
+ * kho/kho_dump.c on the host: kho_fdt_print()'s text, captured from printk, against
  * goldens - a kho-v4 tree as kho_fdt.c builds it, a hand-made tree with every kind
  * of value (empty, string lists, bytes, a long blob, wrong-length u64s, nested
  * nodes), and a buffer that is not an FDT.
  */
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 #include <libfdt.h>
 #include <stdlib.h>
 #include "host_test.h"

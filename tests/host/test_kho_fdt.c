@@ -1,12 +1,12 @@
 /*
- * luo/kho_fdt.c on the host, over Debian's libfdt: building the kho-v4 root FDT
+ * kho/kho_fdt.c on the host, over Debian's libfdt: building the kho-v4 root FDT
  * (add, remove, duplicates, bad names, a full page), the exact bytes of the u64
  * properties, kho_fdt_validate() accepting good trees and naming each bad one, the
  * lookups, a random add/remove run against a model, and a golden: the tree as
  * `dtc -I dtb -O dts` reads it. Trees under validation are copied to exact-size heap
  * buffers so ASan sees any read past the end.
  */
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 #include <errno.h>
 #include <libfdt.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * luo/kho_radix.c on the host: the kho-v4 preserved-memory radix tree. Node pages come
+ * kho/kho_radix.c on the host: the kho-v4 preserved-memory radix tree. Node pages come
  * from an arena whose pages have physical addresses ARENA_BASE + i * 4096;
  * kho_phys_to_virt() fails the test for any address outside the pages handed out
  * and, while a walk runs, for any page node_ok() did not accept first.
@@ -12,7 +12,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include "../../luo/kho_internal.h"
+#include "../../kho/kho_internal.h"
 #include "host_test.h"
 
 #define PAGE        4096ull

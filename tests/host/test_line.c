@@ -4,7 +4,7 @@
  * DONE, the byte for BAD_BYTE) and calls line_reset(). Each case compares the
  * rendered events and the echo with goldens.
  */
-#include <shell.h>
+#include <shell_loop.h>
 #include <stdlib.h>
 #include "host_test.h"
 

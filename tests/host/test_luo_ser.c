@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <abi/luo.h>
-#include "../../luo/kho_block.h"
-#include "../../luo/kho_internal.h"
+#include <kho_block.h>
+#include "../../kho/kho_internal.h"
 #include "../../luo/luo_ser.h"
 #include "host_test.h"
 

@@ -251,7 +251,7 @@ def shell_commands(elf=KERNEL):
 
 
 class Ktap:
-    """A KTAP version 1 stream as Baton prints it (kernel/ktest.c):
+    """A KTAP version 1 stream as Baton prints it (lib/ktest.c):
         KTAP version 1 / 1..N / "ok I suite.name [# SKIP why]" or "not ok I ..."
         (diagnostics "    # ..." before a result) / "# Totals: pass:P fail:F skip:S"
     then, for the ktest= boot option, "ktest: PASS|FAIL pass=P fail=F skip=S".

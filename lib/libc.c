@@ -1,6 +1,6 @@
 /*
  * The rest of the C library that Debian's prebuilt libfdt.a calls and
- * kernel/string.c does not give: strtoul (libfdt's overlay code parses fixup
+ * lib/string.c does not give: strtoul (libfdt's overlay code parses fixup
  * offsets with it). C semantics: leading space, an optional sign (a '-' negates the
  * result modulo 2^64), base 0 (0x.. hex, 0.. octal, else decimal), 16 with an
  * optional 0x, or 2..36. *endptr is set past the last digit, or to nptr when there

@@ -21,10 +21,10 @@
 #include <kho.h>
 #include <mm.h>
 #include <printk.h>
-#include <shell.h>
+#include <shell_loop.h>
 #include <string.h>
 #include <vmalloc.h>
-#include "kho_priv.h"
+#include "../kho/kho_priv.h"
 
 #define TEST_NAME   "kho-test"
 #define TEST_MAGIC  0x6b686f74u            /* "khot" */

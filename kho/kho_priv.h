@@ -1,6 +1,6 @@
-/* State shared by luo/kho_scratch.c, kho_in.c and kho_out.c (not an interface). */
-#ifndef LUO_KHO_PRIV_H
-#define LUO_KHO_PRIV_H
+/* State shared by kho/kho_scratch.c, kho_in.c and kho_out.c (not an interface). */
+#ifndef KHO_PRIV_H
+#define KHO_PRIV_H
 #include <kho.h>
 #include "kho_internal.h"
 #include <mm.h>
@@ -26,7 +26,7 @@ struct kho_in {
 extern struct kho_in kho_in;
 
 paddr_t kho_out_fdt(void);
-/* Decoded root FDT through printk (luo/kho_dump.c). */
+/* Decoded root FDT through printk (kho/kho_dump.c). */
 void kho_fdt_print(const void *fdt);
 const struct kho_radix *kho_out_tree(void);
 

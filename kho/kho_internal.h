@@ -1,5 +1,5 @@
 /*
- * KHO internals shared by luo/kho_*.c. Two pieces are pure logic over memory given
+ * KHO internals shared by the kho/ files. Two pieces are pure logic over memory given
  * to them, built unchanged for the host (tests/host):
  *
  *   kho_fdt.c   - the root FDT page (kho-v4), built and parsed with libfdt;
@@ -9,13 +9,12 @@
  * kernel, an arena on the host) and take nodes from the allocator they are given.
  * Every function returns 0 or a negative errno.
  */
-#ifndef LUO_KHO_INTERNAL_H
-#define LUO_KHO_INTERNAL_H
+#ifndef KHO_INTERNAL_H
+#define KHO_INTERNAL_H
 #include <abi/kho.h>
+#include <kho_block.h>   /* kho_phys_to_virt */
 #include <types.h>
 
-/* Platform hook: the kernel's direct map; on the host, an arena. */
-void *kho_phys_to_virt(paddr_t pa);
 
 /* ---------------- root FDT (kho_fdt.c) ---------------- */
 

@@ -1,11 +1,12 @@
 /*
  * printk and the kernel log. Every line goes into a ring of LOG_SIZE bytes; once the
- * console has started (after the banner) it is also written to COM1 at once. Before
- * that, output waits in the ring, which is why the banner can be the first line on
- * the wire even though the boot adapters may have warned about bad ranges earlier.
+ * console has started (after the banner) it is also written to the console device
+ * at once. Before that, output waits in the ring, which is why the banner can be the
+ * first line on the wire even though the boot adapters may have warned about bad
+ * ranges earlier. The device is whatever console_set_output() names (COM1, set by
+ * kmain first thing): lib/ knows no driver. With none set, output stays in the ring.
  */
 #include <printk.h>
-#include <serial.h>
 #include <string.h>
 
 #define LOG_SIZE 16384
@@ -15,6 +16,18 @@ static size_t log_head;          /* total bytes ever logged */
 static size_t log_flushed;       /* bytes already written to the console */
 static bool console_on;
 static const char *early_banner;
+static void (*console_out)(const char *s, size_t n);
+
+void console_set_output(void (*write)(const char *s, size_t n))
+{
+	console_out = write;
+}
+
+static void console_write(const char *s, size_t n)
+{
+	if (console_out)
+		console_out(s, n);
+}
 
 void console_set_early_banner(const char *banner)
 {
@@ -32,13 +45,13 @@ static void log_flush(void)
 {
 	if (log_head - log_flushed > LOG_SIZE) {
 		static const char lost[] = "[log: earlier output lost]\n";
-		serial_write(lost, sizeof(lost) - 1);
+		console_write(lost, sizeof(lost) - 1);
 		log_flushed = log_head - LOG_SIZE;
 	}
 	while (log_flushed < log_head) {
 		size_t off = log_flushed % LOG_SIZE;
 		size_t n = MIN(log_head - log_flushed, LOG_SIZE - off);
-		serial_write(log_buf + off, n);
+		console_write(log_buf + off, n);
 		log_flushed += n;
 	}
 }
@@ -65,8 +78,8 @@ int printk(const char *fmt, ...)
 
 void console_start(const char *banner)
 {
-	serial_write(banner, strlen(banner));
-	serial_write("\n", 1);
+	console_write(banner, strlen(banner));
+	console_write("\n", 1);
 	console_on = true;
 	log_flush();
 }
@@ -74,8 +87,8 @@ void console_start(const char *banner)
 void console_flush_for_panic(void)
 {
 	if (!console_on && early_banner) {       /* a panic before the banner: one first */
-		serial_write(early_banner, strlen(early_banner));
-		serial_write("\n", 1);
+		console_write(early_banner, strlen(early_banner));
+		console_write("\n", 1);
 	}
 	console_on = true;
 	log_flush();

@@ -13,9 +13,13 @@
  * block_ok (in a preserved range), every count in 1..capacity (a block with count
  * 0 or above capacity is corrupt), and the total equal to what the caller expects.
  */
-#ifndef LUO_KHO_BLOCK_H
-#define LUO_KHO_BLOCK_H
+#ifndef KHO_BLOCK_H
+#define KHO_BLOCK_H
 #include <types.h>
+
+/* Platform hook of every pure KHO file: the kernel's direct map; on the host, an
+ * arena. */
+void *kho_phys_to_virt(paddr_t pa);
 
 struct kho_block_set {
 	size_t entry_size;

@@ -1,6 +1,6 @@
 /*
  * The KHO preserved-memory radix tree (kho-v4; bytes in include/abi/kho.h, interface
- * in luo/kho_internal.h). One bit per preserved block of any order:
+ * in kho/kho_internal.h). One bit per preserved block of any order:
  *
  *   key = (1 << (52 - order)) | (pa >> (12 + order))     order marker above the pfn
  *

@@ -1,9 +1,9 @@
 /*
- * panic() and the fatal-exception report. Both end the same way: the console log is
- * flushed, a KTAP "Bail out!" line is printed (so a ktest run reads as aborted), and
- * QEMU exits with EXIT_PANIC. A panic while panicking stops at once.
+ * Trap dispatch: a page fault the lazy direct map can fill (mm/paging.c) returns;
+ * any other exception is fatal and reported with its registers and a stack trace
+ * (through lib/panic.c's panic_begin/panic_end, so it ends like a panic); vectors
+ * from IRQ_BASE up go to the interrupt code (kernel/irq.c).
  */
-#include <exit.h>
 #include <panic.h>
 #include <paging.h>
 #include <printk.h>
@@ -18,38 +18,11 @@ static const char *const exception_names[32] = {
 	"SIMD error", "virtualization", "control protection",
 };
 
-static int panicking;
-
-static __noreturn void die(void)
-{
-	printk("Bail out! kernel panic\n");
-	console_flush_for_panic();
-	qemu_exit(EXIT_PANIC);
-}
-
-__noreturn void panic(const char *fmt, ...)
-{
-	cli();
-	if (panicking++)
-		qemu_exit(EXIT_PANIC);
-	console_flush_for_panic();
-	va_list ap;
-	va_start(ap, fmt);
-	printk("Kernel panic: ");
-	vprintk(fmt, ap);
-	printk("\n");
-	va_end(ap);
-	stack_trace(0, (uint64_t)__builtin_frame_address(0));
-	die();
-}
-
 void irq_dispatch(unsigned vector);
 
 __noreturn static void fatal_exception(const struct trap_frame *f)
 {
-	if (panicking++)
-		qemu_exit(EXIT_PANIC);
-	console_flush_for_panic();
+	panic_begin();
 	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
 									 : "exception";
 	uint64_t off;
@@ -73,8 +46,7 @@ __noreturn static void fatal_exception(const struct trap_frame *f)
 	printk("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
 	       (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
-	stack_trace(f->rip, f->rbp);
-	die();
+	panic_end(f->rip, f->rbp);
 }
 
 void trap_dispatch(struct trap_frame *f)
@@ -86,8 +58,3 @@ void trap_dispatch(struct trap_frame *f)
 	irq_dispatch((unsigned)f->vector);
 }
 
-/* The stack protector's report: a smashed stack is a panic like any other. */
-__noreturn void __stack_chk_fail(void)
-{
-	panic("stack protector: canary overwritten in %p", __builtin_return_address(0));
-}

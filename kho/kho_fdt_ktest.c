@@ -1,5 +1,5 @@
 /*
- * In-kernel tests of luo/kho_fdt.c: Debian's libfdt.a linked into the kernel
+ * In-kernel tests of kho/kho_fdt.c: Debian's libfdt.a linked into the kernel
  * (stack protector through %fs, Baton's string functions) builds, edits, checks
  * and reads a kho-v4 root FDT in a page from the page allocator. Every test frees
  * what it allocates (checked against the free-byte count).
@@ -211,7 +211,7 @@ KTEST(kho_fdt, validate_rejects)
 	KT_EXPECT_EQ(free_bytes(), before);
 }
 
-/* libfdt's overlay code is the one user of strtoul (kernel/libc.c). */
+/* libfdt's overlay code is the one user of strtoul (lib/libc.c). */
 KTEST(kho_fdt, libc_strtoul)
 {
 	char *end;

@@ -1,5 +1,5 @@
 /* Console commands of KHO: `kho status`, `kho dump`, `kho corrupt KIND`,
- * `kho selftest GENS [SEED]` (luo/kho_selftest.c). */
+ * `kho selftest GENS [SEED]` (kernel/kho_selftest.c). */
 #include <errno.h>
 #include <kho.h>
 #include <layout.h>

@@ -10,7 +10,7 @@
 #include <exit.h>
 #include <ktest.h>
 #include <printk.h>
-#include <shell.h>
+#include <shell.h>   /* glob_match */
 #include <string.h>
 
 extern const struct ktest __ktest_start[], __ktest_end[];
@@ -83,23 +83,6 @@ __noreturn void ktest_boot(const char *glob)
 	       t.skip);
 	qemu_exit(pass ? EXIT_KTEST_PASS : EXIT_KTEST_FAIL);
 }
-
-static int cmd_ktest(struct shell_ctx *c, int argc, char **argv)
-{
-	if (argc > 2)
-		return shell_err(c, -EINVAL, "usage: ktest [GLOB]");
-	const char *glob = argc == 2 ? argv[1] : "*";
-	struct ktest_totals t;
-	if (ktest_run(glob, &t))
-		return shell_err(c, -ENOENT, "no test matches '%s'", glob);
-	if (t.fail)
-		return shell_err(c, -EIO, "%u of %u tests failed", t.fail, t.pass + t.fail + t.skip);
-	shell_kv(c, "pass", "%u", t.pass);
-	shell_kv(c, "fail", "%u", t.fail);
-	shell_kv(c, "skip", "%u", t.skip);
-	return 0;
-}
-SHELL_CMD("ktest", "[GLOB]", "run in-kernel tests (KTAP)", cmd_ktest);
 
 static const char *boot_glob;
 static int set_ktest(const char *v)

@@ -1,6 +1,6 @@
 /*
  * KHO serialization blocks (kho-v4; bytes in include/abi/kho.h, interface in
- * luo/kho_block.h): fixed-size entries in a forward-linked chain of 4 KiB blocks.
+ * include/kho_block.h): fixed-size entries in a forward-linked chain of 4 KiB blocks.
  *
  *   offset 0    u64 next       pa of the next block, 0 = last
  *          8    u64 count      entries used in this block
@@ -38,7 +38,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "kho_block.h"
+#include <kho_block.h>
 #include "kho_internal.h"
 
 #define BLOCK   4096u
