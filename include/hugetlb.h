@@ -55,7 +55,8 @@ void hugetlb_unfreeze(struct hugetlb_pool *pool);
 void hugetlb_for_each(struct hugetlb_pool *pool, void (*fn)(paddr_t pa, void *arg), void *arg);
 
 /*
- * A pool handed over by a live update (luo/hugetlb_luo.c). hugetlb_adopt_list()
+ * A pool handed over by a live update (luo/hugetlb_luo.c; mm/hugetlb_adopt.c).
+ * hugetlb_adopt_list()
  * takes the list as the empty pool's record of its folios, in O(1) before the
  * prompt: entries are folio addresses, still KHO-preserved, PALIST_FLAG set on those
  * a memfd restores itself; nfree (the handover's count, checked when the list is
@@ -77,4 +78,7 @@ void hugetlb_adopt_list(struct hugetlb_pool *pool, uint64_t *list, uint64_t n, u
 void hugetlb_drain(struct hugetlb_pool *pool);
 int hugetlb_claim(struct hugetlb_pool *pool, paddr_t pa);
 void hugetlb_set_adopted(void);
+/* Kernel N: folios of the pool users now preserve for the next kernel (or, with a
+ * negative delta, no longer preserve). */
+void hugetlb_preserve_count(struct hugetlb_pool *pool, int64_t delta);
 #endif

@@ -1,4 +1,4 @@
-/* Kernel-wide facts: version, how this boot began, and the boot options of kernel/. */
+/* Kernel-wide facts: the ABI version string, and how this boot began (kmain). */
 #ifndef KERNEL_H
 #define KERNEL_H
 #include <types.h>
@@ -12,6 +12,4 @@ struct boot_state {
 	uint64_t tsc_at_entry;
 };
 extern struct boot_state boot_state;
-
-const char *ktest_boot_glob(void);
 #endif

@@ -14,17 +14,7 @@
  */
 #ifndef KEXEC_H
 #define KEXEC_H
-#include <types.h>
-
-struct kexec_step {
-	const char *name;
-	int (*prepare)(void);      /* 0 or -errno; may be NULL */
-	void (*undo)(void);        /* after a later step failed; may be NULL */
-};
-#define KEXEC_STEP(sname, order, prep, und)                                            \
-	static const struct kexec_step __kexec_step_##prep                             \
-		__section(".kexec_step." #order) __used                                \
-		__aligned_entry(struct kexec_step) = { sname, prep, und }
+#include <kexec_step.h>
 
 /* image: a boot module's name, or "disk:N", the Nth image of the image store on the
  * first block device (include/imgstore.h), read and checked against its CRC32.

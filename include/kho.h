@@ -24,10 +24,11 @@
 struct boot_info;
 struct memblock;
 
-#define KERNEL_SLOT_SIZE  (4 * MiB)     /* [KERNEL_PHYS, +4 MiB): every kernel's image */
 #define KHO_SCRATCH_MAX   16
 
-/* ---- boot (called by mm_init, in this order) ---- */
+/* ---- boot (mm_init calls these through kho_mm_handover, in this order) ---- */
+struct mm_handover_ops;
+extern const struct mm_handover_ops kho_mm_handover;   /* kho/kho_mm.c */
 /* Decide the scratch ranges and put them in memblock; scratch-only if incoming. */
 void kho_scratch_init(struct boot_info *bi);
 /* After the direct map: check the incoming handover and reserve what it preserves. */
@@ -66,8 +67,8 @@ int kho_alloc_preserve_meta(size_t size, paddr_t *pa);
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size);
 int kho_remove_subtree(paddr_t blob);
 uint64_t kho_preserved_bytes(void);   /* what users preserved, own state left out */
-/* Is the block (pa, order) preserved for the next kernel? */
-bool kho_is_preserved_out(paddr_t pa, unsigned order);
+/* Pages of the outgoing radix tree (its own memory, not counted as preserved). */
+uint64_t kho_out_tree_pages(void);
 
 /* ---- kernel N+1: taking back ---- */
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
@@ -85,8 +86,23 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *desc);
 /* Give back a preserved block nobody will restore (it joins the free memory). */
 int kho_restore_free(paddr_t pa);
 
-/* At boot, after the banner: continue a `kho selftest` chain if one is running. */
-void kho_selftest_resume(void);
+
+/*
+ * Incoming checks of the layers above (LUO), so KHO names none of them:
+ * KHO_IN_CHECK(subtree, fn) places a check in the .kho_in_check section. Before
+ * anything preserved is reserved, KHO calls fn(pa, size, preserved) for the
+ * subtree of that name, if the handover has one; fn returns NULL to accept, or the
+ * reason to refuse the whole handover. preserved(pa, size) says whether memory lies
+ * inside one preserved block of the incoming tree (the only memory fn may read).
+ */
+struct kho_in_check {
+	const char *subtree;
+	const char *(*check)(paddr_t pa, uint64_t size, bool (*preserved)(paddr_t, uint64_t));
+};
+#define KHO_IN_CHECK(name, fn)                                                        \
+	static const struct kho_in_check __kho_in_check_##fn                          \
+		__section(".kho_in_check") __used                                     \
+		__aligned_entry(struct kho_in_check) = { name, fn }
 
 /* ---- kexec ---- */
 /* Fill the handover description for the next kernel (after kexec-metadata is
@@ -94,6 +110,4 @@ void kho_selftest_resume(void);
 int kho_finalize(struct kho_data *out);
 /* Undo kho_finalize after a failed exec (the system goes on). */
 void kho_abort(void);
-/* Debug: break the outgoing handover in one named way (docs/console.md). */
-int kho_set_corruption(const char *kind);
 #endif

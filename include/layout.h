@@ -14,6 +14,8 @@
 
 #define KERNEL_PHYS      0x100000
 #define KERNEL_VBASE     0xffffffff80000000
+/* [KERNEL_PHYS, +4 MiB): every kernel's image (a C expression: types.h's MiB). */
+#define KERNEL_SLOT_SIZE (4 * MiB)
 #define DIRECT_MAP_BASE  0xffff800000000000
 #define BOOT_MAP_LIMIT   0x100000000   /* the boot page tables map the first 4 GiB */
 #define PAGE_SIZE        4096

@@ -2,8 +2,8 @@
  * The Live Update Orchestrator (LUO, "luo-v5"): named sessions of preserved files
  * that survive a live update, file handlers that know how to preserve each kind of
  * file, and File-Lifecycle-Bound (FLB) global state shared by a handler's files.
- * The model is Linux's (shared/reference/linux-liveupdate-abi.md §b, §c); the
- * console commands `luo ...` stand in for /dev/liveupdate's ioctls.
+ * The model is Linux's (docs/luo.md says where Baton follows it and where not);
+ * the console commands `luo ...` stand in for /dev/liveupdate's ioctls.
  *
  * Lifecycle of a file (kernel N): preserve (the heavy work, now) -> [unpreserve if
  * its session is closed] -> freeze (in kexec, cheap) -> [unfreeze if a later freeze
@@ -55,13 +55,13 @@ struct luo_file_ops {
 
 #define LUO_HANDLER_FLB_MAX 8
 
+/* A file handler, defined (static) by its subsystem. LUO's own state for it lives
+ * behind priv, set at registration: handlers see none of it. */
+struct luo_handler_private;
 struct luo_file_handler {
 	const struct luo_file_ops *ops;
 	const char *compatible;             /* < LUO_HNDL_COMPAT_LENGTH bytes */
-	/* LUO's: */
-	struct luo_flb *flb[LUO_HANDLER_FLB_MAX];
-	unsigned nflb;
-	struct luo_file_handler *next;
+	struct luo_handler_private *priv;   /* LUO's */
 };
 
 struct luo_flb_op_args {
@@ -77,20 +77,43 @@ struct luo_flb_ops {
 	void (*finish)(struct luo_flb_op_args *a);     /* N+1: the last user is done */
 };
 
+/* An FLB, defined (static) by its subsystem; LUO's counts and objects are behind
+ * priv (luo/luo_internal.h), set at registration. */
+struct luo_flb_private;
 struct luo_flb {
 	const struct luo_flb_ops *ops;
 	const char *compatible;             /* < LUO_FLB_COMPAT_LENGTH bytes */
-	/* LUO's: */
-	struct { uint64_t count, data; void *obj; } out;
-	struct { bool present, retrieved, finished; uint64_t count, data; void *obj; } in;
-	bool registered;
-	struct luo_flb *next;
+	struct luo_flb_private *priv;       /* LUO's */
 };
 
-/* Registration (at init, before the incoming state is read). -EINVAL missing
- * required ops or bad compatible, -EEXIST compatible taken, -ENOSPC too many FLBs. */
+/* An FLB's counts as LUO keeps them (for tests and debugging; include/luo.h's
+ * model): outgoing dependent files, and the incoming references left. */
+struct luo_flb_state {
+	uint64_t out_count, in_count;
+	bool in_present, in_finished;
+};
+void luo_flb_state(const struct luo_flb *flb, struct luo_flb_state *st);
+
+/* Registrations run by luo_init() before it reads the incoming state, in order:
+ * LUO_REGISTER(order, fn) places int fn(void) in the .luo_register section (the
+ * memfd handler at 10, the hugetlb handler and its FLB at 20, test FLBs at 90). A
+ * failure is logged; the others still run. */
+struct luo_register {
+	const char *name;
+	int (*fn)(void);
+};
+#define LUO_REGISTER(order, fn)                                                       \
+	static const struct luo_register __luo_register_##fn                          \
+		__section(".luo_register." #order) __used                             \
+		__aligned_entry(struct luo_register) = { #fn, fn }
+
+/* Registration (from a LUO_REGISTER function). -EINVAL missing required ops, bad
+ * compatible or (FLB) a handler not registered, -EEXIST compatible taken or the FLB
+ * already on this handler, -ENOSPC too many FLBs, -ENOMEM. */
 int luo_register_file_handler(struct luo_file_handler *h);
 int luo_register_flb(struct luo_file_handler *h, struct luo_flb *flb);
+/* The registered handler of that compatible, or NULL. */
+struct luo_file_handler *luo_file_handler_find(const char *compatible);
 
 /* FLB access (never from inside the FLB's own callbacks). */
 int luo_flb_get_outgoing(struct luo_flb *flb, void **obj);   /* obj NULL if none */
@@ -111,25 +134,12 @@ void luo_list(void);                  /* printk one line per session and file */
 unsigned luo_session_count(void);
 bool luo_session_exists(const char *name);
 
-/* Test instruments (luo/luo_test.c): test FLBs on a handler (boot option
- * luo_test), and one-shot failures of "preserve" or "freeze". */
-struct shell_ctx;
-void luo_test_register(struct luo_file_handler *h);
-bool luo_test_fail(const char *op);
-int luo_test_cmd(struct shell_ctx *c, int argc, char **argv);
-
-/* The memfd handler (luo/memfd_luo.c) and the hugetlb memfd handler with its FLB
- * (luo/hugetlb_luo.c): registered before luo_init. hugetlb_luo_adopt() takes the
- * pools handed over, before hugetlb_init() would size them. */
-int memfd_luo_init(void);
-int hugetlb_luo_init(void);
+/* At boot, before the pools are sized: take the pools handed over, if any
+ * (luo/hugetlb_luo.c). */
 void hugetlb_luo_adopt(void);
 
-/* Boot: read the incoming state (after kho_init), set up the outgoing one. */
+/* Boot: run the registrations, read the incoming state (after kho_init), set up
+ * the outgoing one. */
 void luo_init(void);
 uint64_t luo_liveupdate_number(void);
-/* Called by KHO before it accepts a handover: is the LUO part well formed? NULL if
- * so (or absent), else the reason. preserved(pa, size) says whether memory is in a
- * preserved block of the incoming tree. */
-const char *luo_check_incoming(const void *fdt, bool (*preserved)(paddr_t, uint64_t));
 #endif

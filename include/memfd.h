@@ -38,6 +38,7 @@ struct memfd {
 	uint64_t nfolios, cap;
 	paddr_t *folios;                 /* nfolios entries */
 	void *luo;                       /* LUO's handle while preserved, else NULL */
+					 /* (luo and luo_ref: only through memfd_luo_*()) */
 	bool closed;                     /* closed while LUO holds it: freed when it lets go */
 	bool luo_ref;                    /* retrieved by LUO, which holds it until finish */
 	struct memfd *next;
@@ -52,6 +53,10 @@ struct memfd *memfd_first(void);
  */
 void memfd_close(struct memfd *f);
 void memfd_free(struct memfd *f);
+/* LUO takes the file: preserved (handle kept, its size frozen until unpreserved),
+ * or retrieved after a live update (held until its session finishes). */
+void memfd_luo_preserved(struct memfd *f, void *handle);
+void memfd_luo_retrieved(struct memfd *f);
 /* LUO lets go of the file: unpreserved (its size unfreezes), or its retrieve is
  * finished. A file closed in the meantime is freed once neither holds it. */
 void memfd_luo_unpreserved(struct memfd *f);

@@ -53,4 +53,29 @@ void mm_stats(struct mm_stats *s);
 /* Reserved memory that holds what the boot handed over (mm/mm.c). */
 uint64_t mm_boot_data_bytes(void);
 const char *page_state_name(enum page_state st);
+
+/*
+ * What mm/ needs from a kexec handover, without knowing who provides it: kmain sets
+ * KHO's table (kho/kho_mm.c) before mm_init(); until then, or in a kernel without
+ * one, each hook acts as "no handover": no scratch, nothing preserved. The hooks
+ * run in mm_init()'s order (scratch_init, memory_init, memory_finish); the rest
+ * answer questions about preserved memory (a preserved block is neither free nor
+ * any zone's until it is restored).
+ */
+struct mm_handover_ops {
+	void (*scratch_init)(struct boot_info *bi);
+	void (*memory_init)(struct boot_info *bi);
+	void (*memory_finish)(void);
+	uint64_t (*boot_data_bytes)(void);      /* reserved for the handover's own data */
+	/* Is pa inside a preserved, not yet restored block? Then its head and order. */
+	bool (*preserved_block)(paddr_t pa, paddr_t *head, unsigned *order);
+	/* Is (pa, order) exactly such a block? */
+	bool (*is_preserved_block)(paddr_t pa, unsigned order);
+	/* Take such a block as an allocated one; -EINVAL if it is none. */
+	int (*restore_folio)(paddr_t pa, unsigned *order);
+	uint64_t (*preserved_bytes)(void);      /* what users preserve for the next kernel */
+	uint64_t (*scratch_bytes)(void);
+};
+void mm_set_handover(const struct mm_handover_ops *ops);
+const struct mm_handover_ops *mm_handover(void);
 #endif

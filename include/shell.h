@@ -32,6 +32,26 @@ struct shell_cmd {
 	static const struct shell_cmd __shell_cmd_##fn                                \
 		__section(".shell_cmd." cname) __used __aligned_entry(struct shell_cmd) = { cname, cusage, csummary, fn }
 
+/*
+ * A verb of another command registered apart: SHELL_SUBCMD("kho", "corrupt", fn)
+ * makes `kho corrupt ...` run fn with the whole line's argv (argv[0] "kho", argv[1]
+ * "corrupt"); the parent command never sees it. Test instruments add their verbs
+ * this way, so that a build without them (KTEST=0) has none of their code.
+ */
+struct shell_subcmd {
+	const char *parent, *name, *usage;
+	int (*run)(struct shell_ctx *c, int argc, char **argv);
+};
+#define SHELL_SUBCMD(cparent, cname, cusage, fn)                                      \
+	static const struct shell_subcmd __shell_subcmd_##fn                          \
+		__section(".shell_subcmd." cparent "." cname) __used                  \
+		__aligned_entry(struct shell_subcmd) = { cparent, cname, cusage, fn }
+/* The verb registered for `argv[0] argv[1]`, or NULL. */
+const struct shell_subcmd *shell_find_subcmd(int argc, char **argv);
+/* -EINVAL with the message "usage: PARENT OWN", then " | NAME USAGE" for each verb
+ * registered apart, in name order: a parent's usage line says what this build has. */
+int shell_usage(struct shell_ctx *c, const char *parent, const char *own);
+
 /* Append " key=value" to the result line. */
 void shell_kv(struct shell_ctx *c, const char *key, const char *fmt, ...) __printf(3, 4);
 /* Set the error message; returns err (a negative errno) for `return shell_err(...)`. */

@@ -1,6 +1,6 @@
 /*
- * The image store on a block device (include/imgstore.h), and the `disk list`
- * console command. Kernel only: it needs blk_read (include/blk.h). The read
+ * The image store on a block device (include/imgstore.h); its console command,
+ * `disk list`, is kernel/cmd_disk.c. Kernel only: it needs blk_read (include/blk.h). The read
  * function turns a byte range into sector reads: whole sectors go straight into
  * the caller's buffer, at most IMGSTORE_BLK_CHUNK per request; a partial sector at
  * either end goes through a one-sector bounce buffer. Calls are synchronous and the
@@ -11,7 +11,6 @@
 #include <imgstore.h>
 #include <kmalloc.h>
 #include <printk.h>
-#include <shell.h>
 #include <string.h>
 
 #define IMGSTORE_BLK_CHUNK 2048u  /* sectors (1 MiB) per blk_read */
@@ -63,46 +62,3 @@ int imgstore_open_blk(struct imgstore *st, struct blk_dev *d, const char **why)
 		sectors = UINT64_MAX / BLK_SECTOR_SIZE;
 	return imgstore_open(st, blk_rd, d, sectors * BLK_SECTOR_SIZE, why);
 }
-
-/* ---- console: disk list [DEV] ---- */
-
-static int cmd_disk(struct shell_ctx *c, int argc, char **argv)
-{
-	uint64_t idx = 0;
-	struct blk_dev *d;
-	struct imgstore *st;
-	const char *why = "";
-	int err, n;
-
-	if (argc < 2 || argc > 3 || strcmp(argv[1], "list") ||
-	    (argc == 3 && parse_u64(argv[2], &idx)))
-		return shell_err(c, -EINVAL, "usage: disk list [DEV]");
-	d = idx <= UINT32_MAX ? blk_get((unsigned)idx) : NULL;
-	if (!d)
-		return shell_err(c, -ENODEV, "no block device %llu", (unsigned long long)idx);
-	st = kmalloc(sizeof(*st));
-	if (!st)
-		return shell_err(c, -ENOMEM, "no memory for the image store header");
-	err = imgstore_open_blk(st, d, &why);
-	if (err) {
-		if (st->bad_entry >= 0)
-			err = shell_err(c, err, "%s: entry %d: %s", blk_name(d), st->bad_entry, why);
-		else
-			err = shell_err(c, err, "%s: %s", blk_name(d), why);
-		goto out_free;
-	}
-	n = imgstore_count(st);
-	for (int i = 0; i < n; i++) {
-		struct imgstore_entry e;
-		imgstore_entry(st, (unsigned)i, &e);
-		printk("  n=%d name=%s bytes=%llu crc=0x%08x lba=%llu\n", i, e.name,
-		       (unsigned long long)e.size, e.crc32, (unsigned long long)e.lba);
-	}
-	shell_kv(c, "dev", "%s", blk_name(d));
-	shell_kv(c, "count", "%d", n);
-out_free:
-	kfree(st);
-	return err;
-}
-SHELL_CMD("disk", "list [DEV]", "list the kernel images in the image store on a disk",
-	  cmd_disk);

@@ -17,14 +17,14 @@
  * and every generation must match it exactly (checked here too: a leak fails).
  */
 #include <errno.h>
+#include <initcall.h>
 #include <kexec.h>
 #include <kho.h>
 #include <mm.h>
 #include <printk.h>
-#include <shell_loop.h>
+#include "kho_selftest.h"
 #include <string.h>
 #include <vmalloc.h>
-#include "../kho/kho_priv.h"
 
 #define TEST_NAME   "kho-test"
 #define TEST_MAGIC  0x6b686f74u            /* "khot" */
@@ -93,7 +93,7 @@ static uint64_t free_bytes(void)
 {
 	struct mm_stats s;
 	mm_stats(&s);
-	return s.free + mm_boot_data_bytes() + kho_out_tree()->nodes * PAGE_SIZE;
+	return s.free + mm_boot_data_bytes() + kho_out_tree_pages() * PAGE_SIZE;
 }
 
 /* Preserve a new random set and jump. Returns only on failure. */
@@ -161,7 +161,9 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 }
 
 /* At boot: continue a running test, if the previous kernel left one. */
-void kho_selftest_resume(void)
+static void kho_bench_resume(void);
+
+static void kho_selftest_resume(void)
 {
 	kho_bench_resume();
 	paddr_t pa;
@@ -265,7 +267,7 @@ int kho_bench_preserve(uint64_t bytes, uint64_t *blocks)
 	return kho_add_subtree(BENCH_NAME, list, (n + 1) * sizeof(uint64_t));
 }
 
-void kho_bench_resume(void)
+static void kho_bench_resume(void)
 {
 	paddr_t pa;
 	uint64_t size;
@@ -284,33 +286,13 @@ void kho_bench_resume(void)
 	printk("kho-bench: restored=%llu bytes=%llu\n", (unsigned long long)ok,
 	       (unsigned long long)(ok * 2 * MiB));
 }
+LATE_INITCALL(10, kho_selftest_resume);
 
-static int cmd_selftest(struct shell_ctx *c, uint64_t gens, uint64_t seed)
+/* `kho selftest`: generation 0 is this kernel, which prints the free-memory figure
+ * every later generation must match, then starts generation 1. */
+int kho_selftest_start(uint64_t gens, uint64_t seed)
 {
 	uint64_t free = free_bytes();
 	printk("kho-test: gen=0 blocks=0 bytes=0 verified free=%llu\n", (unsigned long long)free);
-	int err = start_generation(1, (uint32_t)gens, seed, free);
-	return shell_err(c, err, "the self-test could not start");
-}
-
-int kho_bench_cmd(struct shell_ctx *c, int argc, char **argv)
-{
-	uint64_t bytes, blocks;
-	if (argc != 3 || parse_size(argv[2], &bytes))
-		return shell_err(c, -EINVAL, "usage: kho bench-preserve SIZE");
-	int err = kho_bench_preserve(bytes, &blocks);
-	if (err)
-		return shell_err(c, err, "cannot preserve %llu bytes", (unsigned long long)bytes);
-	shell_kv(c, "blocks", "%llu", (unsigned long long)blocks);
-	shell_kv(c, "bytes", "%llu", (unsigned long long)(blocks * 2 * MiB));
-	return 0;
-}
-
-int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv)
-{
-	uint64_t gens, seed = 1;
-	if (argc < 3 || argc > 4 || parse_u64(argv[2], &gens) || gens == 0 || gens > 1000 ||
-	    (argc == 4 && parse_u64(argv[3], &seed)))
-		return shell_err(c, -EINVAL, "usage: kho selftest GENS [SEED]");
-	return cmd_selftest(c, gens, seed);
+	return start_generation(1, (uint32_t)gens, seed, free);
 }

@@ -7,7 +7,8 @@
  *      memmap and the buddy zones, the huge-page pools, KHO's outgoing state;
  *   4. the banner - the first line on the wire, saying cold or kexec - then the log;
  *   5. devices (PCI, virtio-blk; polled, so before interrupts);
- *   6. interrupts on; then ktest= (runs and exits), script=, and the shell.
+ *   6. interrupts on; then the late initcalls (with KTEST=1: a `kho selftest` chain
+ *      goes on, ktest= runs and exits), script=, and the shell.
  */
 #include <boot_info.h>
 #include <bootproto.h>
@@ -15,7 +16,7 @@
 #include <drivers.h>
 #include <errno.h>
 #include <kernel.h>
-#include <ktest.h>
+#include <initcall.h>
 #include <layout.h>
 #include <hugetlb.h>
 #include <kexec.h>
@@ -42,6 +43,14 @@ static int set_script(const char *v)
 	return 0;
 }
 BOOT_PARAM("script", set_script);
+
+extern const struct initcall __late_initcall_start[], __late_initcall_end[];
+
+static void run_late_initcalls(void)
+{
+	for (const struct initcall *c = __late_initcall_start; c < __late_initcall_end; c++)
+		c->fn();
+}
 
 static const char *proto_name(unsigned proto)
 {
@@ -73,10 +82,9 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 
 	uint64_t tsc_handover = 0;
 	if (!err) {
+		mm_set_handover(&kho_mm_handover);
 		mm_init(bi);
 		kho_init();
-		memfd_luo_init();
-		hugetlb_luo_init();
 		luo_init();
 		hugetlb_luo_adopt();
 		hugetlb_init();
@@ -115,9 +123,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	sti();
 
 	kexec_timeline_report(tsc_handover, rdtsc());
-	kho_selftest_resume();
-	if (ktest_boot_glob())
-		ktest_boot(ktest_boot_glob());
+	run_late_initcalls();
 	if (script_name)
 		shell_run_script(script_name);
 	shell_loop();

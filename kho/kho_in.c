@@ -11,20 +11,21 @@
  *        reserved before means overlapping blocks: all undone, refused). Walk 1
  *        records the runs, so this is a pass over the record, not a second walk of
  *        the tree (unless there were more than KHO_MAX_RUNS: then walk 2 does it).
+ *     Between 2 and 3, each KHO_IN_CHECK an upper layer registered (LUO's) checks
+ *     the subtree it names, if the handover has it.
  * A failure drops the whole handover (kho_drop): logged, cold boot, scrub.
  *
  * Nothing is written per block before the prompt: the memmap learns of a preserved
  * block only when someone restores it, by looking its bit up in the incoming tree
  * (kept, with its node pages reserved, for that) and clearing it, so each block is
- * restored at most once. When all are restored the tree's pages are freed. The blackout therefore grows with the number of runs, not
- * with the bytes preserved.
+ * restored at most once. When all are restored the tree's pages are freed.
+ * The blackout therefore grows with the number of runs, not with the bytes preserved.
  */
 #include <boot_info.h>
 #include <errno.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <layout.h>
-#include <luo.h>
 #include <memblock.h>
 #include <mm.h>
 #include <panic.h>
@@ -217,6 +218,24 @@ static int reserve_all(void)
 	return err;
 }
 
+extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
+
+/* Every KHO_IN_CHECK whose subtree the handover names, in section order; NULL if all
+ * accept (or none applies), else the first reason. */
+static const char *run_in_checks(void)
+{
+	for (const struct kho_in_check *c = __kho_in_check_start; c < __kho_in_check_end; c++) {
+		paddr_t pa;
+		uint64_t size;
+		if (kho_fdt_get_subtree(kho_in.fdt, c->subtree, &pa, &size))
+			continue;
+		const char *why = c->check(pa, size, kho_is_preserved);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
 void kho_memory_init(struct boot_info *bi)
 {
 	const char *why = NULL;
@@ -252,12 +271,13 @@ void kho_memory_init(struct boot_info *bi)
 		kho_drop(why ? why : r.why ? r.why : "the preserved-memory tree");
 		return;
 	}
-	/* The tree is sound: let LUO check its part before anything is reserved
-	 * (Linux panics on bad LUO state; Baton refuses the whole handover instead). */
+	/* The tree is sound: let the layers above check their parts before anything
+	 * is reserved (Linux panics on bad LUO state; Baton refuses the whole handover
+	 * instead). */
 	kho_in.tree.root = kho_in.root;
-	const char *luo_why = luo_check_incoming(kho_in.fdt, kho_is_preserved);
-	if (luo_why) {
-		kho_drop(luo_why);
+	const char *check_why = run_in_checks();
+	if (check_why) {
+		kho_drop(check_why);
 		return;
 	}
 	err = reserve_all();

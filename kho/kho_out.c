@@ -11,6 +11,7 @@
  * multi-block operations on failure, so a failed call changes nothing.
  */
 #include <errno.h>
+#include <fault_inject.h>
 #include <kernel.h>
 #include <kho.h>
 #include <memblock.h>
@@ -25,7 +26,6 @@ static void *fdt;
 static paddr_t fdt_pa, meta_pa, array_pa;
 static uint64_t preserved;
 static bool ready;
-static const char *corruption;
 
 static paddr_t node_alloc(void *ctx)
 {
@@ -236,11 +236,6 @@ int kho_remove_subtree(paddr_t blob)
 	return ready ? kho_fdt_remove_subtree(fdt, blob) : -EINVAL;
 }
 
-bool kho_is_preserved_out(paddr_t pa, unsigned order)
-{
-	return ready && kho_radix_test(&tree, pa, order);
-}
-
 uint64_t kho_preserved_bytes(void)
 {
 	return preserved;
@@ -260,8 +255,6 @@ static void unfinalize(void)
 		array_pa = 0;
 	}
 }
-
-static void corrupt(struct kho_data *kd);
 
 int kho_finalize(struct kho_data *out)
 {
@@ -290,9 +283,12 @@ int kho_finalize(struct kho_data *out)
 	}
 	memcpy(phys_to_virt(array_pa), s, n * sizeof(*s));
 	*out = (struct kho_data){ fdt_pa, KHO_FDT_SIZE, array_pa, n * sizeof(*s) };
-	if (corruption)
-		corrupt(out);
-	return 0;
+	/* The last moment a test instrument may break the handover (`kho corrupt`):
+	 * ctx is the description the next kernel gets. */
+	err = fault_hook("kho.finalized", out);
+	if (err)
+		unfinalize();
+	return err;
 }
 
 void kho_abort(void)
@@ -300,61 +296,18 @@ void kho_abort(void)
 	unfinalize();
 }
 
-/* ---- debugging: break the handover on purpose (`kho corrupt KIND`) ---- */
-
-static const char *const kinds[] = { "magic", "size", "compat", "range-ram",
-				     "range-scratch", "node-self", NULL };
-
-int kho_set_corruption(const char *kind)
-{
-	for (unsigned i = 0; kinds[i]; i++)
-		if (strcmp(kind, kinds[i]) == 0) {
-			corruption = kinds[i];
-			return 0;
-		}
-	return -EINVAL;
-}
-
-static void corrupt(struct kho_data *kd)
-{
-	uint8_t *f = fdt;
-	printk("kho: corrupting the handover on purpose: %s\n", corruption);
-	if (!strcmp(corruption, "magic")) {
-		f[0] ^= 0xff;
-	} else if (!strcmp(corruption, "size")) {
-		kd->fdt_size = KHO_FDT_SIZE / 2;
-	} else if (!strcmp(corruption, "compat")) {
-		char *c = memchr(f, 'k', KHO_FDT_SIZE);
-		while (c && memcmp(c, KHO_FDT_COMPATIBLE, 6))
-			c = memchr(c + 1, 'k', KHO_FDT_SIZE - (size_t)(c + 1 - (char *)f));
-		if (c)
-			c[5] = '3';                  /* "kho-v3" */
-	} else if (!strcmp(corruption, "range-ram")) {
-		uint64_t end = 0;
-		for (unsigned i = 0; i < memblock.memory.cnt; i++)
-			end = MAX(end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
-		kho_radix_add(&tree, ALIGN_UP(end, (paddr_t)GiB) + GiB, 0);
-	} else if (!strcmp(corruption, "range-scratch")) {
-		unsigned n;
-		const struct kho_scratch *s = kho_scratch_ranges(&n);
-		kho_radix_add(&tree, s[n - 1].addr, 0);
-	} else if (!strcmp(corruption, "node-self")) {
-		uint64_t *root = phys_to_virt(tree.root);
-		for (unsigned i = 0; i < 512; i++)
-			if (!root[i]) {
-				root[i] = tree.root;         /* a node that points at itself */
-				break;
-			}
-	}
-}
-
-/* For `kho status` and `kho dump`. */
+/* For `kho status`, `kho dump` and `kho corrupt`. */
 paddr_t kho_out_fdt(void)
 {
 	return ready ? fdt_pa : 0;
 }
 
-const struct kho_radix *kho_out_tree(void)
+struct kho_radix *kho_out_tree(void)
 {
 	return ready ? &tree : NULL;
+}
+
+uint64_t kho_out_tree_pages(void)
+{
+	return ready ? tree.nodes : 0;
 }

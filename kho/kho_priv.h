@@ -28,12 +28,9 @@ extern struct kho_in kho_in;
 paddr_t kho_out_fdt(void);
 /* Decoded root FDT through printk (kho/kho_dump.c). */
 void kho_fdt_print(const void *fdt);
-const struct kho_radix *kho_out_tree(void);
-
-struct shell_ctx;
-int kho_selftest_cmd(struct shell_ctx *c, int argc, char **argv);
-int kho_bench_cmd(struct shell_ctx *c, int argc, char **argv);
-void kho_bench_resume(void);
+struct kho_radix *kho_out_tree(void);
+/* `kho corrupt KIND` (kho/kho_corrupt.c, KTEST=1): -EINVAL for an unknown kind. */
+int kho_set_corruption(const char *kind);
 
 
 /* Refuse the incoming handover: log, boot cold, scrub on allocation. */

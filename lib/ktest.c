@@ -8,6 +8,7 @@
 #include <cmdline.h>
 #include <errno.h>
 #include <exit.h>
+#include <initcall.h>
 #include <ktest.h>
 #include <printk.h>
 #include <shell.h>   /* glob_match */
@@ -94,7 +95,10 @@ static int set_ktest(const char *v)
 }
 BOOT_PARAM("ktest", set_ktest);
 
-const char *ktest_boot_glob(void)
+/* ktest=GLOB: run the tests once the console is up, and leave QEMU. */
+static void ktest_at_boot(void)
 {
-	return boot_glob;
+	if (boot_glob)
+		ktest_boot(boot_glob);
 }
+LATE_INITCALL(20, ktest_at_boot);

@@ -12,9 +12,9 @@
 
 static int usage(struct shell_ctx *c)
 {
-	return shell_err(c, -EINVAL, "usage: luo create-session NAME | retrieve-session NAME | "
-			 "preserve SESSION FILE TOKEN | retrieve SESSION TOKEN NAME | finish SESSION | "
-			 "close-session NAME | list");
+	return shell_usage(c, "luo", "create-session NAME | retrieve-session NAME | "
+			   "preserve SESSION FILE TOKEN | retrieve SESSION TOKEN NAME | "
+			   "finish SESSION | close-session NAME | list");
 }
 
 static int name_err(struct shell_ctx *c, int err, const char *name)
@@ -108,8 +108,6 @@ static int cmd_luo(struct shell_ctx *c, int argc, char **argv)
 			return shell_err(c, err, "incoming session '%.64s' was never retrieved", argv[2]);
 		return err ? name_err(c, err, argv[2]) : 0;
 	}
-	if (!strcmp(v, "inject") || !strcmp(v, "test-stats"))
-		return luo_test_cmd(c, argc, argv);
 	if (!strcmp(v, "list") && argc == 2) {
 		luo_list();
 		shell_kv(c, "sessions", "%u", luo_session_count());

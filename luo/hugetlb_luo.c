@@ -1,5 +1,5 @@
 /*
- * Huge-page pools that survive a live update (shared/DESIGN.md §6; bytes in
+ * Huge-page pools that survive a live update (docs/luo.md; bytes in
  * include/abi/baton.h, documented in docs/abi/baton.md).
  *
  *   1. The first hugetlb memfd preserved creates the hugetlb FLB: every pool that
@@ -27,8 +27,9 @@
  */
 #include <abi/baton.h>
 #include <errno.h>
+#include <fault_inject.h>
 #include <hugetlb.h>
-#include <kexec.h>
+#include <kexec_step.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <luo.h>
@@ -39,6 +40,7 @@
 #include <printk.h>
 #include <string.h>
 #include <vmalloc.h>
+#include "hugetlb_luo.h"
 #include "memfd_folios.h"
 
 _Static_assert(BATON_HUGETLB_USER == PALIST_FLAG, "the list's user mark is the pool's flag");
@@ -87,12 +89,13 @@ static void flb_out_free(struct flb_out *o)
 
 static int flb_preserve(struct luo_flb_op_args *a)
 {
-	if (luo_test_fail("flb"))
-		return -EBUSY;                       /* `luo inject flb`: cannot freeze */
+	int err = fault_hook("hugetlb.flb", NULL);   /* e.g. -EBUSY: cannot freeze */
+	if (err)
+		return err;
 	struct flb_out *o = kzalloc(sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	int err = kho_alloc_preserve(sizeof(struct baton_hugetlb_ser), &o->ser_pa);
+	err = kho_alloc_preserve(sizeof(struct baton_hugetlb_ser), &o->ser_pa);
 	struct baton_hugetlb_ser *ser = err ? NULL : page_virt(o->ser_pa);
 	for (int s = 0; !err && s < NR_HUGE; s++) {
 		struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
@@ -227,59 +230,35 @@ static struct luo_flb hugetlb_flb = { .ops = &flb_ops,
 				      .compatible = BATON_HUGETLB_FLB_COMPATIBLE };
 
 /* ---- just before kexec: the list is already whole; confirm it, in O(1) ---- */
-/* (and arm `luo inject pfnlist|pfncount`, which make the list the next kernel must
- * refuse: an entry not aligned, or a count past the list's pages) */
-
-static uint64_t *injected, injected_was;            /* `luo inject pfnlist` */
-static struct baton_hugetlb_pool_ser *count_injected; /* `luo inject pfncount` */
-static uint64_t count_was;
 
 /*
  * Every folio of each pool is listed and KHO-preserved: the list was made from the
  * frozen pool, each of its folios preserved then, and a frozen pool neither grows
- * nor shrinks. The counters say so without a walk; anything else is a bug. Then
- * `luo inject pfnlist`, if armed.
+ * nor shrinks. The counters say so without a walk; anything else is a bug. Then the
+ * "hugetlb.kexec" fault site, whose handlers may break what the next kernel gets
+ * (ctx: struct hugetlb_kexec_ctx, luo/hugetlb_luo.h).
  */
 static int hugetlb_step(void)
 {
 	void *obj;
 	luo_flb_get_outgoing(&hugetlb_flb, &obj);
 	struct flb_out *o = obj;
-	for (int s = 0; o && s < NR_HUGE; s++) {
+	if (!o)
+		return 0;
+	struct hugetlb_kexec_ctx ctx = { .ser = page_virt(o->ser_pa) };
+	for (int s = 0; s < NR_HUGE; s++) {
 		const struct hugetlb_pool *pool = hugetlb_pool((enum hugetlb_size)s);
 		const struct pool_out *p = &o->pool[s];
 		BUG_ON(p->list && (!pool->frozen || pool->total != p->n || p->npreserved != p->n),
 		       "hugetlb %s pool at kexec: frozen %u, %llu folios, %llu listed, %llu "
 		       "preserved", pool->name, pool->frozen, (unsigned long long)pool->total,
 		       (unsigned long long)p->n, (unsigned long long)p->npreserved);
+		ctx.list[s] = p->list;
+		ctx.n[s] = p->n;
 	}
-	for (int s = 0; o && s < NR_HUGE; s++)
-		if (o->pool[s].n && luo_test_fail("pfnlist")) {
-			injected = &o->pool[s].list[0];
-			injected_was = *injected;
-			*injected = palist_pa(*injected) + PAGE_SIZE;   /* not aligned */
-			break;
-		}
-	for (int s = 0; o && s < NR_HUGE; s++)
-		if (o->pool[s].n && luo_test_fail("pfncount")) {
-			count_injected = &((struct baton_hugetlb_ser *)page_virt(o->ser_pa))->pool[s];
-			count_was = count_injected->nr_folios;
-			count_injected->nr_folios = 1ull << 61;       /* x 8 bytes wraps to 0 */
-			break;
-		}
-	return 0;
+	return fault_hook("hugetlb.kexec", &ctx);
 }
-
-static void uninject(void)
-{
-	if (injected)
-		*injected = injected_was;
-	if (count_injected)
-		count_injected->nr_folios = count_was;
-	injected = NULL;
-	count_injected = NULL;
-}
-KEXEC_STEP("hugetlb", 20, hugetlb_step, uninject);
+KEXEC_STEP("hugetlb", 20, hugetlb_step, NULL);
 
 /* ---- the hugetlb memfd handler ---- */
 
@@ -321,15 +300,16 @@ static void mark(struct memfd *f, bool user)
 
 static void hmf_undo(struct hmf_out *o)
 {
+	struct memfd *f = o->f;
 	if (o->folios.arr) {
-		o->f->pool->preserved -= o->f->nfolios;
-		mark(o->f, false);
+		hugetlb_preserve_count(f->pool, -(int64_t)f->nfolios);
+		mark(f, false);
 	}
-	memfd_folios_unpreserve(o->f, &o->folios);
+	memfd_folios_unpreserve(f, &o->folios);
 	if (o->ser_pa)
 		kho_unpreserve_free(o->ser_pa);
-	o->f->luo = NULL;
 	kfree(o);
+	memfd_luo_unpreserved(f);
 }
 
 static int hmf_preserve(struct luo_file_op_args *a)
@@ -341,7 +321,7 @@ static int hmf_preserve(struct luo_file_op_args *a)
 	if (!o)
 		return -ENOMEM;
 	o->f = f;
-	f->luo = o;
+	memfd_luo_preserved(f, o);
 	int err = kho_alloc_preserve(sizeof(struct baton_hugememfd_ser), &o->ser_pa);
 	if (!err)
 		err = memfd_folios_preserve(f, &o->folios, false);  /* the FLB preserved them */
@@ -350,7 +330,7 @@ static int hmf_preserve(struct luo_file_op_args *a)
 		return err;
 	}
 	if (o->folios.arr) {
-		f->pool->preserved += f->nfolios;
+		hugetlb_preserve_count(f->pool, (int64_t)f->nfolios);
 		mark(f, true);
 	}
 	struct baton_hugememfd_ser *s = page_virt(o->ser_pa);
@@ -363,10 +343,7 @@ static int hmf_preserve(struct luo_file_op_args *a)
 
 static void hmf_unpreserve(struct luo_file_op_args *a)
 {
-	struct hmf_out *o = a->private_data;
-	struct memfd *f = o->f;
-	hmf_undo(o);
-	memfd_luo_unpreserved(f);
+	hmf_undo(a->private_data);
 }
 
 static int hmf_freeze(struct luo_file_op_args *a)
@@ -446,7 +423,7 @@ static int hmf_retrieve(struct luo_file_op_args *a)
 		return err;
 	}
 	f->pos = s.pos;
-	f->luo_ref = true;
+	memfd_luo_retrieved(f);
 	a->file = (struct luo_fileref){ "memfd", f };
 	return 0;
 }
@@ -478,20 +455,20 @@ static const struct luo_file_ops hmf_ops = {
 static struct luo_file_handler hmf_handler = { .ops = &hmf_ops,
 					       .compatible = BATON_HUGEMEMFD_COMPATIBLE };
 
-int hugetlb_luo_init(void)
+static int hugetlb_luo_init(void)
 {
 	int err = luo_register_file_handler(&hmf_handler);
 	if (!err)
 		err = luo_register_flb(&hmf_handler, &hugetlb_flb);
 	return err;
 }
+LUO_REGISTER(20, hugetlb_luo_init);
 
-/* At boot, before the pools are sized: take the pools handed over, if any. */
+/* At boot, before the pools are sized: take the pools handed over, if any (an
+ * absent FLB is -ENOENT, and nothing happens). */
 void hugetlb_luo_adopt(void)
 {
 	void *obj;
-	if (!hugetlb_flb.in.present)
-		return;
 	if (luo_flb_get_incoming(&hugetlb_flb, &obj) == 0)
 		luo_flb_put_incoming(&hugetlb_flb);
 }

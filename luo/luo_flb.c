@@ -8,17 +8,21 @@
  *     (retrieved first if nobody asked for it), and later gets give -ENODATA.
  */
 #include <errno.h>
-#include <string.h>
+#include <kmalloc.h>
 #include <printk.h>
+#include <string.h>
 #include "luo_internal.h"
-#include "luo_ser.h"
 
-static struct luo_flb *flbs;        /* registered, in registration order */
+static struct list_head flbs = LIST_HEAD_INIT(flbs);   /* luo_flb_private, in order */
 static unsigned nflbs;
 
-struct luo_flb *luo_flb_first(void)
+static struct luo_flb *find(const char *compatible)
 {
-	return flbs;
+	struct luo_flb_private *p;
+	list_for_each_entry(p, &flbs, list)
+		if (!strcmp(p->flb->compatible, compatible))
+			return p->flb;
+	return NULL;
 }
 
 int luo_register_flb(struct luo_file_handler *h, struct luo_flb *flb)
@@ -26,40 +30,62 @@ int luo_register_flb(struct luo_file_handler *h, struct luo_flb *flb)
 	const struct luo_flb_ops *o = flb->ops;
 	if (!o || !o->preserve || !o->unpreserve || !o->retrieve || !o->finish ||
 	    !flb->compatible || !*flb->compatible ||
-	    strlen(flb->compatible) >= LUO_FLB_COMPAT_LENGTH)
+	    strlen(flb->compatible) >= LUO_FLB_COMPAT_LENGTH || !h->priv)
 		return -EINVAL;
-	for (unsigned i = 0; i < h->nflb; i++)
-		if (h->flb[i] == flb)
+	struct luo_handler_private *hp = h->priv;
+	for (unsigned i = 0; i < hp->nflb; i++)
+		if (hp->flb[i] == flb)
 			return -EEXIST;
-	if (h->nflb == LUO_HANDLER_FLB_MAX)
+	if (hp->nflb == LUO_HANDLER_FLB_MAX)
 		return -ENOSPC;
-	if (!flb->registered) {
-		for (struct luo_flb *f = flbs; f; f = f->next)
-			if (!strcmp(f->compatible, flb->compatible))
-				return -EEXIST;
+	if (!flb->priv) {
+		if (find(flb->compatible))
+			return -EEXIST;
 		if (nflbs == LUO_FLB_MAX)
 			return -ENOSPC;
-		struct luo_flb **pp = &flbs;
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = flb;
-		flb->registered = true;
+		struct luo_flb_private *p = kzalloc(sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->flb = flb;
+		flb->priv = p;
+		list_add_tail(&p->list, &flbs);
 		nflbs++;
 	}
-	h->flb[h->nflb++] = flb;
+	hp->flb[hp->nflb++] = flb;
 	return 0;
+}
+
+void luo_flb_state(const struct luo_flb *flb, struct luo_flb_state *st)
+{
+	const struct luo_flb_private *p = flb->priv;
+	*st = p ? (struct luo_flb_state){ p->out.count, p->in.count, p->in.present,
+					  p->in.finished }
+		: (struct luo_flb_state){ 0 };
+}
+
+static void unpreserved_one(struct luo_flb *flb)
+{
+	struct luo_flb_private *f = flb->priv;
+	if (--f->out.count == 0) {
+		struct luo_flb_op_args a = { flb, f->out.data, f->out.obj };
+		flb->ops->unpreserve(&a);
+		f->out.data = 0;
+		f->out.obj = NULL;
+	}
 }
 
 int luo_flb_file_preserved(struct luo_file_handler *h)
 {
-	for (unsigned i = 0; i < h->nflb; i++) {
-		struct luo_flb *f = h->flb[i];
+	struct luo_handler_private *hp = h->priv;
+	for (unsigned i = 0; i < hp->nflb; i++) {
+		struct luo_flb *flb = hp->flb[i];
+		struct luo_flb_private *f = flb->priv;
 		if (f->out.count == 0) {
-			struct luo_flb_op_args a = { f, 0, NULL };
-			int err = f->ops->preserve(&a);
+			struct luo_flb_op_args a = { flb, 0, NULL };
+			int err = flb->ops->preserve(&a);
 			if (err) {
 				while (i-- > 0)                  /* roll back, in reverse */
-					luo_flb_file_unpreserved_one(h->flb[i]);
+					unpreserved_one(hp->flb[i]);
 				return err;
 			}
 			f->out.data = a.data;
@@ -70,34 +96,27 @@ int luo_flb_file_preserved(struct luo_file_handler *h)
 	return 0;
 }
 
-void luo_flb_file_unpreserved_one(struct luo_flb *f)
-{
-	if (--f->out.count == 0) {
-		struct luo_flb_op_args a = { f, f->out.data, f->out.obj };
-		f->ops->unpreserve(&a);
-		f->out.data = 0;
-		f->out.obj = NULL;
-	}
-}
-
 void luo_flb_file_unpreserved(struct luo_file_handler *h)
 {
-	for (unsigned i = h->nflb; i-- > 0;)
-		luo_flb_file_unpreserved_one(h->flb[i]);
+	struct luo_handler_private *hp = h->priv;
+	for (unsigned i = hp->nflb; i-- > 0;)
+		unpreserved_one(hp->flb[i]);
 }
 
 int luo_flb_get_outgoing(struct luo_flb *flb, void **obj)
 {
-	*obj = flb->out.count ? flb->out.obj : NULL;
+	const struct luo_flb_private *f = flb->priv;
+	*obj = f && f->out.count ? f->out.obj : NULL;
 	return 0;
 }
 
-static int retrieve(struct luo_flb *f)
+static int retrieve(struct luo_flb *flb)
 {
+	struct luo_flb_private *f = flb->priv;
 	if (f->in.retrieved)
 		return 0;
-	struct luo_flb_op_args a = { f, f->in.data, NULL };
-	int err = f->ops->retrieve(&a);
+	struct luo_flb_op_args a = { flb, f->in.data, NULL };
+	int err = flb->ops->retrieve(&a);
 	if (err)
 		return err;
 	f->in.obj = a.obj;
@@ -105,17 +124,18 @@ static int retrieve(struct luo_flb *f)
 	return 0;
 }
 
-static void drop(struct luo_flb *f)
+static void drop(struct luo_flb *flb)
 {
+	struct luo_flb_private *f = flb->priv;
 	if (!f->in.present || f->in.finished || f->in.count == 0)
 		return;
 	if (--f->in.count)
 		return;
-	if (retrieve(f))
-		printk("luo: warning: FLB %s could not be retrieved to finish it\n", f->compatible);
-	struct luo_flb_op_args a = { f, f->in.data, f->in.obj };
+	if (retrieve(flb))
+		printk("luo: warning: FLB %s could not be retrieved to finish it\n", flb->compatible);
+	struct luo_flb_op_args a = { flb, f->in.data, f->in.obj };
 	if (f->in.retrieved)
-		f->ops->finish(&a);
+		flb->ops->finish(&a);
 	f->in.finished = true;
 	f->in.obj = NULL;
 	f->in.data = 0;
@@ -123,17 +143,18 @@ static void drop(struct luo_flb *f)
 
 int luo_flb_get_incoming(struct luo_flb *flb, void **obj)
 {
-	if (!flb->registered)
+	struct luo_flb_private *f = flb->priv;
+	if (!f)
 		return -EOPNOTSUPP;
-	if (!flb->in.present)
+	if (!f->in.present)
 		return -ENOENT;
-	if (flb->in.finished)
+	if (f->in.finished)
 		return -ENODATA;
 	int err = retrieve(flb);
 	if (err)
 		return err;
-	flb->in.count++;
-	*obj = flb->in.obj;
+	f->in.count++;
+	*obj = f->in.obj;
 	return 0;
 }
 
@@ -144,17 +165,19 @@ void luo_flb_put_incoming(struct luo_flb *flb)
 
 void luo_flb_file_finished(struct luo_file_handler *h)
 {
-	for (unsigned i = h->nflb; i-- > 0;)
-		drop(h->flb[i]);
+	struct luo_handler_private *hp = h->priv;
+	for (unsigned i = hp->nflb; i-- > 0;)
+		drop(hp->flb[i]);
 }
 
 int luo_flb_serialize(void *page)
 {
 	luo_ser_flb_init(page);
-	for (struct luo_flb *f = flbs; f; f = f->next) {
+	struct luo_flb_private *f;
+	list_for_each_entry(f, &flbs, list) {
 		if (!f->out.count)
 			continue;
-		int err = luo_ser_flb_add(page, f->compatible, f->out.data, f->out.count);
+		int err = luo_ser_flb_add(page, f->flb->compatible, f->out.data, f->out.count);
 		if (err)
 			return err;
 	}
@@ -169,8 +192,9 @@ void luo_flb_unserialize(void *page)
 static int flb_incoming(const char *name, uint64_t data, uint64_t count, void *arg)
 {
 	(void)arg;
-	for (struct luo_flb *f = flbs; f; f = f->next)
-		if (!strcmp(f->compatible, name)) {
+	struct luo_flb_private *f;
+	list_for_each_entry(f, &flbs, list)
+		if (!strcmp(f->flb->compatible, name)) {
 			f->in.present = true;
 			f->in.data = data;
 			f->in.count = count;

@@ -16,6 +16,7 @@
  * The handler keeps its per-file state only in args->private_data.
  */
 #include <errno.h>
+#include <fault_inject.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <luo.h>
@@ -38,20 +39,23 @@ static bool can_preserve(struct luo_file_handler *h, const struct luo_fileref *r
 	return !strcmp(r->kind, "memfd") && !((const struct memfd *)r->obj)->pool;
 }
 
+/* Undo a preservation, whole or partial; LUO lets go of the file last. */
 static void undo(struct memfd_out *o)
 {
-	memfd_folios_unpreserve(o->f, &o->folios);
+	struct memfd *f = o->f;
+	memfd_folios_unpreserve(f, &o->folios);
 	if (o->ser_pa)
 		kho_unpreserve_free(o->ser_pa);
-	o->f->luo = NULL;
 	kfree(o);
+	memfd_luo_unpreserved(f);
 }
 
 static int preserve(struct luo_file_op_args *a)
 {
 	struct memfd *f = a->file.obj;
-	if (luo_test_fail("preserve"))
-		return -EIO;                        /* `luo inject preserve` */
+	int err = fault_hook("memfd.preserve", f);
+	if (err)
+		return err;
 	if (f->seals & ~(uint32_t)F_SEAL_ALL)
 		return -EOPNOTSUPP;
 	if (f->nfolios > UINT32_MAX)
@@ -60,8 +64,8 @@ static int preserve(struct luo_file_op_args *a)
 	if (!o)
 		return -ENOMEM;
 	o->f = f;
-	f->luo = o;                                 /* the size is frozen from here */
-	int err = kho_alloc_preserve(sizeof(struct memfd_luo_ser), &o->ser_pa);
+	memfd_luo_preserved(f, o);                  /* the size is frozen from here */
+	err = kho_alloc_preserve(sizeof(struct memfd_luo_ser), &o->ser_pa);
 	if (!err)
 		err = memfd_folios_preserve(f, &o->folios, true);
 	if (err) {
@@ -77,24 +81,15 @@ static int preserve(struct luo_file_op_args *a)
 
 static void unpreserve(struct luo_file_op_args *a)
 {
-	struct memfd_out *o = a->private_data;
-	struct memfd *f = o->f;
-	undo(o);
-	memfd_luo_unpreserved(f);
+	undo(a->private_data);
 }
 
 static int freeze(struct luo_file_op_args *a)
 {
 	struct memfd_out *o = a->private_data;
-	if (luo_test_fail("freeze"))
-		return -EIO;                        /* `luo inject freeze` */
 	struct memfd_luo_ser *s = page_virt(o->ser_pa);
 	s->pos = o->f->pos;
-	if (luo_test_fail("memfdsize")) {           /* `luo inject memfdsize` */
-		s->size = UINT64_MAX;
-		s->nr_folios = 0;
-	}
-	return 0;
+	return fault_hook("memfd.freeze", s);       /* ctx: the record, as frozen */
 }
 
 /* Kernel N+1: take the metadata block; 0 or -EINVAL. */
@@ -138,7 +133,7 @@ static int retrieve(struct luo_file_op_args *a)
 		return err;
 	}
 	f->pos = s.pos;
-	f->luo_ref = true;                          /* LUO holds it until finish */
+	memfd_luo_retrieved(f);                     /* LUO holds it until finish */
 	a->file = (struct luo_fileref){ "memfd", f };
 	return 0;
 }
@@ -171,10 +166,8 @@ static const struct luo_file_ops memfd_ops = {
 static struct luo_file_handler memfd_handler = { .ops = &memfd_ops,
 						 .compatible = MEMFD_LUO_COMPATIBLE };
 
-int memfd_luo_init(void)
+static int memfd_luo_init(void)
 {
-	int err = luo_register_file_handler(&memfd_handler);
-	if (!err)
-		luo_test_register(&memfd_handler);
-	return err;
+	return luo_register_file_handler(&memfd_handler);
 }
+LUO_REGISTER(10, memfd_luo_init);

@@ -1,6 +1,5 @@
 /* Console commands of mm/: meminfo and `page ADDR` (the state of one frame). */
 #include <errno.h>
-#include <kho.h>
 #include <mm.h>
 #include <printk.h>
 #include <shell.h>
@@ -21,13 +20,8 @@ static int cmd_meminfo(struct shell_ctx *c, int argc, char **argv)
 	       (unsigned long long)s.tables);
 	shell_kv(c, "total", "%llu", (unsigned long long)s.total);
 	shell_kv(c, "free", "%llu", (unsigned long long)s.free);
-	shell_kv(c, "preserved", "%llu", (unsigned long long)kho_preserved_bytes());
-	unsigned n;
-	uint64_t scratch = 0;
-	const struct kho_scratch *r = kho_scratch_ranges(&n);
-	for (unsigned i = 0; i < n; i++)
-		scratch += r[i].size;
-	shell_kv(c, "scratch", "%llu", (unsigned long long)scratch);
+	shell_kv(c, "preserved", "%llu", (unsigned long long)mm_handover()->preserved_bytes());
+	shell_kv(c, "scratch", "%llu", (unsigned long long)mm_handover()->scratch_bytes());
 	return 0;
 }
 SHELL_CMD("meminfo", "", "memory: free blocks per order, totals", cmd_meminfo);

@@ -210,7 +210,18 @@ void memfd_close(struct memfd *f)
 }
 
 /* LUO holds a file while it is preserved (luo) and while a retrieved copy waits for
- * finish (luo_ref); a file closed meanwhile goes when both are let go. */
+ * finish (luo_ref); a file closed meanwhile goes when both are let go. These four
+ * are the only writers of both fields. */
+void memfd_luo_preserved(struct memfd *f, void *handle)
+{
+	f->luo = handle;
+}
+
+void memfd_luo_retrieved(struct memfd *f)
+{
+	f->luo_ref = true;
+}
+
 void memfd_luo_unpreserved(struct memfd *f)
 {
 	f->luo = NULL;

@@ -5,11 +5,11 @@
  * mm_init() order, each step needing only the ones before it:
  *   1. memblock from boot_info: RAM; reserve the first MiB (firmware, and frame 0 is
  *      never handed out), the kernel image, the boot information and the modules;
- *   2. scratch (kho/kho_scratch.c): after a live update, memblock may allocate only
+ *   2. scratch (the handover hooks, include/mm.h; KHO's): after a live update, memblock may allocate only
  *      there until the handover's preserved blocks are reserved;
  *   3. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
  *      the boot tables are still the ones in use);
- *   4. the incoming handover (kho/kho_in.c): checked, its preserved blocks reserved;
+ *   4. the incoming handover (the hooks again): checked, its preserved blocks reserved;
  *   5. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
  *      its section bytes (zeroed), from memblock;
  *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH).
@@ -19,7 +19,6 @@
  */
 #include <boot_info.h>
 #include <errno.h>
-#include <kho.h>
 #include <layout.h>
 #include <memblock.h>
 #include <mm.h>
@@ -90,9 +89,9 @@ void mm_init(struct boot_info *bi)
 	for (unsigned i = 0; i < bi->nmod; i++)
 		reserve(bi->mod[i].base, bi->mod[i].size, bi->mod[i].name);
 
-	kho_scratch_init(bi);
+	mm_handover()->scratch_init(bi);
 	paging_init(ram_end);
-	kho_memory_init(bi);
+	mm_handover()->memory_init(bi);
 	memblock.limit = UINT64_MAX;
 
 	uint64_t t0 = rdtsc();
@@ -107,7 +106,7 @@ void mm_init(struct boot_info *bi)
 	memblock_for_each_free(&memblock, add_free, NULL);
 	memmap_tsc = rdtsc() - t0;
 	mm_zones_open();
-	kho_memory_finish();
+	mm_handover()->memory_finish();
 	buddy_check(&mm_zones[ZONE_NORMAL]);
 	buddy_check(&mm_zones[ZONE_SCRATCH]);
 }
@@ -190,5 +189,5 @@ uint64_t mm_boot_data_bytes(void)
 			bytes += r[i].b - a;
 		end = MAX(end, r[i].b);
 	}
-	return bytes + kho_boot_data_bytes();
+	return bytes + mm_handover()->boot_data_bytes();
 }

@@ -1,3 +1,3 @@
 KSRCS += mm/memblock.c mm/buddy.c mm/paging.c mm/mm.c mm/cmd_mem.c mm/kmalloc.c \
-	mm/vmalloc.c mm/hugetlb.c mm/memfd.c mm/cmd_memfd.c mm/zones.c
+	mm/vmalloc.c mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c mm/memfd.c mm/cmd_memfd.c mm/zones.c
 KTEST_SRCS += mm/mm_ktest.c

@@ -6,12 +6,64 @@
  * lookup goes through ZONE_NORMAL's view. Nothing here touches frame contents, so it
  * builds for the host unchanged (tests/host/shim/mm_host.c supplies the memmap).
  */
-#include <kho.h>
+#include <errno.h>
 #include <panic.h>
 #include "zones.h"
 
 struct buddy mm_zones[NR_ZONES];
 static bool ready;
+
+/* ---- the handover hooks (include/mm.h): "no handover" until one is set ---- */
+
+static void no_boot(struct boot_info *bi)
+{
+	(void)bi;
+}
+
+static void no_finish(void)
+{
+}
+
+static uint64_t no_bytes(void)
+{
+	return 0;
+}
+
+static bool no_block(paddr_t pa, paddr_t *head, unsigned *order)
+{
+	(void)pa, (void)head, (void)order;
+	return false;
+}
+
+static bool no_exact_block(paddr_t pa, unsigned order)
+{
+	(void)pa, (void)order;
+	return false;
+}
+
+static int no_restore(paddr_t pa, unsigned *order)
+{
+	(void)pa, (void)order;
+	return -EINVAL;
+}
+
+static const struct mm_handover_ops no_handover = {
+	.scratch_init = no_boot, .memory_init = no_boot, .memory_finish = no_finish,
+	.boot_data_bytes = no_bytes, .preserved_block = no_block,
+	.is_preserved_block = no_exact_block, .restore_folio = no_restore,
+	.preserved_bytes = no_bytes, .scratch_bytes = no_bytes,
+};
+static const struct mm_handover_ops *handover = &no_handover;
+
+void mm_set_handover(const struct mm_handover_ops *ops)
+{
+	handover = ops ? ops : &no_handover;
+}
+
+const struct mm_handover_ops *mm_handover(void)
+{
+	return handover;
+}
 
 void mm_zones_setup(uint64_t npages, struct page *map, uint8_t *sec)
 {
@@ -73,7 +125,7 @@ enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
 	if (!ready)
 		return PAGE_RESERVED;
 	struct page *p = buddy_block_of(&mm_zones[ZONE_NORMAL], pa >> PAGE_SHIFT, &h);
-	if (!p && !kho_preserved_block(pa, &kh, &ko))
+	if (!p && !handover->preserved_block(pa, &kh, &ko))
 		return PAGE_RESERVED;
 	if (head)
 		*head = p ? h << PAGE_SHIFT : kh;

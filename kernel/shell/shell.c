@@ -47,8 +47,11 @@ void shell_exec_line(char *line)
 		ret = shell_err(c, -EINVAL, "too many words (at most %d)", SHELL_ARGS_MAX);
 	} else {
 		const struct shell_cmd *cmd = find_cmd(argv[0]);
+		const struct shell_subcmd *sub = cmd ? shell_find_subcmd(argc, argv) : NULL;
 		if (!cmd)
 			ret = shell_err(c, -ENOENT, "unknown command '%.64s'", argv[0]);
+		else if (sub)
+			ret = sub->run(c, argc, argv);
 		else
 			ret = cmd->run(c, argc, argv);
 		if (ret > 0)

@@ -68,7 +68,7 @@ fuzz_libs_kho_fdt   := -l:libfdt.a
 # gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
 # defines; the test object depends on it so that an edit relinks.
 HOST_TESTS          += hugetlb
-host_src_hugetlb    := mm/hugetlb.c lib/palist.c mm/buddy.c mm/zones.c lib/cmdline.c lib/cmdline_kernel.c \
+host_src_hugetlb    := mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c lib/palist.c mm/buddy.c mm/zones.c lib/cmdline.c lib/cmdline_kernel.c \
 	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
 	tests/host/shim/panic.c
@@ -113,7 +113,7 @@ fuzz_src_imgstore   := kernel/imgstore.c lib/crc32.c
 # kernel/imgstore_blk.c: the store on a block device and `disk list`, over a fake
 # include/blk.h in the test, with the shell as test_hugetlb has it.
 HOST_TESTS            += imgstore_blk
-host_src_imgstore_blk := kernel/imgstore_blk.c kernel/imgstore.c lib/crc32.c \
+host_src_imgstore_blk := kernel/imgstore_blk.c kernel/cmd_disk.c kernel/imgstore.c lib/crc32.c \
 	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
 host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld

@@ -1,0 +1,51 @@
+/* `kexec load [IMAGE] [-- CMDLINE] | exec | unload` (kernel/kexec.c;
+ * docs/console.md). */
+#include <boot_info.h>
+#include <errno.h>
+#include <kexec.h>
+#include <printk.h>
+#include <shell.h>
+#include <string.h>
+
+static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "load")) {
+		int i = 2;
+		const char *name = "baton";
+		char cmdline[BOOT_CMDLINE_MAX] = "";
+		if (i < argc && strcmp(argv[i], "--"))
+			name = argv[i++];
+		if (i < argc) {
+			if (strcmp(argv[i], "--"))
+				return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE]");
+			size_t len = 0;
+			for (i++; i < argc; i++)
+				len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s",
+							len ? " " : "", argv[i]);
+		}
+		uint64_t bytes;
+		const char *why;
+		int err = kexec_load(name, cmdline, &bytes, &why);
+		if (err == -ENOEXEC)                /* elf_check's reason */
+			return shell_err(c, -EINVAL, "'%.64s' is not a bootable Baton image: %s",
+					 name, why);
+		if (err)
+			return shell_err(c, err, "cannot load '%.64s': %s", name, why);
+		shell_kv(c, "image", "%s", name);
+		shell_kv(c, "bytes", "%llu", (unsigned long long)bytes);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "exec")) {
+		int err = kexec_exec();
+		if (err == -EINVAL)
+			return shell_err(c, err, "no image loaded");
+		return shell_err(c, err, "kexec failed; nothing changed");
+	}
+	if (argc == 2 && !strcmp(argv[1], "unload")) {
+		kexec_unload();
+		return 0;
+	}
+	return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE] | exec | unload");
+}
+SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|exec|unload", "load and run the next kernel",
+	  cmd_kexec);

@@ -1,0 +1,70 @@
+/*
+ * Breaking the handover on purpose (a test instrument, built with KTEST=1;
+ * docs/console.md): `kho corrupt KIND` arms one kind, and from then on every
+ * finalized handover is broken that way at the "kho.finalized" fault site, after
+ * KHO has written it: magic (the FDT's first byte), size (half the FDT), compat
+ * ("kho-v3"), range-ram (a block past the end of RAM), range-scratch (a block in
+ * scratch), node-self (a tree node that points at itself). The next kernel must
+ * refuse each with its reason and boot cold.
+ */
+#include <errno.h>
+#include <fault_inject.h>
+#include <kho.h>
+#include <layout.h>
+#include <memblock.h>
+#include <printk.h>
+#include <string.h>
+#include "kho_priv.h"
+
+static const char *corruption;
+static const char *const kinds[] = { "magic", "size", "compat", "range-ram",
+				     "range-scratch", "node-self", NULL };
+
+int kho_set_corruption(const char *kind)
+{
+	for (unsigned i = 0; kinds[i]; i++)
+		if (strcmp(kind, kinds[i]) == 0) {
+			corruption = kinds[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int corrupt(void *ctx)
+{
+	struct kho_data *kd = ctx;
+	struct kho_radix *tree = kho_out_tree();
+	uint8_t *f = phys_to_virt(kho_out_fdt());
+	if (!corruption)
+		return 0;
+	printk("kho: corrupting the handover on purpose: %s\n", corruption);
+	if (!strcmp(corruption, "magic")) {
+		f[0] ^= 0xff;
+	} else if (!strcmp(corruption, "size")) {
+		kd->fdt_size = KHO_FDT_SIZE / 2;
+	} else if (!strcmp(corruption, "compat")) {
+		char *c = memchr(f, 'k', KHO_FDT_SIZE);
+		while (c && memcmp(c, KHO_FDT_COMPATIBLE, 6))
+			c = memchr(c + 1, 'k', KHO_FDT_SIZE - (size_t)(c + 1 - (char *)f));
+		if (c)
+			c[5] = '3';                  /* "kho-v3" */
+	} else if (!strcmp(corruption, "range-ram")) {
+		uint64_t end = 0;
+		for (unsigned i = 0; i < memblock.memory.cnt; i++)
+			end = MAX(end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
+		kho_radix_add(tree, ALIGN_UP(end, (paddr_t)GiB) + GiB, 0);
+	} else if (!strcmp(corruption, "range-scratch")) {
+		unsigned n;
+		const struct kho_scratch *s = kho_scratch_ranges(&n);
+		kho_radix_add(tree, s[n - 1].addr, 0);
+	} else if (!strcmp(corruption, "node-self")) {
+		uint64_t *root = phys_to_virt(tree->root);
+		for (unsigned i = 0; i < 512; i++)
+			if (!root[i]) {
+				root[i] = tree->root;         /* a node that points at itself */
+				break;
+			}
+	}
+	return 0;
+}
+FAULT_HANDLER("kho.finalized", corrupt);
