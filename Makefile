@@ -127,13 +127,18 @@ bench: bench-guest
 PYTEST_ARGS ?=
 check-qemu: deps all
 	$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
+# The layers (docs/design.md): no folder calls or includes one above it.
+check-layers: $(B)/kernel.elf
+	$(Q)$(PYTHON) scripts/check_layers.py $(B) $(KOBJS)
+
 test: deps
+	$(MAKE) --no-print-directory check-layers
 	$(MAKE) --no-print-directory check-host
 	$(MAKE) --no-print-directory check-qemu
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-qemu clean bench-guest
+.PHONY: all run debug deps test check-layers check-qemu clean bench-guest
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 /*
  * Kexec HandOver (KHO, "kho-v4"): what kernel N keeps for kernel N+1, and how N+1
- * takes it back. Model (shared/DESIGN.md §3-4):
+ * takes it back. Model (docs/kho.md):
  *
  *   - Scratch: ranges that never hold preserved memory. A cold boot chooses them
  *     (the kernel slot at KERNEL_PHYS, where every kernel of the chain runs, plus a

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fault_inject.h>
-#include <kernel.h>
 #include <kho.h>
 #include <memblock.h>
 #include <mm.h>

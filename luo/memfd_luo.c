@@ -1,8 +1,7 @@
 /*
- * The memfd handler, "memfd-v2" (bytes in include/abi/luo.h, semantics in
- * shared/reference/linux-liveupdate-abi.md §d). It preserves order-0 memfds; a
- * memfd backed by a huge-page pool is not its kind (no handler takes it, ENOENT, as
- * in Linux, until the hugetlb handler exists).
+ * The memfd handler, "memfd-v2" (bytes in include/abi/luo.h, semantics in Linux's
+ * include/linux/kho/abi/memfd.h; docs/luo.md). It preserves order-0 memfds; a memfd
+ * backed by a huge-page pool is the hugetlb handler's (luo/hugetlb_luo.c).
  *
  * preserve:   freeze the size; a preserved memfd_luo_ser (48 bytes); every folio
  *             KHO-preserved and listed {pfn | DIRTY | UPTODATE, index} in a vmalloc

@@ -1,7 +1,7 @@
 /*
  * Kexec HandOver (KHO), generation G4 ("kho-v4"): every byte that crosses a kexec
- * for KHO, as Linux defines it (facts from shared/reference/linux-liveupdate-abi.md
- * §a). All multi-byte values are native (little-endian) byte order, also inside FDT
+ * for KHO, as Linux defines it (its include/linux/kho/abi/kexec_handover.h;
+ * docs/kho.md). All multi-byte values are native (little-endian) byte order, also inside FDT
  * properties. Changing anything here requires bumping KHO_FDT_COMPATIBLE.
  */
 #ifndef ABI_KHO_H

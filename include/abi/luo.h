@@ -1,7 +1,7 @@
 /*
  * Live Update Orchestrator, generation G4 ("luo-v5"), and the memfd handler
  * ("memfd-v2"): every byte LUO hands to the next kernel, as Linux defines it (facts
- * from shared/reference/linux-liveupdate-abi.md §b-d). Packed, native (little)
+ * in its include/linux/kho/abi/luo.h and memfd.h; docs/luo.md). Packed, native (little)
  * endian. Changing anything here requires bumping the matching compatible string.
  *
  * Entry point: KHO subtree "LUO", blob = struct luo_ser (32 bytes). Sessions and

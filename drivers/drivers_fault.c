@@ -1,0 +1,26 @@
+/*
+ * The boot option virtio_skip_reset (a test instrument, KTEST=1 only;
+ * docs/console.md): devices are not reset at `kexec exec` or `poweroff`, so the
+ * next kernel finds them still live and must reset them itself.
+ */
+#include <cmdline.h>
+#include <errno.h>
+#include <fault_inject.h>
+
+static bool skip_reset;
+
+static int set_skip_reset(const char *v)
+{
+	if (v)
+		return -EINVAL;
+	skip_reset = true;
+	return 0;
+}
+BOOT_PARAM("virtio_skip_reset", set_skip_reset);
+
+static int skip_quiesce(void *ctx)
+{
+	(void)ctx;
+	return skip_reset;
+}
+FAULT_HANDLER("drivers.quiesce", skip_quiesce);
