@@ -23,7 +23,7 @@ import re
 import pytest
 
 import baton
-from baton import Result
+from baton import Result, kexec
 
 PAGE = 4096
 MiB = 1 << 20
@@ -71,17 +71,6 @@ def batch_ok(b, lines, timeout=60):
     bad = [r for r in results if not r.ok]
     assert not bad, f"{len(bad)} of {len(results)} failed, first: {bad[0]!r}"
     return [r.kv for r in results]
-
-
-def kexec(b, timeout=60):
-    """kexec load + kexec exec; returns the next kernel's banner fields."""
-    b.ok("kexec load")
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
-    b.expect(baton.PROMPT_RE, timeout)
-    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
 
 
 def free_bytes(b):
