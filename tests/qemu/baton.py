@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Boot Baton in QEMU and drive its serial console (contract: spec/console.md).
+"""Boot Baton in QEMU and drive its serial console (contract: docs/console.md).
 
 Library (used by the pytest suite in this directory):
 

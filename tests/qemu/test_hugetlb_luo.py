@@ -1,7 +1,7 @@
-"""Huge-page pools that survive a live update (issue 6, shared/DESIGN.md §6): hugetlb
-memfds keep their bytes, the pools come back whole with exact counts, unused folios
-are free at once and used ones return after finish, and every way of getting it
-wrong is refused cleanly."""
+"""Huge-page pools that survive a live update (docs/luo.md, docs/abi/baton.md):
+hugetlb memfds keep their bytes, the pools come back whole with exact counts, unused
+folios are free at once and used ones return after finish, and every way of getting
+it wrong is refused cleanly."""
 import re
 
 import pytest

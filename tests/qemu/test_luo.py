@@ -1,7 +1,7 @@
 """The Linux LUO selftests, ported to Baton's console (PVH, q35).
 
 Linux drives /dev/liveupdate with ioctls; Baton's console stands in for it
-(docs/console.md, shared/reference/luo-peer-tests.md for the originals):
+(docs/console.md, docs/luo.md):
 
     open /dev/liveupdate          nothing (the console is always there)
     CREATE_SESSION name           luo create-session NAME
@@ -14,8 +14,10 @@ Linux drives /dev/liveupdate with ioctls; Baton's console stands in for it
     RETRIEVE_FD                   luo retrieve SESSION TOKEN NEWNAME
     SESSION_FINISH                luo finish SESSION
 
-Section numbers (2.x, 3.x) are the reference's. Two Linux cases have no console
-equivalent and are not ported:
+Numbers 2.x are the single-boot tests of Linux's selftest liveupdate.c, in its
+order; 3.x the kexec round-trip selftests (3.1 luo_kexec_simple, 3.2
+luo_multi_session, 3.3 luo_stress_sessions, 3.4 luo_stress_files, 3.5 luo_memfd).
+Two Linux cases have no console equivalent and are not ported:
 
 - 2.2 exclusive_open (a second open of /dev/liveupdate fails EBUSY): the console has
   no file descriptors and is LUO's one user, so there is nothing to open twice.
@@ -725,7 +727,7 @@ def test_retrieve_with_bad_name_changes_nothing(console):
 
 
 def test_session_state_errors(console):
-    """Incoming vs outgoing misuse, and the derived errors of checklist 8."""
+    """Incoming vs outgoing misuse, and the errors that follow from it."""
     b = console
     b.ok("luo create-session in")
     b.ok("memfd create f 4096")
