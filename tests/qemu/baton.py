@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Boot Baton in QEMU and drive its serial console (contract: spec/console.md).
+"""Boot Baton in QEMU and drive its serial console (contract: docs/console.md).
 
 Library (used by the pytest suite in this directory):
 
@@ -739,6 +739,37 @@ class Baton:
                 (b"\n# --- qemu stderr ---\n" + err.encode() if err.strip() else b""))
 
 
+# ---------------------------------------------------------------- live update
+
+
+BANNER_FIELDS_RE = re.compile(r"(?m)^Baton (version=.*)\n")
+
+
+def kexec(b, load="kexec load", cmdline="", timeout=60, expect=None):
+    """A live update of b into its next kernel, the one helper every test uses.
+
+    load: the `kexec load` line (None: keep the image loaded before); cmdline, if
+    given, is appended as ` -- CMDLINE`, the next kernel's command line. Then
+    `kexec exec`, the jump, the next kernel's banner and its first prompt, each
+    within timeout seconds. expect: a regex the next kernel must print between its
+    banner and its prompt. Returns the banner's key=value fields, or with expect
+    (fields, match)."""
+    if cmdline:
+        if not load:
+            raise ValueError("kexec: a cmdline needs a load line")
+        load = f"{load} -- {cmdline}"
+    if load:
+        b.ok(load, timeout)
+    b.banners += 1
+    b.send("kexec exec\n")
+    b.expect_text("kexec: jumping\n", timeout)
+    m = b.expect(BANNER_FIELDS_RE, timeout)
+    found = b.expect(expect, timeout) if expect is not None else None
+    b.expect(PROMPT_RE, timeout)
+    fields = dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
+    return (fields, found) if expect is not None else fields
+
+
 # ---------------------------------------------------------------- CLI
 
 
@@ -783,19 +814,6 @@ def main(argv):
     print("Serial console here; Ctrl-A X quits QEMU.", flush=True)
     os.chdir(ROOT)
     os.execvp(args[0], args)
-
-
-def kexec(b, load="kexec load", timeout=60):
-    """`load` (a kexec load line; None: the image loaded before), then kexec exec;
-    waits for the next kernel's prompt and returns its banner fields."""
-    if load:
-        b.ok(load, timeout)
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
-    b.expect(PROMPT_RE, timeout)
-    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
 
 
 if __name__ == "__main__":

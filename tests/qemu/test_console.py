@@ -1,4 +1,4 @@
-"""The console contract (spec/console.md) on the fast path: PVH, q35, 256M.
+"""The console contract (docs/console.md) on the fast path: PVH, q35, 256M.
 Every test boots its own QEMU (~0.2 s), so one broken shell cannot hide another test."""
 import random
 import re

@@ -1,7 +1,7 @@
-"""Huge-page pools that survive a live update (issue 6, shared/DESIGN.md §6): hugetlb
-memfds keep their bytes, the pools come back whole with exact counts, unused folios
-are free at once and used ones return after finish, and every way of getting it
-wrong is refused cleanly."""
+"""Huge-page pools that survive a live update (docs/luo.md, docs/abi/baton.md):
+hugetlb memfds keep their bytes, the pools come back whole with exact counts, unused
+folios are free at once and used ones return after finish, and every way of getting
+it wrong is refused cleanly."""
 import re
 
 import pytest
@@ -13,13 +13,9 @@ MiB, GiB = 1 << 20, 1 << 30
 
 
 def kexec(b, cmdline="", timeout=120):
-    b.ok("kexec load" + (f" -- {cmdline}" if cmdline else ""), timeout)
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
-    b.expect(baton.PROMPT_RE, timeout)
-    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
+    """A live update into a kernel with cmdline; these guests are large, hence the
+    longer ceiling."""
+    return baton.kexec(b, cmdline=cmdline, timeout=timeout)
 
 
 def pools(b):
@@ -113,7 +109,7 @@ def test_corrupted_pfn_list_refused_cold_pool(kind, reason):
 
 
 def test_two_pools_ten_updates_vm_workload():
-    """The VM-style workload of the issue: 16 GiB, pools of 8 x 1 GiB and 2048 x 2 MiB,
+    """A VM-style workload: 16 GiB, pools of 8 x 1 GiB and 2048 x 2 MiB,
     a 4 GiB memfd on 1 GiB pages and a 2 GiB one on 2 MiB pages in two sessions,
     ten live updates; after each, every byte verifies and the counts are exact."""
     cmd = "hugepagesz=1G hugepages=8 hugepagesz=2M hugepages=2048"

@@ -1,7 +1,7 @@
 """The Linux LUO selftests, ported to Baton's console (PVH, q35).
 
 Linux drives /dev/liveupdate with ioctls; Baton's console stands in for it
-(docs/console.md, shared/reference/luo-peer-tests.md for the originals):
+(docs/console.md, docs/luo.md):
 
     open /dev/liveupdate          nothing (the console is always there)
     CREATE_SESSION name           luo create-session NAME
@@ -14,16 +14,23 @@ Linux drives /dev/liveupdate with ioctls; Baton's console stands in for it
     RETRIEVE_FD                   luo retrieve SESSION TOKEN NEWNAME
     SESSION_FINISH                luo finish SESSION
 
-Section numbers (2.x, 3.x) are the reference's. Long runs of commands are typed in
-one go and their results collected afterwards (the UART is flow-controlled by QEMU,
-so nothing is lost); see batch().
+Numbers 2.x are the single-boot tests of Linux's selftest liveupdate.c, in its
+order; 3.x the kexec round-trip selftests (3.1 luo_kexec_simple, 3.2
+luo_multi_session, 3.3 luo_stress_sessions, 3.4 luo_stress_files, 3.5 luo_memfd).
+Two Linux cases have no console equivalent and are not ported:
+
+- 2.2 exclusive_open (a second open of /dev/liveupdate fails EBUSY): the console has
+  no file descriptors and is LUO's one user, so there is nothing to open twice.
+- 3.5's file-position check (restored as 0): the console has no file position;
+  `memfd read/write` take an offset, and no command shows or moves it.
+
+Long runs of commands are typed in one go and their results collected afterwards
+(the UART is flow-controlled by QEMU, so nothing is lost); see batch().
 """
 import re
 
-import pytest
-
 import baton
-from baton import Result
+from baton import Result, kexec
 
 PAGE = 4096
 MiB = 1 << 20
@@ -71,17 +78,6 @@ def batch_ok(b, lines, timeout=60):
     bad = [r for r in results if not r.ok]
     assert not bad, f"{len(bad)} of {len(results)} failed, first: {bad[0]!r}"
     return [r.kv for r in results]
-
-
-def kexec(b, timeout=60):
-    """kexec load + kexec exec; returns the next kernel's banner fields."""
-    b.ok("kexec load")
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    m = b.expect(re.compile(r"(?m)^Baton (version=.*)\n"), timeout)
-    b.expect(baton.PROMPT_RE, timeout)
-    return dict(f.split("=", 1) for f in m.group(1).split() if "=" in f)
 
 
 def free_bytes(b):
@@ -180,12 +176,6 @@ def list_sessions(b):
 def test_basic_open_close(console):
     """2.1: the device is there. Baton: LUO answers, with no session on a cold boot."""
     assert console.ok("luo list") == {"sessions": "0"}
-
-
-def test_exclusive_open():
-    """2.2 exclusive_open: a second open of /dev/liveupdate fails EBUSY."""
-    pytest.skip("no file descriptors: the console is the one and only LUO user, so "
-                "there is nothing to open twice")
 
 
 def test_create_duplicate_session(console):
@@ -617,12 +607,6 @@ def test_memfd_seals_preserved(console):
     b.ok("memfd truncate none2 0")
 
 
-def test_memfd_position():
-    """3.5 / checklist 15: the file position is restored as 0."""
-    pytest.skip("the console has no file position: `memfd read/write` take an "
-                "offset, and no command shows or moves memfd.pos")
-
-
 # --------------------------------------------------------- Baton-specific checks
 
 
@@ -743,7 +727,7 @@ def test_retrieve_with_bad_name_changes_nothing(console):
 
 
 def test_session_state_errors(console):
-    """Incoming vs outgoing misuse, and the derived errors of checklist 8."""
+    """Incoming vs outgoing misuse, and the errors that follow from it."""
     b = console
     b.ok("luo create-session in")
     b.ok("memfd create f 4096")

@@ -173,14 +173,10 @@ def test_kernel_tests_with_disk(qemu, disk, machine):
 
 
 def kexec(b, load="kexec load", timeout=60):
-    b.ok(load)
-    b.banners += 1
-    b.send("kexec exec\n")
-    b.expect_text("kexec: jumping\n", timeout)
-    b.expect(re.compile(r"(?m)^Baton version=.*boot=kexec"), timeout)
-    m = b.expect(FOUND_RE, timeout)
-    b.expect(baton.PROMPT_RE, timeout)
-    return m.group(2)
+    """A live update; returns the status the next kernel found blk0 in."""
+    fields, found = baton.kexec(b, load, timeout=timeout, expect=FOUND_RE)
+    assert fields["boot"] == "kexec"
+    return found.group(2)
 
 
 @pytest.mark.parametrize("machine", MACHINES)
