@@ -22,7 +22,7 @@ PATHS = [pytest.param(p, id=p, marks=[_efi_skip] if p == "efi" else [])
 
 @pytest.fixture(scope="session")
 def ktest0_kernel():
-    subprocess.run(["make", "-s", "-j2", "KTEST=0", str(KTEST0 / "kernel.elf")],
+    subprocess.run(["make", "-s", "-j2", "KTEST=0", "build-ktest0/kernel.elf"],
                    cwd=baton.ROOT, check=True)
     return KTEST0 / "kernel.elf"
 
