@@ -57,18 +57,9 @@ static const char *proto_name(unsigned proto)
 	return proto == BOOT_PROTO_PVH ? "pvh" : proto == BOOT_PROTO_MB2 ? "multiboot2" : "unknown";
 }
 
-__noreturn void kmain(uint32_t proto, uint64_t info_pa)
+/* Step 1: the producer's block into boot_info; 0 or the adapter's -errno. */
+static int boot_info_from(uint32_t proto, uint64_t info_pa, struct boot_info *bi)
 {
-	char banner[256];
-	boot_state.tsc_at_entry = rdtsc();
-	console_set_early_banner("Baton version=" BATON_VERSION " boot=unknown liveupdate-number=0 "
-				 "(panic before the banner)");
-	serial_init();
-	console_set_output(serial_write);
-	gdt_init();
-	idt_init();
-
-	struct boot_info *bi = &boot_info;
 	boot_info_init(bi, proto, (paddr_t)(uintptr_t)_kernel_phys_start,
 		       (paddr_t)(uintptr_t)_kernel_phys_end);
 	int err = proto == BOOT_PROTO_MB2 ? mb2_parse(info_pa, bi)
@@ -79,37 +70,47 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		boot_info_finish(bi);
 		cmdline_apply_kernel(bi->cmdline);
 	}
+	return err;
+}
 
-	uint64_t tsc_handover = 0;
-	if (!err) {
-		mm_set_handover(&kho_mm_handover);
-		mm_init(bi);
-		kho_init();
-		luo_init();
-		hugetlb_luo_adopt();
-		hugetlb_init();
-		kexec_timeline_in();
-		tsc_handover = rdtsc();
-		boot_state.kexec = kho_is_boot();
-		boot_state.kexec_count = kho_kexec_count();
-		boot_state.liveupdate_number = luo_liveupdate_number();
-	}
-	snprintf(banner, sizeof(banner),
+/* Step 3: memory, the incoming handover and the outgoing state; returns the TSC at
+ * which the handover was taken over (the blackout's early-boot end). */
+static uint64_t memory_and_handover(struct boot_info *bi)
+{
+	mm_set_handover(&kho_mm_handover);
+	mm_init(bi);
+	kho_init();
+	luo_init();
+	hugetlb_luo_adopt();
+	hugetlb_init();
+	kexec_timeline_in();
+	uint64_t tsc = rdtsc();
+	boot_state.kexec = kho_is_boot();
+	boot_state.kexec_count = kho_kexec_count();
+	boot_state.liveupdate_number = luo_liveupdate_number();
+	return tsc;
+}
+
+/* Step 4: the banner, the first line on the wire; then the log. */
+static void banner(uint32_t proto)
+{
+	char line[256];
+	snprintf(line, sizeof(line),
 		 "Baton version=%s boot=%s liveupdate-number=%llu kexec-count=%llu build=%s "
 		 "entry=%s",
 		 BATON_VERSION, boot_state.kexec ? "kexec" : "cold",
 		 (unsigned long long)boot_state.liveupdate_number,
 		 (unsigned long long)boot_state.kexec_count, BATON_GITREV, proto_name(proto));
-	console_start(banner);
-	if (err)
-		panic("boot: no usable boot information (entry %s, info at %#llx): %d",
-		      proto_name(proto), (unsigned long long)info_pa, err);
+	console_start(line);
+}
+
+static void report_boot(const struct boot_info *bi)
+{
 	printk("boot: loader '%s', %u memory ranges, %llu MiB RAM, %u modules%s\n", bi->loader,
 	       bi->nmem, (unsigned long long)(boot_info_ram_bytes(bi) >> 20), bi->nmod,
 	       bi->warnings ? " (with warnings)" : "");
 	if (bi->cmdline[0])
 		printk("boot: command line: %s\n", bi->cmdline);
-
 	struct mm_stats ms;
 	mm_stats(&ms);
 	printk("mm: %llu MiB free of %llu MiB; memmap %llu KiB (%llu bytes per frame), built in "
@@ -118,6 +119,26 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	       (unsigned long long)(ms.memmap >> 10), (unsigned long long)sizeof(struct page),
 	       (unsigned long long)ms.memmap_init_tsc, (unsigned long long)(ms.tables >> 10),
 	       paging_has_gbpages() ? " (1 GiB pages)" : " (2 MiB pages)");
+}
+
+__noreturn void kmain(uint32_t proto, uint64_t info_pa)
+{
+	boot_state.tsc_at_entry = rdtsc();
+	console_set_early_banner("Baton version=" BATON_VERSION " boot=unknown liveupdate-number=0 "
+				 "(panic before the banner)");
+	serial_init();
+	console_set_output(serial_write);
+	gdt_init();
+	idt_init();
+
+	struct boot_info *bi = &boot_info;
+	int err = boot_info_from(proto, info_pa, bi);
+	uint64_t tsc_handover = err ? 0 : memory_and_handover(bi);
+	banner(proto);
+	if (err)
+		panic("boot: no usable boot information (entry %s, info at %#llx): %d",
+		      proto_name(proto), (unsigned long long)info_pa, err);
+	report_boot(bi);
 	drivers_init();
 	irq_init();
 	sti();

@@ -181,74 +181,68 @@ int kho_fdt_count_subtrees(const void *fdt)
 	return node == -FDT_ERR_NOTFOUND ? n : -EINVAL;
 }
 
+/* The blob as a flattened tree: NULL if sound, else what is wrong. */
+static const char *check_blob(const void *fdt, uint64_t fdt_size)
+{
+	if (!fdt)
+		return "no FDT";
+	if (fdt_size < sizeof(struct fdt_header))
+		return "FDT smaller than its header";
+	if (fdt_magic(fdt) != FDT_MAGIC)
+		return "bad FDT magic";
+	if (fdt_check_header(fdt) != 0)
+		return "bad FDT header";
+	if (fdt_version(fdt) < KHO_FDT_MIN_VERSION)
+		return "FDT version below 17";
+	if (fdt_totalsize(fdt) > fdt_size)
+		return "FDT totalsize beyond the buffer";
+	if (fdt_check_full(fdt, fdt_totalsize(fdt)) != 0)
+		return "FDT structure is malformed";
+	return NULL;
+}
+
+/* The root: compatible, and a non-zero preserved-memory-map in *root. */
+static const char *check_root(const void *fdt, uint64_t *root)
+{
+	if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE) != 0)
+		return "root is not compatible with " KHO_FDT_COMPATIBLE;
+	int err = get_u64(fdt, 0, KHO_FDT_MEMORY_MAP, root);
+	if (err)
+		return err == -ENOENT ? KHO_FDT_MEMORY_MAP " missing"
+				      : KHO_FDT_MEMORY_MAP " is not 8 bytes";
+	if (*root == 0)
+		return KHO_FDT_MEMORY_MAP " is zero";
+	return NULL;
+}
+
+/* Every subtree node has both properties, 8 bytes each. */
+static const char *check_subtrees(const void *fdt)
+{
+	int node;
+	fdt_for_each_subnode(node, fdt, 0) {
+		uint64_t v;
+		int err = get_u64(fdt, node, KHO_FDT_SUB_DATA, &v);
+		if (err)
+			return err == -ENOENT ? "subtree without " KHO_FDT_SUB_DATA
+					      : "subtree " KHO_FDT_SUB_DATA " is not 8 bytes";
+		err = get_u64(fdt, node, KHO_FDT_SUB_SIZE, &v);
+		if (err)
+			return err == -ENOENT ? "subtree without " KHO_FDT_SUB_SIZE
+					      : "subtree " KHO_FDT_SUB_SIZE " is not 8 bytes";
+	}
+	return node != -FDT_ERR_NOTFOUND ? "FDT structure is malformed" : NULL;
+}
+
 /* Checks in the order of the header comment in kho_internal.h; the first failing
  * one names itself in *why. */
 int kho_fdt_validate(const void *fdt, uint64_t fdt_size, paddr_t *radix_root, const char **why)
 {
-	const char *bad = NULL;
 	uint64_t root = 0;
-	int node, err;
-
-	if (!fdt) {
-		bad = "no FDT";
-		goto out;
-	}
-	if (fdt_size < sizeof(struct fdt_header)) {
-		bad = "FDT smaller than its header";
-		goto out;
-	}
-	if (fdt_magic(fdt) != FDT_MAGIC) {
-		bad = "bad FDT magic";
-		goto out;
-	}
-	if (fdt_check_header(fdt) != 0) {
-		bad = "bad FDT header";
-		goto out;
-	}
-	if (fdt_version(fdt) < KHO_FDT_MIN_VERSION) {
-		bad = "FDT version below 17";
-		goto out;
-	}
-	if (fdt_totalsize(fdt) > fdt_size) {
-		bad = "FDT totalsize beyond the buffer";
-		goto out;
-	}
-	if (fdt_check_full(fdt, fdt_totalsize(fdt)) != 0) {
-		bad = "FDT structure is malformed";
-		goto out;
-	}
-	if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE) != 0) {
-		bad = "root is not compatible with " KHO_FDT_COMPATIBLE;
-		goto out;
-	}
-	err = get_u64(fdt, 0, KHO_FDT_MEMORY_MAP, &root);
-	if (err) {
-		bad = err == -ENOENT ? KHO_FDT_MEMORY_MAP " missing"
-				     : KHO_FDT_MEMORY_MAP " is not 8 bytes";
-		goto out;
-	}
-	if (root == 0) {
-		bad = KHO_FDT_MEMORY_MAP " is zero";
-		goto out;
-	}
-	fdt_for_each_subnode(node, fdt, 0) {
-		uint64_t v;
-		err = get_u64(fdt, node, KHO_FDT_SUB_DATA, &v);
-		if (err) {
-			bad = err == -ENOENT ? "subtree without " KHO_FDT_SUB_DATA
-					     : "subtree " KHO_FDT_SUB_DATA " is not 8 bytes";
-			goto out;
-		}
-		err = get_u64(fdt, node, KHO_FDT_SUB_SIZE, &v);
-		if (err) {
-			bad = err == -ENOENT ? "subtree without " KHO_FDT_SUB_SIZE
-					     : "subtree " KHO_FDT_SUB_SIZE " is not 8 bytes";
-			goto out;
-		}
-	}
-	if (node != -FDT_ERR_NOTFOUND)
-		bad = "FDT structure is malformed";
-out:
+	const char *bad = check_blob(fdt, fdt_size);
+	if (!bad)
+		bad = check_root(fdt, &root);
+	if (!bad)
+		bad = check_subtrees(fdt);
 	if (why)
 		*why = bad;
 	if (bad)

@@ -236,56 +236,70 @@ static const char *run_in_checks(void)
 	return NULL;
 }
 
-void kho_memory_init(struct boot_info *bi)
+/* Step 1: the root FDT; NULL if sound, else the reason. */
+static const char *take_fdt(const struct boot_kho *k)
 {
 	const char *why = NULL;
-	if (!kho_in.active)
-		return;
-	const struct boot_kho *k = &bi->kho;
 	if (!IS_ALIGNED(k->fdt_addr, (paddr_t)PAGE_SIZE) || k->fdt_size != KHO_FDT_SIZE ||
-	    !usable(k->fdt_addr, KHO_FDT_SIZE)) {
-		kho_drop("root FDT address or size");
-		return;
-	}
+	    !usable(k->fdt_addr, KHO_FDT_SIZE))
+		return "root FDT address or size";
 	kho_in.fdt_pa = k->fdt_addr;
 	kho_in.fdt = phys_to_virt(k->fdt_addr);
-	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why)) {
-		kho_drop(why ? why : "root FDT");
-		return;
-	}
+	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why))
+		return why ? why : "root FDT";
+	return NULL;
+}
+
+/* Step 2: walk 1 over the tree, recording the runs (in scratch); NULL if sound. */
+static const char *check_tree(void)
+{
+	const char *why = NULL;
 	paddr_t nodes = memblock_alloc(&memblock, WALK_BYTES, PAGE_SIZE);
-	if (!nodes) {
-		kho_drop("no scratch memory for the tree walk");
-		return;
-	}
+	if (!nodes)
+		return "no scratch memory for the tree walk";
 	kho_in.nodes = phys_to_virt(nodes);
 	runs = phys_to_virt(nodes + KHO_MAX_NODES * sizeof(paddr_t));
 	nruns = 0;
 	runs_overflow = false;
-
 	struct run r = { 0 };
 	int err = walk(node_ok, check_block, &r, &why);
 	if (!err)
 		err = flush_check(&r);
-	if (err) {
-		kho_drop(why ? why : r.why ? r.why : "the preserved-memory tree");
+	if (err)
+		return why ? why : r.why ? r.why : "the preserved-memory tree";
+	return NULL;
+}
+
+/* Step 3: reserve every run and node page; NULL if done. */
+static const char *reserve_handover(void)
+{
+	int err = reserve_all();
+	if (!err)
+		return NULL;
+	return err == -EEXIST ? "preserved blocks overlap"
+	       : err == -EBUSY ? "a tree page lies inside a preserved block"
+	       : err == -ENOENT ? "the root FDT is not preserved"
+				: "no scratch memory to reserve preserved blocks";
+}
+
+void kho_memory_init(struct boot_info *bi)
+{
+	if (!kho_in.active)
 		return;
-	}
+	const char *why = take_fdt(&bi->kho);
+	if (!why)
+		why = check_tree();
 	/* The tree is sound: let the layers above check their parts before anything
 	 * is reserved (Linux panics on bad LUO state; Baton refuses the whole handover
 	 * instead). */
-	kho_in.tree.root = kho_in.root;
-	const char *check_why = run_in_checks();
-	if (check_why) {
-		kho_drop(check_why);
-		return;
+	if (!why) {
+		kho_in.tree.root = kho_in.root;
+		why = run_in_checks();
 	}
-	err = reserve_all();
-	if (err) {
-		kho_drop(err == -EEXIST ? "preserved blocks overlap"
-			 : err == -EBUSY ? "a tree page lies inside a preserved block"
-			 : err == -ENOENT ? "the root FDT is not preserved"
-					  : "no scratch memory to reserve preserved blocks");
+	if (!why)
+		why = reserve_handover();
+	if (why) {
+		kho_drop(why);
 		return;
 	}
 	memblock.scratch_only = false;

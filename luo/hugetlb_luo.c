@@ -15,7 +15,7 @@
  *      the kexec step only confirms it from the counters, in O(1)).
  *   3. In the next kernel hugetlb_init asks LUO for the FLB first: the list is
  *      checked whole (every entry aligned to the pool's folio size) and becomes the
- *      pool's record as is (mm/hugetlb.c, hugetlb_adopt_list); folios nobody
+ *      pool's record as is (mm/hugetlb_adopt.c, hugetlb_adopt_list); folios nobody
  *      preserved count as free at once and are taken in when the pool first needs
  *      them (each checked then); the others count as in use until their memfd
  *      restores them or its finish gives them back. The pools keep their size,
@@ -175,7 +175,7 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 		 * folio size. Whether a folio really is a preserved block of that order
 		 * (not 0, not listed twice), and nr_user right, is checked when the pool
 		 * takes it in or sorts its list: a bad entry is dropped, a wrong count
-		 * corrected, each with a warning (mm/hugetlb.c). */
+		 * corrected, each with a warning (mm/hugetlb_adopt.c). */
 		if (or_all(lists[s], ps->nr_folios) & (((uint64_t)PAGE_SIZE << ps->order) - 1))
 			return "a folio not aligned to the pool's folio size";
 		nfree[s] = ps->nr_folios - ps->nr_user;

@@ -2,8 +2,8 @@
  * The luo-v5 serialization (bytes in include/abi/luo.h): pure logic over memory
  * reached through kho_phys_to_virt() and blocks from the allocator given, like
  * kho_block.c, so it builds for the host too (tests/host/test_luo_ser.c,
- * fuzz_luo_ser.c). luo_core.c and luo_flb.c keep the live objects, the kexec step,
- * KHO preservation and the errors' policy; this file only writes and reads records.
+ * fuzz_luo_ser.c). The rest of luo/ keeps the live objects, the kexec step, KHO
+ * preservation and the errors' policy; this file only writes and reads records.
  * Every int function returns 0 or a negative errno.
  *
  * Writer (kernel N, in the kexec step), session by session, in order:
