@@ -160,69 +160,91 @@ static int start_generation(uint32_t gen, uint32_t gens, uint64_t seed, uint64_t
 	return err;
 }
 
-/* At boot: continue a running test, if the previous kernel left one. */
-static void kho_bench_resume(void);
-
-static void kho_selftest_resume(void)
+/* Restore every random block: order and checksum must match; *bytes their size.
+ * 0, or -EIO after printing the FAIL line. */
+static int verify_blocks(const struct test_ser *t, uint64_t *bytes)
 {
-	kho_bench_resume();
-	paddr_t pa;
-	uint64_t size;
-	if (kho_retrieve_subtree(TEST_NAME, &pa, &size))
-		return;
-	unsigned order;
-	struct test_ser t;
-	if (size != sizeof(t) || kho_restore_folio(pa, &order)) {
-		printk("kho-test: FAIL the test record is missing or malformed\n");
-		return;
-	}
-	memcpy(&t, page_virt(pa), sizeof(t));
-	page_free(pa, order);
-	if (t.magic != TEST_MAGIC || t.count > MAX_BLOCKS) {
-		printk("kho-test: FAIL bad test record\n");
-		return;
-	}
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < t.count; i++) {
-		const struct test_block_ser *b = &t.block[i];
+	*bytes = 0;
+	for (unsigned i = 0; i < t->count; i++) {
+		const struct test_block_ser *b = &t->block[i];
 		unsigned got;
 		if (kho_restore_folio(b->pa, &got) || got != b->order) {
 			printk("kho-test: FAIL gen=%u block %u at %#llx: not restored with order %u\n",
-			       t.gen, i, (unsigned long long)b->pa, b->order);
-			return;
+			       t->gen, i, (unsigned long long)b->pa, b->order);
+			return -EIO;
 		}
 		if (checksum(b->pa, got) != b->csum) {
-			printk("kho-test: FAIL gen=%u block %u at %#llx order %u: checksum\n", t.gen, i,
-			       (unsigned long long)b->pa, got);
-			return;
+			printk("kho-test: FAIL gen=%u block %u at %#llx order %u: checksum\n", t->gen,
+			       i, (unsigned long long)b->pa, got);
+			return -EIO;
 		}
-		bytes += (uint64_t)PAGE_SIZE << got;
+		*bytes += (uint64_t)PAGE_SIZE << got;
 		page_free(b->pa, got);
 	}
-	struct kho_vmalloc desc = t.vm;
+	return 0;
+}
+
+/* The vmalloc area and the page range: restored, checksummed, freed. 0 or -EIO. */
+static int verify_vm_and_range(const struct test_ser *t)
+{
+	struct kho_vmalloc desc = t->vm;
 	void *vm = kho_restore_vmalloc(&desc);
 	if (!vm || vmalloc_area(vm)->npages != VM_PAGES ||
-	    checksum_va(vm, VM_PAGES * PAGE_SIZE) != t.vm_csum) {
-		printk("kho-test: FAIL gen=%u the vmalloc area did not come back intact\n", t.gen);
-		return;
+	    checksum_va(vm, VM_PAGES * PAGE_SIZE) != t->vm_csum) {
+		printk("kho-test: FAIL gen=%u the vmalloc area did not come back intact\n", t->gen);
+		return -EIO;
 	}
 	vfree(vm);
-	if (kho_restore_pages(t.range_pa, RANGE_PAGES)) {
-		printk("kho-test: FAIL gen=%u the page range was not restored\n", t.gen);
-		return;
+	if (kho_restore_pages(t->range_pa, RANGE_PAGES)) {
+		printk("kho-test: FAIL gen=%u the page range was not restored\n", t->gen);
+		return -EIO;
 	}
 	uint64_t rsum = 0;
 	for (unsigned i = 0; i < RANGE_PAGES; i++)
-		rsum ^= checksum(t.range_pa + i * PAGE_SIZE, 0);
-	if (rsum != t.range_csum) {
-		printk("kho-test: FAIL gen=%u the page range's checksum\n", t.gen);
-		return;
+		rsum ^= checksum(t->range_pa + i * PAGE_SIZE, 0);
+	if (rsum != t->range_csum) {
+		printk("kho-test: FAIL gen=%u the page range's checksum\n", t->gen);
+		return -EIO;
 	}
-	for (paddr_t at = t.range_pa; at < t.range_pa + RANGE_PAGES * PAGE_SIZE;) {
+	for (paddr_t at = t->range_pa; at < t->range_pa + RANGE_PAGES * PAGE_SIZE;) {
 		unsigned o = mm_page(at)->order;         /* each restored piece is a block */
 		page_free(at, o);
 		at += (uint64_t)PAGE_SIZE << o;
 	}
+	return 0;
+}
+
+/* The test record the previous kernel left, copied out and its page freed. */
+static int take_record(struct test_ser *t)
+{
+	paddr_t pa;
+	uint64_t size;
+	unsigned order;
+	if (kho_retrieve_subtree(TEST_NAME, &pa, &size))
+		return -ENOENT;
+	if (size != sizeof(*t) || kho_restore_folio(pa, &order)) {
+		printk("kho-test: FAIL the test record is missing or malformed\n");
+		return -EIO;
+	}
+	memcpy(t, page_virt(pa), sizeof(*t));
+	page_free(pa, order);
+	if (t->magic != TEST_MAGIC || t->count > MAX_BLOCKS) {
+		printk("kho-test: FAIL bad test record\n");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void kho_bench_resume(void);
+
+/* At boot: continue a running test, if the previous kernel left one. */
+static void kho_selftest_resume(void)
+{
+	kho_bench_resume();
+	struct test_ser t;
+	uint64_t bytes;
+	if (take_record(&t) || verify_blocks(&t, &bytes) || verify_vm_and_range(&t))
+		return;
 	uint64_t free = free_bytes();
 	printk("kho-test: gen=%u blocks=%u bytes=%llu verified free=%llu\n", t.gen, t.count,
 	       (unsigned long long)bytes, (unsigned long long)free);

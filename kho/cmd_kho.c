@@ -44,53 +44,60 @@ static void summarise(const char *which, paddr_t root)
 			       (unsigned long long)oc.n[o]);
 }
 
+static int status(struct shell_ctx *c, paddr_t fdt)
+{
+	unsigned n;
+	const struct kho_scratch *s = kho_scratch_ranges(&n);
+	char buf[256];
+	size_t len = 0;
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%#llx+%#llx",
+					i ? "," : "", (unsigned long long)s[i].addr,
+					(unsigned long long)s[i].size);
+	if (kho_dropped())
+		printk("incoming handover refused: %s\n", kho_drop_reason());
+	shell_kv(c, "fdt", "%#llx", (unsigned long long)fdt);
+	shell_kv(c, "scratch", "%s", buf);
+	shell_kv(c, "preserved", "%llu", (unsigned long long)kho_preserved_bytes());
+	shell_kv(c, "subtrees", "%d", kho_fdt_count_subtrees(phys_to_virt(fdt)));
+	shell_kv(c, "tree-pages", "%llu", (unsigned long long)kho_out_tree()->nodes);
+	return 0;
+}
+
+static int dump_raw(struct shell_ctx *c, paddr_t fdt)
+{
+	const uint8_t *b = phys_to_virt(fdt);
+	for (unsigned off = 0; off < KHO_FDT_SIZE; off += 64) {
+		char line[129];
+		for (unsigned i = 0; i < 64; i++)
+			snprintf(line + 2 * i, 3, "%02x", b[off + i]);
+		printk("fdt-hex %s\n", line);
+	}
+	shell_kv(c, "bytes", "%u", KHO_FDT_SIZE);
+	return 0;
+}
+
+static int dump(paddr_t fdt)
+{
+	printk("outgoing root FDT at %#llx:\n", (unsigned long long)fdt);
+	kho_fdt_print(phys_to_virt(fdt));
+	summarise("outgoing", kho_out_tree()->root);
+	if (kho_is_boot()) {
+		printk("incoming root FDT:\n");
+		kho_fdt_print(kho_in.fdt);
+	}
+	return 0;
+}
+
 static int cmd_kho(struct shell_ctx *c, int argc, char **argv)
 {
 	paddr_t fdt = kho_out_fdt();
-	if (argc == 2 && !strcmp(argv[1], "status")) {
-		unsigned n;
-		const struct kho_scratch *s = kho_scratch_ranges(&n);
-		char buf[256];
-		size_t len = 0;
+	bool raw = argc == 3 && !strcmp(argv[1], "dump") && !strcmp(argv[2], "raw");
+	if ((argc == 2 && (!strcmp(argv[1], "status") || !strcmp(argv[1], "dump"))) || raw) {
 		if (!fdt)
 			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
-		for (unsigned i = 0; i < n; i++)
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%#llx+%#llx",
-						i ? "," : "", (unsigned long long)s[i].addr,
-						(unsigned long long)s[i].size);
-		if (kho_dropped())
-			printk("incoming handover refused: %s\n", kho_drop_reason());
-		shell_kv(c, "fdt", "%#llx", (unsigned long long)fdt);
-		shell_kv(c, "scratch", "%s", buf);
-		shell_kv(c, "preserved", "%llu", (unsigned long long)kho_preserved_bytes());
-		shell_kv(c, "subtrees", "%d", kho_fdt_count_subtrees(phys_to_virt(fdt)));
-		shell_kv(c, "tree-pages", "%llu", (unsigned long long)kho_out_tree()->nodes);
-		return 0;
-	}
-	if (argc == 3 && !strcmp(argv[1], "dump") && !strcmp(argv[2], "raw")) {
-		if (!fdt)
-			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
-		const uint8_t *b = phys_to_virt(fdt);
-		for (unsigned off = 0; off < KHO_FDT_SIZE; off += 64) {
-			char line[129];
-			for (unsigned i = 0; i < 64; i++)
-				snprintf(line + 2 * i, 3, "%02x", b[off + i]);
-			printk("fdt-hex %s\n", line);
-		}
-		shell_kv(c, "bytes", "%u", KHO_FDT_SIZE);
-		return 0;
-	}
-	if (argc == 2 && !strcmp(argv[1], "dump")) {
-		if (!fdt)
-			return shell_err(c, -EOPNOTSUPP, "KHO is off this boot (no scratch memory)");
-		printk("outgoing root FDT at %#llx:\n", (unsigned long long)fdt);
-		kho_fdt_print(phys_to_virt(fdt));
-		summarise("outgoing", kho_out_tree()->root);
-		if (kho_is_boot()) {
-			printk("incoming root FDT:\n");
-			kho_fdt_print(kho_in.fdt);
-		}
-		return 0;
+		return !strcmp(argv[1], "status") ? status(c, fdt) : raw ? dump_raw(c, fdt)
+										: dump(fdt);
 	}
 	return shell_usage(c, "kho", "status | dump [raw]");
 }
