@@ -16,7 +16,7 @@
 #define PAGE   4096ull
 #define POISON 0xdb
 
-/* ---- kmalloc, strlcpy ---- */
+/* ---- kmalloc (strlcpy is shim/host_strlcpy.c) ---- */
 
 void *kmalloc(size_t n)
 {
@@ -31,17 +31,6 @@ void *kzalloc(size_t n)
 void kfree(const void *p)
 {
 	free((void *)p);
-}
-
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = 0;
-	}
-	return len;
 }
 
 /* ---- the shared arena and handover ---- */

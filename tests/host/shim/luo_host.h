@@ -3,8 +3,8 @@
  * luo_flb.c need from the kernel, so that a test can boot "kernel N", kexec, and
  * boot "kernel N+1" on what N handed over, all in one test binary:
  *
- *   - kmalloc/kzalloc/kfree on malloc (include/kmalloc.h), strlcpy (glibc 2.36 has
- *     none; luo_host_libc.h declares it for the kernel sources);
+ *   - kmalloc/kzalloc/kfree on malloc (include/kmalloc.h) (strlcpy, which glibc
+ *     2.36 lacks, is shim/host_strlcpy.c);
  *   - the KHO calls of include/kho.h and kho_phys_to_virt over an arena of
  *     HOST_KHO_PAGES pages at physical HOST_KHO_BASE, page by page: a page is free,
  *     preserved by this kernel (user or meta), or incoming (preserved by the
