@@ -224,3 +224,50 @@ $(B)/host/bench_crc32: $(BENCH_CRC_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^
 bench: $(B)/host/bench_crc32
+
+# ---- LUO's state machine (tests/host/test_luo.c) ----
+# luo/luo_core.c, luo_session.c, luo_file.c, luo_flb.c over shim/luo_host.c (kmalloc
+# on malloc, KHO over a shared arena, kexec and boot by fork), with luo_ser.c and
+# kho/kho_block.c. shim/luo_sections.ld gathers .luo_register, .kexec_step,
+# .kho_in_check and .fault_handler. Built as KTEST=1 builds them (CONFIG_KTEST: the
+# "luo.serialized" fault site is live, lib/fault_inject.c runs it), with strlcpy
+# declared for glibc 2.36 (shim/luo_host_libc.h). This section comes after the
+# generic rules above were expanded, so it adds its binary to HOST_BINS and
+# check-host itself, and builds the objects the generic rule does not know.
+HOST_TESTS     += luo
+host_src_luo   := luo/luo_core.c luo/luo_session.c luo/luo_file.c luo/luo_flb.c \
+	luo/luo_ser.c kho/kho_block.c lib/fault_inject.c tests/host/shim/luo_host.c \
+	tests/host/shim/host_strlcpy.c
+host_libs_luo  := -Wl,-T,tests/host/shim/luo_sections.ld
+LUO_HOST_CFLAGS := -DCONFIG_KTEST=1 -include tests/host/shim/luo_host_libc.h
+LUO_HOST_OBJS  := $(filter-out $(HOST_OBJS),$(call host_obj,tests/host/test_luo.c $(host_src_luo)))
+$(LUO_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS) -c $< -o $@
+$(B)/host/obj/tests/host/test_luo.o: tests/host/shim/luo_sections.ld
+$(eval $(call host_test_rule,luo))
+HOST_BINS      += $(B)/host/test_luo
+check-host: $(B)/host/test_luo
+
+# ---- kho/kho_out.c (tests/host/test_kho_out.c) ----
+# The outgoing handover over shim/kho_host.c (an arena with memory behind it, page
+# allocator, scratch ranges), with kho_radix.c and kho_fdt.c (libfdt). kho_out.c
+# reaches memory through include/layout.h's phys_to_virt: shim/host_direct_map.h,
+# forced in, routes it to the arena without touching the header. Built as KTEST=1
+# builds it (the "kho.finalized" fault site), .fault_handler gathered by
+# shim/luo_sections.ld.
+HOST_TESTS         += kho_out
+host_src_kho_out   := kho/kho_out.c kho/kho_radix.c kho/kho_fdt.c lib/fault_inject.c \
+	tests/host/shim/kho_host.c tests/host/shim/host_strlcpy.c
+host_libs_kho_out  := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld
+KHO_OUT_HOST_CFLAGS := -DCONFIG_KTEST=1 -DBATON_VERSION='"host-test"' \
+	-include tests/host/shim/host_direct_map.h -include tests/host/shim/luo_host_libc.h
+KHO_OUT_HOST_OBJS  := $(filter-out $(HOST_OBJS) $(LUO_HOST_OBJS),\
+	$(call host_obj,tests/host/test_kho_out.c $(host_src_kho_out)))
+$(KHO_OUT_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS) -c $< -o $@
+$(B)/host/obj/tests/host/test_kho_out.o: tests/host/shim/luo_sections.ld
+$(eval $(call host_test_rule,kho_out))
+HOST_BINS          += $(B)/host/test_kho_out
+check-host: $(B)/host/test_kho_out
