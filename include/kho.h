@@ -61,8 +61,10 @@ void kho_unpreserve_vmalloc(struct kho_vmalloc *desc);
 /* Zeroed, preserved memory of size bytes (a power-of-two block); *pa its address. */
 int kho_alloc_preserve(size_t size, paddr_t *pa);
 void kho_unpreserve_free(paddr_t pa);
-/* The same for KHO's and LUO's own state, which kho_preserved_bytes() leaves out. */
+/* The same for KHO's and LUO's own state, which kho_preserved_bytes() leaves out;
+ * given back with kho_unpreserve_free_meta(). */
 int kho_alloc_preserve_meta(size_t size, paddr_t *pa);
+void kho_unpreserve_free_meta(paddr_t pa);
 /* Name a blob (preserved by its owner) in the root FDT. */
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size);
 int kho_remove_subtree(paddr_t blob);

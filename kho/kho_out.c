@@ -66,6 +66,12 @@ void kho_init(void)
 	fdt_pa = page_alloc(0, GFP_ZERO | GFP_PRESERVABLE);
 	if (!fdt_pa || kho_radix_init(&tree, node_alloc, NULL) ||
 	    kho_fdt_init(phys_to_virt(fdt_pa), tree.root)) {
+		if (tree.root)                   /* what was taken goes back */
+			page_free(tree.root, 0);
+		if (fdt_pa)
+			page_free(fdt_pa, 0);
+		tree = (struct kho_radix){ 0 };
+		fdt_pa = 0;
 		printk("kho: warning: no memory for the handover; no live update\n");
 		return;
 	}
@@ -164,6 +170,15 @@ int kho_alloc_preserve_meta(size_t size, paddr_t *pa)
 	if (!err)
 		preserved -= bytes_of(mm_page(*pa)->order);   /* counted as own state */
 	return err;
+}
+
+void kho_unpreserve_free_meta(paddr_t pa)
+{
+	struct page *p = mm_page(pa);
+	if (!p)
+		return;
+	preserved += bytes_of(p->order);     /* never counted: kho_unpreserve_folio takes it */
+	kho_unpreserve_free(pa);
 }
 
 void kho_unpreserve_free(paddr_t pa)

@@ -135,15 +135,31 @@ static void run_registrations(void)
 	}
 }
 
+/* luo_ser and the FLB page, preserved for the whole boot and named in the FDT; all
+ * or nothing. */
+static int setup_outgoing(void)
+{
+	int err = kho_alloc_preserve_meta(sizeof(*ser), &ser_pa);
+	if (err)
+		return err;
+	err = kho_alloc_preserve_meta(KHO_BLOCK_SIZE, &flb_page_pa);
+	if (!err) {
+		err = kho_add_subtree(LUO_FDT_NAME, ser_pa, sizeof(*ser));
+		if (err)
+			kho_unpreserve_free_meta(flb_page_pa);
+	}
+	if (err)
+		kho_unpreserve_free_meta(ser_pa);
+	return err;
+}
+
 void luo_init(void)
 {
 	run_registrations();
 	if (kho_is_boot())
 		read_incoming();
 	liveupdate_num = kho_is_boot() ? liveupdate_num + 1 : 0;
-	if (kho_alloc_preserve_meta(sizeof(*ser), &ser_pa) ||
-	    kho_alloc_preserve_meta(KHO_BLOCK_SIZE, &flb_page_pa) ||
-	    kho_add_subtree(LUO_FDT_NAME, ser_pa, sizeof(*ser))) {
+	if (setup_outgoing()) {
 		printk("luo: warning: cannot set up the outgoing state; live update of sessions is off\n");
 		ser = NULL;
 		return;

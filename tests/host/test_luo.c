@@ -1182,11 +1182,8 @@ static void k_no_subtree_leak(void)
 static void test_no_outgoing_state_leak(void **state)
 {
 	(void)state;
-	/* BUG: luo_init() (luo/luo_core.c) when the second kho_alloc_preserve_meta()
-	 * or kho_add_subtree() fails: expected every page it preserved given back
-	 * (0 meta pages preserved), actual 1 (luo_ser's) or 2 (luo_ser's and the FLB
-	 * page's) stay preserved, owned by nobody, and are handed to the next kernel. */
-	skip();
+	/* luo_init() when the second kho_alloc_preserve_meta() or kho_add_subtree()
+	 * fails: every page it preserved is given back (this test found the leak). */
 	host_kernel(k_no_outgoing_leak);
 	host_kernel(k_no_subtree_leak);
 }

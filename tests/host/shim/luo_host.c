@@ -162,14 +162,23 @@ int kho_alloc_preserve_meta(size_t size, paddr_t *pa)
 	return alloc_preserve(size, pa, HP_OUT_META);
 }
 
-void kho_unpreserve_free(paddr_t pa)
+static void unpreserve_free(paddr_t pa, unsigned kind, const char *fn)
 {
-	if (!in_arena(pa) || pa % PAGE ||
-	    (hk->state[idx(pa)] != HP_OUT && hk->state[idx(pa)] != HP_OUT_META))
-		fail_msg("kho_unpreserve_free(%#llx): not a page this kernel preserved",
+	if (!in_arena(pa) || pa % PAGE || hk->state[idx(pa)] != kind)
+		fail_msg("%s(%#llx): not a page this kernel preserved that way", fn,
 			 (unsigned long long)pa);
 	hk->state[idx(pa)] = HP_FREE;
 	poison(idx(pa));
+}
+
+void kho_unpreserve_free(paddr_t pa)
+{
+	unpreserve_free(pa, HP_OUT, "kho_unpreserve_free");
+}
+
+void kho_unpreserve_free_meta(paddr_t pa)
+{
+	unpreserve_free(pa, HP_OUT_META, "kho_unpreserve_free_meta");
 }
 
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size)
