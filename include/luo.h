@@ -133,6 +133,12 @@ bool luo_is_preserved(const void *obj);
 void luo_list(void);                  /* printk one line per session and file */
 unsigned luo_session_count(void);
 bool luo_session_exists(const char *name);
+/* What a name is (both namespaces): so a caller can tell which cause an errno
+ * shared by several had (the console names the real one). */
+struct luo_session_state {
+	bool outgoing, incoming, retrieved;   /* retrieved: the incoming one */
+};
+void luo_session_state(const char *name, struct luo_session_state *st);
 
 /* At boot, before the pools are sized: take the pools handed over, if any
  * (luo/hugetlb_luo.c). */

@@ -57,6 +57,7 @@ static int preserve(struct shell_ctx *c, char **argv)
 		return usage(c);
 	struct memfd *f = memfd_find(argv[3]);
 	struct luo_fileref ref = { "memfd", f };
+	struct luo_session_state st;
 	int err = luo_preserve(argv[2], &ref, token);
 	switch (err) {
 	case 0:
@@ -66,7 +67,11 @@ static int preserve(struct shell_ctx *c, char **argv)
 		if (!luo_session_exists(argv[2]))
 			return shell_err(c, err, "no session '%.64s'", argv[2]);
 		return shell_err(c, err, "no handler takes '%.64s'", argv[3]);
-	case -EINVAL: return shell_err(c, err, "session '%.64s' is incoming", argv[2]);
+	case -EINVAL:
+		luo_session_state(argv[2], &st);
+		if (!st.outgoing)
+			return shell_err(c, err, "session '%.64s' is incoming", argv[2]);
+		return shell_err(c, err, "the handler refused '%.64s'", argv[3]);
 	case -EEXIST: return shell_err(c, err, "token %s is taken in this session", argv[4]);
 	case -EBADF: return shell_err(c, err, "no file named '%.64s'", argv[3]);
 	case -EBUSY: return shell_err(c, err, "'%.64s' is already preserved", argv[3]);
@@ -84,13 +89,21 @@ static int retrieve(struct shell_ctx *c, char **argv)
 		return shell_err(c, -EINVAL, "file names are 1 to 63 bytes");
 	if (memfd_find(argv[4]))
 		return shell_err(c, -EEXIST, "a memfd named '%.64s' exists", argv[4]);
+	struct luo_session_state st;
 	int err = luo_retrieve(argv[2], token, argv[4], &ref);
 	if (!err)
 		err = memfd_reopen(ref.obj, argv[4]);   /* retrieved again after a close */
+	luo_session_state(argv[2], &st);
 	if (err == -ENOENT)
 		return shell_err(c, err, "no session '%.64s' or no token %s in it", argv[2], argv[3]);
-	if (err == -EINVAL)
+	if (err == -EINVAL && !st.retrieved)
 		return shell_err(c, err, "session '%.64s' is not a retrieved incoming one", argv[2]);
+	if (err == -EINVAL)
+		return shell_err(c, err, "token %s: its handed-over record is invalid", argv[3]);
+	if (err == -EIO && !st.retrieved)           /* every incoming access: EIO */
+		return shell_err(c, err, "the incoming sessions could not be read");
+	if (err == -EIO)
+		return shell_err(c, err, "token %s: its memory could not be taken back", argv[3]);
 	if (err)
 		return shell_err(c, err, "retrieving token %s failed", argv[3]);
 	shell_kv(c, "name", "%s", ((struct memfd *)ref.obj)->name);

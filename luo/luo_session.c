@@ -70,6 +70,13 @@ bool luo_session_exists(const char *name)
 	return find(&outgoing, name) || find(&incoming, name);
 }
 
+void luo_session_state(const char *name, struct luo_session_state *st)
+{
+	const struct luo_session *in = find(&incoming, name);
+	*st = (struct luo_session_state){ find(&outgoing, name) != NULL, in != NULL,
+					  in && in->retrieved };
+}
+
 unsigned luo_session_count(void)
 {
 	unsigned n = 0;
