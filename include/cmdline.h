@@ -22,6 +22,13 @@ struct boot_param {
 	static const struct boot_param __boot_param_##handler                         \
 		__section(".boot_param") __used __aligned_entry(struct boot_param) = { pname, handler }
 
+/* An option that concerns one boot only (script=, ktest=): a live update that keeps
+ * the running command line leaves it out (cmdline_carry_over). */
+#define BOOT_PARAM_ONESHOT(pname, handler)                                           \
+	BOOT_PARAM(pname, handler);                                                   \
+	static const char *const __boot_oneshot_##handler                            \
+		__section(".boot_param_oneshot") __used __aligned_entry(const char *) = pname
+
 typedef void (*cmdline_cb)(const char *name, const char *value, void *arg);
 
 /*
@@ -43,4 +50,14 @@ int cmdline_apply(const char *cmdline, const struct boot_param *start,
 
 /* Apply the kernel's own registry (the .boot_param section). */
 int cmdline_apply_kernel(const char *cmdline);
+/*
+ * The command line a live update passes on when it keeps the running one: every
+ * word of cmdline in order, quotes kept, but the options named in oneshot[0..n)
+ * ('-' and '_' alike; after a bare "--" every word is kept). 0, or -E2BIG if out
+ * (size bytes) cannot hold it. cmdline_carry_over_kernel() takes the one-shot
+ * names from the kernel's registry (BOOT_PARAM_ONESHOT).
+ */
+int cmdline_carry_over(const char *cmdline, const char *const *oneshot, size_t n, char *out,
+		       size_t size);
+int cmdline_carry_over_kernel(const char *cmdline, char *out, size_t size);
 #endif

@@ -1,6 +1,8 @@
 /* `kexec load [IMAGE] [-- CMDLINE] | exec | unload` (kernel/kexec.c;
- * docs/console.md). */
+ * docs/console.md). Without "--" the next kernel gets the running command line
+ * less its one-shot options (BOOT_PARAM_ONESHOT); "--" alone gives it none. */
 #include <boot_info.h>
+#include <cmdline.h>
 #include <errno.h>
 #include <kexec.h>
 #include <printk.h>
@@ -15,6 +17,10 @@ static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
 		char cmdline[BOOT_CMDLINE_MAX] = "";
 		if (i < argc && strcmp(argv[i], "--"))
 			name = argv[i++];
+		/* No "--": the running command line, less its one-shot options. */
+		if (i == argc && cmdline_carry_over_kernel(boot_info.cmdline, cmdline,
+							   sizeof(cmdline)))
+			return shell_err(c, -E2BIG, "the running command line does not fit");
 		if (i < argc) {
 			if (strcmp(argv[i], "--"))
 				return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE]");

@@ -42,7 +42,7 @@ static int set_script(const char *v)
 	script_name = v;
 	return 0;
 }
-BOOT_PARAM("script", set_script);
+BOOT_PARAM_ONESHOT("script", set_script);
 
 extern const struct initcall __late_initcall_start[], __late_initcall_end[];
 

@@ -89,3 +89,50 @@ int cmdline_apply(const char *cmdline, const struct boot_param *start,
 	}
 	return a.warnings;
 }
+
+/* The option name of a raw word: quotes dropped, up to the first '='. */
+static void word_name(const char *w, size_t len, char *name, size_t size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && w[i] != '='; i++)
+		if (w[i] != '"' && n + 1 < size)
+			name[n++] = w[i];
+	name[n] = 0;
+}
+
+int cmdline_carry_over(const char *cmdline, const char *const *oneshot, size_t n, char *out,
+		       size_t size)
+{
+	size_t len = 0;
+	bool options = true;                          /* before a bare "--" */
+	if (!size)
+		return -E2BIG;
+	out[0] = 0;
+	for (const char *p = cmdline;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		const char *w = p;
+		for (bool quoted = false; *p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n')); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		size_t wlen = (size_t)(p - w);
+		char name[64];
+		word_name(w, wlen, name, sizeof(name));
+		bool drop = false;
+		for (size_t i = 0; options && i < n; i++)
+			drop |= cmdline_name_eq(name, oneshot[i]);
+		if (wlen == 2 && w[0] == '-' && w[1] == '-')
+			options = false;
+		if (drop)
+			continue;
+		if (len + (len ? 1 : 0) + wlen >= size)
+			return -E2BIG;
+		if (len)
+			out[len++] = ' ';
+		memcpy(out + len, w, wlen);
+		len += wlen;
+		out[len] = 0;
+	}
+}

@@ -93,7 +93,7 @@ static int set_ktest(const char *v)
 	boot_glob = v;
 	return 0;
 }
-BOOT_PARAM("ktest", set_ktest);
+BOOT_PARAM_ONESHOT("ktest", set_ktest);
 
 /* ktest=GLOB: run the tests once the console is up, and leave QEMU. */
 static void ktest_at_boot(void)
