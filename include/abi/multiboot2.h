@@ -49,6 +49,7 @@
 #define MB2_MEM_BADRAM        5
 
 #ifndef __ASSEMBLY__
+#include <stddef.h>
 #include <stdint.h>
 
 struct mb2_info {                /* fixed part at EBX */
@@ -102,6 +103,10 @@ _Static_assert(sizeof(struct mb2_tag_module) == 16, "mb2_tag_module");
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2_mmap_entry");
 _Static_assert(sizeof(struct mb2_tag_mmap) == 16, "mb2_tag_mmap");
 _Static_assert(sizeof(struct mb2_tag_efi64) == 16, "mb2_tag_efi64");
+_Static_assert(sizeof(struct mb2_tag_string) == 8 &&
+	       offsetof(struct mb2_tag_string, string) == 8, "mb2_tag_string");
+_Static_assert(sizeof(struct mb2_tag_acpi) == 8 &&
+	       offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2_tag_acpi");
 
 static inline uint32_t mb2_align8(uint32_t n) { return (n + 7u) & ~7u; }
 #endif
