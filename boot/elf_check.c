@@ -26,22 +26,6 @@ static int ldr_memeq(const void *a, const void *b, size_t n)
 	return 1;
 }
 
-/* Multiboot2 header layout (kernel -> loader), from the specification. */
-struct mb2_hdr {
-	uint32_t magic, arch, length, checksum;
-} __attribute__((packed));
-struct mb2_hdr_tag {
-	uint16_t type, flags;
-	uint32_t size;
-} __attribute__((packed));
-#define MB2_HDR_OPTIONAL     1u
-#define MB2_HDR_TAG_INFO_REQ 1
-#define MB2_HDR_TAG_ADDRESS  2
-#define MB2_HDR_TAG_ENTRY    3
-#define MB2_HDR_TAG_CONSOLE  4
-#define MB2_HDR_TAG_FB       5
-#define MB2_HDR_TAG_RELOC    10
-
 static uint32_t rd32(const uint8_t *p)
 {
 	uint32_t v;
