@@ -2,9 +2,11 @@
  * kexec (model in include/kexec.h). Memory, all from scratch (so nothing the next
  * kernel is handed can overlap it): the image file copy, which the next kernel also
  * gets as its module "baton"; its multiboot2 information; one trampoline page
- * (trampoline code, lm_exit stub, arguments, stack); and identity page tables.
+ * (trampoline code, lm_exit stub, arguments, stack: include/abi/kexec_tramp.h); and
+ * identity page tables.
  */
 #include <abi/baton.h>
+#include <abi/kexec_tramp.h>
 #include <blk.h>
 #include <boot_info.h>
 #include <drivers.h>
@@ -20,6 +22,7 @@
 #include <mb2_build.h>
 #include <mm.h>
 #include <paging.h>
+#include <panic.h>
 #include <printk.h>
 #include <serial.h>
 #include <shell.h>
@@ -28,13 +31,8 @@
 
 #define INFO_ORDER 2                        /* 16 KiB of multiboot2 information */
 
-struct tramp_seg {
-	uint64_t dst, src, filesz, memsz;
-};
-struct tramp_args {
-	uint64_t nseg, entry, info, lm_exit, stack_top;
-	struct tramp_seg seg[ELF_MAX_SEGS];
-};
+_Static_assert(KEXEC_TRAMP_PAGE_SIZE == PAGE_SIZE, "the trampoline page is one page");
+_Static_assert(ELF_MAX_SEGS <= KEXEC_TRAMP_MAX_SEGS, "every segment elf_check allows has a slot");
 
 extern const char kexec_tramp_start[], kexec_tramp_end[];
 extern const struct kexec_step __kexec_step_start[], __kexec_step_end[];
@@ -322,12 +320,27 @@ void kexec_timeline_report(uint64_t tsc_handover, uint64_t tsc_prompt)
 	       (unsigned long long)(tsc_prompt - t->tsc_exec));
 }
 
+/* The two pieces of code in the trampoline page are sized by the assembler, so their
+ * fit (include/abi/kexec_tramp.h) is checked here, before anything is prepared. */
+static void tramp_layout_check(void)
+{
+	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
+	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
+	BUG_ON(code > KEXEC_TRAMP_LM_EXIT_OFF - KEXEC_TRAMP_CODE_OFF,
+	       "kexec trampoline is %zu bytes, its slot %d", code,
+	       KEXEC_TRAMP_LM_EXIT_OFF - KEXEC_TRAMP_CODE_OFF);
+	BUG_ON(lme > KEXEC_TRAMP_ARGS_OFF - KEXEC_TRAMP_LM_EXIT_OFF,
+	       "lm_exit is %zu bytes, its slot %d", lme,
+	       KEXEC_TRAMP_ARGS_OFF - KEXEC_TRAMP_LM_EXIT_OFF);
+}
+
 int kexec_exec(void)
 {
 	struct kho_data kd;
 	uint64_t t0 = rdtsc();
 	if (!image.loaded)
 		return -EINVAL;
+	tramp_layout_check();
 	int err = timeline_prepare();
 	if (err)
 		return err;
@@ -362,17 +375,18 @@ int kexec_exec(void)
 	uint8_t *t = phys_to_virt(tramp);
 	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
 	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
-	memcpy(t, kexec_tramp_start, code);
-	memcpy(t + 512, lm_exit_start, lme);
-	struct tramp_args *a = (struct tramp_args *)(t + 1024);
+	memcpy(t + KEXEC_TRAMP_CODE_OFF, kexec_tramp_start, code);
+	memcpy(t + KEXEC_TRAMP_LM_EXIT_OFF, lm_exit_start, lme);
+	struct kexec_tramp_args *a = (struct kexec_tramp_args *)(t + KEXEC_TRAMP_ARGS_OFF);
 	a->nseg = image.img.nseg;
 	a->entry = image.img.entry_pa;
 	a->info = info;
-	a->lm_exit = tramp + 512;
-	a->stack_top = tramp + PAGE_SIZE;
+	a->lm_exit = tramp + KEXEC_TRAMP_LM_EXIT_OFF;
+	a->stack_top = tramp + KEXEC_TRAMP_PAGE_SIZE;
 	for (unsigned i = 0; i < image.img.nseg; i++) {
 		const struct elf_seg *s = &image.img.seg[i];
-		a->seg[i] = (struct tramp_seg){ s->paddr, image.copy + s->offset, s->filesz, s->memsz };
+		a->seg[i] = (struct kexec_tramp_seg){ s->paddr, image.copy + s->offset, s->filesz,
+						      s->memsz };
 	}
 	printk("kexec: jumping\n");
 	console_flush_for_panic();
@@ -381,7 +395,7 @@ int kexec_exec(void)
 	timeline->tsc_serialized = t1;
 	timeline->tsc_jump = rdtsc();
 	write_cr3(tables);
-	((void (*)(uint64_t))(uintptr_t)tramp)(tramp + 1024);
+	((void (*)(uint64_t))(uintptr_t)(tramp + KEXEC_TRAMP_CODE_OFF))(tramp + KEXEC_TRAMP_ARGS_OFF);
 	__builtin_unreachable();
 }
 
