@@ -47,11 +47,6 @@ static struct {
 	char cmdline[BOOT_CMDLINE_MAX];
 } image;
 
-bool kexec_loaded(void)
-{
-	return image.loaded;
-}
-
 void kexec_unload(void)
 {
 	if (image.loaded)
