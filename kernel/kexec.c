@@ -329,44 +329,29 @@ static void tramp_layout_check(void)
 	       KEXEC_TRAMP_ARGS_OFF - KEXEC_TRAMP_LM_EXIT_OFF);
 }
 
-int kexec_exec(void)
+/* Scratch for the way out: the next kernel's information, built here, the trampoline
+ * page and the identity tables. On failure the two pages are given back; the
+ * identity tables, few and only made on the way out, stay with scratch. */
+static int exit_pages(const struct kho_data *kd, paddr_t *info, paddr_t *tramp,
+		      paddr_t *tables)
 {
-	struct kho_data kd;
-	uint64_t t0 = rdtsc();
-	if (!image.loaded)
-		return -EINVAL;
-	tramp_layout_check();
-	int err = timeline_prepare();
-	if (err)
-		return err;
-	err = run_steps();
+	*info = page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
+	*tramp = *info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
+	*tables = *tramp ? identity_tables() : 0;
+	int err = *tables ? build_info(*info, kd) : -ENOMEM;
 	if (err) {
-		timeline_undo();
-		return err;
+		if (*tramp)
+			page_free(*tramp, 0);
+		if (*info)
+			page_free(*info, INFO_ORDER);
 	}
-	err = kho_finalize(&kd);
-	uint64_t t1 = rdtsc();
-	paddr_t info = err ? 0 : page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
-	paddr_t tramp = info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
-	paddr_t tables = tramp ? identity_tables() : 0;
-	if (!err && !tables)
-		err = -ENOMEM;
-	if (!err)
-		err = build_info(info, &kd);
-	if (err) {
-		/* Pages taken above stay with scratch's free memory once freed; the
-		 * identity tables are few and only made on the way out. */
-		if (tramp)
-			page_free(tramp, 0);
-		if (info)
-			page_free(info, INFO_ORDER);
-		kho_abort();
-		undo_steps();
-		timeline_undo();
-		return err;
-	}
+	return err;
+}
 
-	/* The trampoline page: code, lm_exit, arguments, then the stack at its end. */
+/* The trampoline page (include/abi/kexec_tramp.h): code, lm_exit, arguments, then
+ * the stack at its end. */
+static void tramp_page_write(paddr_t tramp, paddr_t info)
+{
 	uint8_t *t = phys_to_virt(tramp);
 	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
 	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
@@ -383,6 +368,13 @@ int kexec_exec(void)
 		a->seg[i] = (struct kexec_tramp_seg){ s->paddr, image.copy + s->offset, s->filesz,
 						      s->memsz };
 	}
+}
+
+/* Stop the machine, stamp the timeline (t0: exec began, t1: serialized) and run the
+ * trampoline under the identity tables. */
+static __noreturn void enter_trampoline(paddr_t tramp, paddr_t tables, uint64_t t0,
+					uint64_t t1)
+{
 	printk("kexec: jumping\n");
 	console_flush_for_panic();
 	quiesce();
@@ -390,8 +382,39 @@ int kexec_exec(void)
 	timeline->tsc_serialized = t1;
 	timeline->tsc_jump = rdtsc();
 	write_cr3(tables);
-	((void (*)(uint64_t))(uintptr_t)(tramp + KEXEC_TRAMP_CODE_OFF))(tramp + KEXEC_TRAMP_ARGS_OFF);
+	void (*run)(uint64_t) = (void (*)(uint64_t))(uintptr_t)(tramp + KEXEC_TRAMP_CODE_OFF);
+	run(tramp + KEXEC_TRAMP_ARGS_OFF);
 	__builtin_unreachable();
+}
+
+int kexec_exec(void)
+{
+	struct kho_data kd;
+	paddr_t info = 0, tramp = 0, tables = 0;
+	uint64_t t0 = rdtsc();
+	if (!image.loaded)
+		return -EINVAL;
+	tramp_layout_check();
+	int err = timeline_prepare();
+	if (err)
+		return err;
+	err = run_steps();
+	if (err) {
+		timeline_undo();
+		return err;
+	}
+	err = kho_finalize(&kd);
+	uint64_t t1 = rdtsc();
+	if (!err)
+		err = exit_pages(&kd, &info, &tramp, &tables);
+	if (err) {
+		kho_abort();
+		undo_steps();
+		timeline_undo();
+		return err;
+	}
+	tramp_page_write(tramp, info);
+	enter_trampoline(tramp, tables, t0, t1);
 }
 
 /* ---- console ---- */
