@@ -418,7 +418,7 @@ static EFI_STATUS place_stub(struct loader *l)
 {
 	EFI_STATUS st;
 
-	if (lm_exit_end - lm_exit_start > (long)PAGE) {
+	if (lm_exit_end - lm_exit_start > LM_EXIT_MAX_SIZE) {
 		FAIL("lm_exit stub larger than a page");
 		return EFI_LOAD_ERROR;
 	}
