@@ -28,7 +28,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Iinclude/libc -isystem $(B)/include-fdt -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
 	$(EXTRA_KCFLAGS)
-KASFLAGS := -Iinclude -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
+KASFLAGS := -Iinclude -I$(B)/include -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
 KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
@@ -66,6 +66,24 @@ $(B)/%.o: %.c
 $(B)/%.o: %.S
 	$(call say,AS,$<)
 	$(Q)mkdir -p $(@D) && $(CC) $(KASFLAGS) -c $< -o $@
+
+# Offsets of C structs for the assembler: kernel/asm_offsets.c, compiled to assembly
+# (never linked), leaves `.ascii "->NAME VALUE"` lines; they become #defines in
+# $(B)/include/generated/asm-offsets.h, which every kernel .S may include.
+ASM_OFFSETS := $(B)/include/generated/asm-offsets.h
+$(B)/kernel/asm_offsets.s: kernel/asm_offsets.c Makefile
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(KCFLAGS) -S $< -o $@
+$(ASM_OFFSETS): $(B)/kernel/asm_offsets.s
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D) && awk ' \
+		BEGIN { print "/* Generated from kernel/asm_offsets.c by the Makefile; do not edit. */"; \
+			print "#ifndef GENERATED_ASM_OFFSETS_H"; print "#define GENERATED_ASM_OFFSETS_H" } \
+		/"->/ { if (!match($$0, /"->[A-Z0-9_]+ [0-9]+"/)) { \
+				print FILENAME ": malformed marker: " $$0 > "/dev/stderr"; bad = 1; next } \
+			split(substr($$0, RSTART + 3, RLENGTH - 4), f, " "); print "#define " f[1] " " f[2] } \
+		END { print "#endif"; exit bad }' $< > $@
+$(patsubst %.S,$(B)/%.o,$(filter %.S,$(KSRCS))): $(ASM_OFFSETS)
 
 # Two-pass link. The symbol table (for stack traces) is the last loaded section, so
 # its size cannot move any code or data: pass 1 and pass 2 agree on every address

@@ -26,22 +26,6 @@ static int ldr_memeq(const void *a, const void *b, size_t n)
 	return 1;
 }
 
-/* Multiboot2 header layout (kernel -> loader), from the specification. */
-struct mb2_hdr {
-	uint32_t magic, arch, length, checksum;
-} __attribute__((packed));
-struct mb2_hdr_tag {
-	uint16_t type, flags;
-	uint32_t size;
-} __attribute__((packed));
-#define MB2_HDR_OPTIONAL     1u
-#define MB2_HDR_TAG_INFO_REQ 1
-#define MB2_HDR_TAG_ADDRESS  2
-#define MB2_HDR_TAG_ENTRY    3
-#define MB2_HDR_TAG_CONSOLE  4
-#define MB2_HDR_TAG_FB       5
-#define MB2_HDR_TAG_RELOC    10
-
 static uint32_t rd32(const uint8_t *p)
 {
 	uint32_t v;
@@ -68,6 +52,54 @@ static int info_tag_known(uint32_t t)
 	return 0;
 }
 
+/* A required information-request tag at tag: can every type it asks for be given? */
+static int info_req_check(const uint8_t *tag, uint32_t size, const char **err)
+{
+	for (uint32_t i = sizeof(struct mb2_hdr_tag); i + 4 <= size; i += 4)
+		if (!info_tag_known(rd32(tag + i))) {
+			*err = "multiboot2 header requests an information tag this loader does not give";
+			return -ENOEXEC;
+		}
+	return 0;
+}
+
+/* One header tag other than the end tag, at tag (its header copied to *t). */
+static int mb2_tag(const uint8_t *tag, const struct mb2_hdr_tag *t, uint64_t *entry,
+		   int *has_entry, const char **err)
+{
+	int optional = t->flags & MB2_HDR_OPTIONAL;
+
+	switch (t->type) {
+	case MB2_HDR_TAG_INFO_REQ:
+		return optional ? 0 : info_req_check(tag, t->size, err);
+	case MB2_HDR_TAG_ENTRY:
+		if (t->size < sizeof(*t) + 4) {
+			*err = "multiboot2 header: short entry address tag";
+			return -ENOEXEC;
+		}
+		*entry = rd32(tag + sizeof(*t));
+		*has_entry = 1;
+		return 0;
+	case MB2_HDR_TAG_CONSOLE:   /* no console requirements we could miss */
+	case MB2_HDR_TAG_FB:        /* no mode is set; the kernel gets no tag 8 */
+	case MB2_HDR_TAG_MODULE_ALIGN: /* modules are always page-aligned */
+	case MB2_HDR_TAG_RELOC:     /* loading at the link address is allowed */
+		return 0;
+	case MB2_HDR_TAG_ADDRESS:
+		if (!optional) {
+			*err = "multiboot2 address tag (a.out kludge) not supported";
+			return -ENOEXEC;
+		}
+		return 0;
+	default:
+		if (!optional) {
+			*err = "multiboot2 header has a required tag this loader does not support";
+			return -ENOEXEC;
+		}
+		return 0;
+	}
+}
+
 /* Walk the header tags in [p, p + len). *entry gets the entry tag's address. */
 static int mb2_tags(const uint8_t *p, uint32_t len, uint64_t *entry, int *has_entry,
 		    const char **err)
@@ -76,7 +108,7 @@ static int mb2_tags(const uint8_t *p, uint32_t len, uint64_t *entry, int *has_en
 
 	for (;;) {
 		struct mb2_hdr_tag t;
-		int optional;
+		int r;
 
 		if (off > len || len - off < sizeof(t)) {
 			*err = "multiboot2 header: no end tag";
@@ -87,45 +119,11 @@ static int mb2_tags(const uint8_t *p, uint32_t len, uint64_t *entry, int *has_en
 			*err = "multiboot2 header: bad tag size";
 			return -ENOEXEC;
 		}
-		optional = t.flags & MB2_HDR_OPTIONAL;
-		switch (t.type) {
-		case MB2_HDR_TAG_END:
+		if (t.type == MB2_HDR_TAG_END)
 			return 0;
-		case MB2_HDR_TAG_INFO_REQ:
-			if (optional)
-				break;
-			for (uint32_t i = sizeof(t); i + 4 <= t.size; i += 4)
-				if (!info_tag_known(rd32(p + off + i))) {
-					*err = "multiboot2 header requests an information tag this loader does not give";
-					return -ENOEXEC;
-				}
-			break;
-		case MB2_HDR_TAG_ENTRY:
-			if (t.size < sizeof(t) + 4) {
-				*err = "multiboot2 header: short entry address tag";
-				return -ENOEXEC;
-			}
-			*entry = rd32(p + off + sizeof(t));
-			*has_entry = 1;
-			break;
-		case MB2_HDR_TAG_CONSOLE:   /* no console requirements we could miss */
-		case MB2_HDR_TAG_FB:        /* no mode is set; the kernel gets no tag 8 */
-		case MB2_HDR_TAG_MODULE_ALIGN: /* modules are always page-aligned */
-		case MB2_HDR_TAG_RELOC:     /* loading at the link address is allowed */
-			break;
-		case MB2_HDR_TAG_ADDRESS:
-			if (!optional) {
-				*err = "multiboot2 address tag (a.out kludge) not supported";
-				return -ENOEXEC;
-			}
-			break;
-		default:
-			if (!optional) {
-				*err = "multiboot2 header has a required tag this loader does not support";
-				return -ENOEXEC;
-			}
-			break;
-		}
+		r = mb2_tag(p + off, &t, entry, has_entry, err);
+		if (r)
+			return r;
 		off += mb2_align8(t.size);
 	}
 }
@@ -156,82 +154,95 @@ static int mb2_find(const uint8_t *f, uint64_t size, struct elf_image *img,
 	return -ENOEXEC;
 }
 
-int elf_check(const void *file, uint64_t size, struct elf_image *img, const char **err)
+/* The ELF header, copied to *eh: ELF64, little-endian, x86-64 ET_EXEC, with a
+ * program header table inside the file. */
+static int check_ehdr(const uint8_t *f, uint64_t size, Elf64_Ehdr *eh, const char **err)
 {
-	const uint8_t *f = file;
-	Elf64_Ehdr eh;
-	uint64_t mb2_entry = 0, phsize;
-	int has_entry = 0, found = 0, r;
-
-	img->nseg = 0;
-	if (size < sizeof(eh)) {
+	if (size < sizeof(*eh)) {
 		*err = "file too small for an ELF header";
 		return -ENOEXEC;
 	}
-	__builtin_memcpy(&eh, f, sizeof(eh));
-	if (!ldr_memeq(eh.e_ident, ELFMAG, SELFMAG)) {
+	__builtin_memcpy(eh, f, sizeof(*eh));
+	if (!ldr_memeq(eh->e_ident, ELFMAG, SELFMAG)) {
 		*err = "not an ELF file";
 		return -ENOEXEC;
 	}
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_ident[EI_VERSION] != EV_CURRENT) {
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_ident[EI_VERSION] != EV_CURRENT) {
 		*err = "not a little-endian ELF64 (version 1) file";
 		return -ENOEXEC;
 	}
-	if (eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC) {
+	if (eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC) {
 		*err = "not an x86-64 ET_EXEC file";
 		return -ENOEXEC;
 	}
-	if (eh.e_phentsize < sizeof(Elf64_Phdr) || eh.e_phnum == 0) {
+	if (eh->e_phentsize < sizeof(Elf64_Phdr) || eh->e_phnum == 0) {
 		*err = "bad program header table (entry size or count)";
 		return -ENOEXEC;
 	}
-	phsize = (uint64_t)eh.e_phentsize * eh.e_phnum;
-	if (!in_file(eh.e_phoff, phsize, size)) {
+	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phentsize * eh->e_phnum, size)) {
 		*err = "program header table outside the file";
 		return -ENOEXEC;
 	}
+	return 0;
+}
 
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
+/* One PT_LOAD: checked, then (unless empty in memory) inserted sorted by paddr. */
+static int add_segment(struct elf_image *img, const Elf64_Phdr *ph, uint64_t size,
+		       const char **err)
+{
+	struct elf_seg *s;
+	unsigned k;
+
+	if (!in_file(ph->p_offset, ph->p_filesz, size)) {
+		*err = "PT_LOAD file range outside the file";
+		return -ENOEXEC;
+	}
+	if (ph->p_memsz < ph->p_filesz) {
+		*err = "PT_LOAD with p_memsz < p_filesz";
+		return -ENOEXEC;
+	}
+	if (ph->p_memsz == 0)
+		return 0;
+	if (ph->p_paddr >= FOUR_GIB || ph->p_memsz > FOUR_GIB - ph->p_paddr) {
+		*err = "PT_LOAD physical range not below 4 GiB";
+		return -ENOEXEC;
+	}
+	if (ph->p_vaddr + ph->p_memsz < ph->p_vaddr) {
+		*err = "PT_LOAD virtual range wraps";
+		return -ENOEXEC;
+	}
+	if (img->nseg == ELF_MAX_SEGS) {
+		*err = "too many PT_LOAD segments";
+		return -ENOEXEC;
+	}
+	/* Insert sorted by paddr. */
+	for (k = img->nseg; k > 0 && img->seg[k - 1].paddr > ph->p_paddr; k--)
+		img->seg[k] = img->seg[k - 1];
+	s = &img->seg[k];
+	s->paddr = ph->p_paddr;
+	s->vaddr = ph->p_vaddr;
+	s->memsz = ph->p_memsz;
+	s->filesz = ph->p_filesz;
+	s->offset = ph->p_offset;
+	img->nseg++;
+	return 0;
+}
+
+/* Every PT_LOAD into img->seg[]: at least one, physical ranges disjoint. */
+static int collect_segments(const uint8_t *f, uint64_t size, const Elf64_Ehdr *eh,
+			    struct elf_image *img, const char **err)
+{
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
-		struct elf_seg *s;
-		unsigned k;
+		int r;
 
-		__builtin_memcpy(&ph, f + eh.e_phoff + (uint64_t)i * eh.e_phentsize, sizeof(ph));
+		__builtin_memcpy(&ph, f + eh->e_phoff + (uint64_t)i * eh->e_phentsize, sizeof(ph));
 		if (ph.p_type != PT_LOAD)
 			continue;
-		if (!in_file(ph.p_offset, ph.p_filesz, size)) {
-			*err = "PT_LOAD file range outside the file";
-			return -ENOEXEC;
-		}
-		if (ph.p_memsz < ph.p_filesz) {
-			*err = "PT_LOAD with p_memsz < p_filesz";
-			return -ENOEXEC;
-		}
-		if (ph.p_memsz == 0)
-			continue;
-		if (ph.p_paddr >= FOUR_GIB || ph.p_memsz > FOUR_GIB - ph.p_paddr) {
-			*err = "PT_LOAD physical range not below 4 GiB";
-			return -ENOEXEC;
-		}
-		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr) {
-			*err = "PT_LOAD virtual range wraps";
-			return -ENOEXEC;
-		}
-		if (img->nseg == ELF_MAX_SEGS) {
-			*err = "too many PT_LOAD segments";
-			return -ENOEXEC;
-		}
-		/* Insert sorted by paddr. */
-		for (k = img->nseg; k > 0 && img->seg[k - 1].paddr > ph.p_paddr; k--)
-			img->seg[k] = img->seg[k - 1];
-		s = &img->seg[k];
-		s->paddr = ph.p_paddr;
-		s->vaddr = ph.p_vaddr;
-		s->memsz = ph.p_memsz;
-		s->filesz = ph.p_filesz;
-		s->offset = ph.p_offset;
-		img->nseg++;
+		r = add_segment(img, &ph, size, err);
+		if (r)
+			return r;
 	}
 	if (img->nseg == 0) {
 		*err = "no PT_LOAD segment";
@@ -242,17 +253,22 @@ int elf_check(const void *file, uint64_t size, struct elf_image *img, const char
 			*err = "PT_LOAD physical ranges overlap";
 			return -ENOEXEC;
 		}
+	return 0;
+}
 
-	r = mb2_find(f, size, img, &mb2_entry, &has_entry, err);
-	if (r)
-		return r;
+/* img->entry_pa: e_entry through the segment whose virtual range holds it, unless
+ * the header's entry address tag (has_entry, mb2_entry) names one; either way it
+ * must lie inside a loaded segment. */
+static int set_entry(struct elf_image *img, uint64_t e_entry, uint64_t mb2_entry,
+		     int has_entry, const char **err)
+{
+	int found = 0;
 
-	/* Entry: e_entry through the segment whose virtual range holds it. */
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_seg *s = &img->seg[i];
 
-		if (eh.e_entry >= s->vaddr && eh.e_entry - s->vaddr < s->memsz) {
-			img->entry_pa = eh.e_entry - s->vaddr + s->paddr;
+		if (e_entry >= s->vaddr && e_entry - s->vaddr < s->memsz) {
+			img->entry_pa = e_entry - s->vaddr + s->paddr;
 			found = 1;
 			break;
 		}
@@ -274,4 +290,24 @@ int elf_check(const void *file, uint64_t size, struct elf_image *img, const char
 		return -ENOEXEC;
 	}
 	return 0;
+}
+
+int elf_check(const void *file, uint64_t size, struct elf_image *img, const char **err)
+{
+	const uint8_t *f = file;
+	Elf64_Ehdr eh;
+	uint64_t mb2_entry = 0;
+	int has_entry = 0, r;
+
+	img->nseg = 0;
+	r = check_ehdr(f, size, &eh, err);
+	if (r)
+		return r;
+	r = collect_segments(f, size, &eh, img, err);
+	if (r)
+		return r;
+	r = mb2_find(f, size, img, &mb2_entry, &has_entry, err);
+	if (r)
+		return r;
+	return set_entry(img, eh.e_entry, mb2_entry, has_entry, err);
 }

@@ -25,7 +25,6 @@
 int kexec_load(const char *image, const char *cmdline, uint64_t *bytes, const char **why);
 void kexec_unload(void);
 int kexec_exec(void);            /* returns only on failure */
-bool kexec_loaded(void);
 /* After a live update: take the previous kernel's timeline, and report the
  * blackout phases once the prompt is near (TSC ticks; 1 ns under -icount shift=0). */
 void kexec_timeline_in(void);

@@ -21,7 +21,10 @@
 #ifndef LM_EXIT_H
 #define LM_EXIT_H
 
-#define LM_EXIT_MAX_SIZE 4096 /* the blob fits in one page; users check end - start */
+/* The blob fits in one page; users check end - start against their room: the EFI
+ * loader against this, kexec against its slot in the trampoline page
+ * (include/abi/kexec_tramp.h). */
+#define LM_EXIT_MAX_SIZE 4096
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

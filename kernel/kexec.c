@@ -2,9 +2,11 @@
  * kexec (model in include/kexec.h). Memory, all from scratch (so nothing the next
  * kernel is handed can overlap it): the image file copy, which the next kernel also
  * gets as its module "baton"; its multiboot2 information; one trampoline page
- * (trampoline code, lm_exit stub, arguments, stack); and identity page tables.
+ * (trampoline code, lm_exit stub, arguments, stack: include/abi/kexec_tramp.h); and
+ * identity page tables.
  */
 #include <abi/baton.h>
+#include <abi/kexec_tramp.h>
 #include <blk.h>
 #include <boot_info.h>
 #include <drivers.h>
@@ -20,6 +22,7 @@
 #include <mb2_build.h>
 #include <mm.h>
 #include <paging.h>
+#include <panic.h>
 #include <printk.h>
 #include <serial.h>
 #include <shell.h>
@@ -28,13 +31,8 @@
 
 #define INFO_ORDER 2                        /* 16 KiB of multiboot2 information */
 
-struct tramp_seg {
-	uint64_t dst, src, filesz, memsz;
-};
-struct tramp_args {
-	uint64_t nseg, entry, info, lm_exit, stack_top;
-	struct tramp_seg seg[ELF_MAX_SEGS];
-};
+_Static_assert(KEXEC_TRAMP_PAGE_SIZE == PAGE_SIZE, "the trampoline page is one page");
+_Static_assert(ELF_MAX_SEGS <= KEXEC_TRAMP_MAX_SEGS, "every segment elf_check allows has a slot");
 
 extern const char kexec_tramp_start[], kexec_tramp_end[];
 extern const struct kexec_step __kexec_step_start[], __kexec_step_end[];
@@ -48,11 +46,6 @@ static struct {
 	struct elf_image img;
 	char cmdline[BOOT_CMDLINE_MAX];
 } image;
-
-bool kexec_loaded(void)
-{
-	return image.loaded;
-}
 
 void kexec_unload(void)
 {
@@ -322,12 +315,86 @@ void kexec_timeline_report(uint64_t tsc_handover, uint64_t tsc_prompt)
 	       (unsigned long long)(tsc_prompt - t->tsc_exec));
 }
 
+/* The two pieces of code in the trampoline page are sized by the assembler, so their
+ * fit (include/abi/kexec_tramp.h) is checked here, before anything is prepared. */
+static void tramp_layout_check(void)
+{
+	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
+	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
+	BUG_ON(code > KEXEC_TRAMP_LM_EXIT_OFF - KEXEC_TRAMP_CODE_OFF,
+	       "kexec trampoline is %zu bytes, its slot %d", code,
+	       KEXEC_TRAMP_LM_EXIT_OFF - KEXEC_TRAMP_CODE_OFF);
+	BUG_ON(lme > KEXEC_TRAMP_ARGS_OFF - KEXEC_TRAMP_LM_EXIT_OFF,
+	       "lm_exit is %zu bytes, its slot %d", lme,
+	       KEXEC_TRAMP_ARGS_OFF - KEXEC_TRAMP_LM_EXIT_OFF);
+}
+
+/* Scratch for the way out: the next kernel's information, built here, the trampoline
+ * page and the identity tables. On failure the two pages are given back; the
+ * identity tables, few and only made on the way out, stay with scratch. */
+static int exit_pages(const struct kho_data *kd, paddr_t *info, paddr_t *tramp,
+		      paddr_t *tables)
+{
+	*info = page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
+	*tramp = *info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
+	*tables = *tramp ? identity_tables() : 0;
+	int err = *tables ? build_info(*info, kd) : -ENOMEM;
+	if (err) {
+		if (*tramp)
+			page_free(*tramp, 0);
+		if (*info)
+			page_free(*info, INFO_ORDER);
+	}
+	return err;
+}
+
+/* The trampoline page (include/abi/kexec_tramp.h): code, lm_exit, arguments, then
+ * the stack at its end. */
+static void tramp_page_write(paddr_t tramp, paddr_t info)
+{
+	uint8_t *t = phys_to_virt(tramp);
+	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
+	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
+	memcpy(t + KEXEC_TRAMP_CODE_OFF, kexec_tramp_start, code);
+	memcpy(t + KEXEC_TRAMP_LM_EXIT_OFF, lm_exit_start, lme);
+	struct kexec_tramp_args *a = (struct kexec_tramp_args *)(t + KEXEC_TRAMP_ARGS_OFF);
+	a->nseg = image.img.nseg;
+	a->entry = image.img.entry_pa;
+	a->info = info;
+	a->lm_exit = tramp + KEXEC_TRAMP_LM_EXIT_OFF;
+	a->stack_top = tramp + KEXEC_TRAMP_PAGE_SIZE;
+	for (unsigned i = 0; i < image.img.nseg; i++) {
+		const struct elf_seg *s = &image.img.seg[i];
+		a->seg[i] = (struct kexec_tramp_seg){ s->paddr, image.copy + s->offset, s->filesz,
+						      s->memsz };
+	}
+}
+
+/* Stop the machine, stamp the timeline (t0: exec began, t1: serialized) and run the
+ * trampoline under the identity tables. */
+static __noreturn void enter_trampoline(paddr_t tramp, paddr_t tables, uint64_t t0,
+					uint64_t t1)
+{
+	printk("kexec: jumping\n");
+	console_flush_for_panic();
+	quiesce();
+	timeline->tsc_exec = t0;
+	timeline->tsc_serialized = t1;
+	timeline->tsc_jump = rdtsc();
+	write_cr3(tables);
+	void (*run)(uint64_t) = (void (*)(uint64_t))(uintptr_t)(tramp + KEXEC_TRAMP_CODE_OFF);
+	run(tramp + KEXEC_TRAMP_ARGS_OFF);
+	__builtin_unreachable();
+}
+
 int kexec_exec(void)
 {
 	struct kho_data kd;
+	paddr_t info = 0, tramp = 0, tables = 0;
 	uint64_t t0 = rdtsc();
 	if (!image.loaded)
 		return -EINVAL;
+	tramp_layout_check();
 	int err = timeline_prepare();
 	if (err)
 		return err;
@@ -338,49 +405,14 @@ int kexec_exec(void)
 	}
 	err = kho_finalize(&kd);
 	uint64_t t1 = rdtsc();
-	paddr_t info = err ? 0 : page_alloc(INFO_ORDER, GFP_SCRATCH | GFP_ZERO);
-	paddr_t tramp = info ? page_alloc(0, GFP_SCRATCH | GFP_ZERO) : 0;
-	paddr_t tables = tramp ? identity_tables() : 0;
-	if (!err && !tables)
-		err = -ENOMEM;
 	if (!err)
-		err = build_info(info, &kd);
+		err = exit_pages(&kd, &info, &tramp, &tables);
 	if (err) {
-		/* Pages taken above stay with scratch's free memory once freed; the
-		 * identity tables are few and only made on the way out. */
-		if (tramp)
-			page_free(tramp, 0);
-		if (info)
-			page_free(info, INFO_ORDER);
 		kho_abort();
 		undo_steps();
 		timeline_undo();
 		return err;
 	}
-
-	/* The trampoline page: code, lm_exit, arguments, then the stack at its end. */
-	uint8_t *t = phys_to_virt(tramp);
-	size_t code = (size_t)(kexec_tramp_end - kexec_tramp_start);
-	size_t lme = (size_t)(lm_exit_end - lm_exit_start);
-	memcpy(t, kexec_tramp_start, code);
-	memcpy(t + 512, lm_exit_start, lme);
-	struct tramp_args *a = (struct tramp_args *)(t + 1024);
-	a->nseg = image.img.nseg;
-	a->entry = image.img.entry_pa;
-	a->info = info;
-	a->lm_exit = tramp + 512;
-	a->stack_top = tramp + PAGE_SIZE;
-	for (unsigned i = 0; i < image.img.nseg; i++) {
-		const struct elf_seg *s = &image.img.seg[i];
-		a->seg[i] = (struct tramp_seg){ s->paddr, image.copy + s->offset, s->filesz, s->memsz };
-	}
-	printk("kexec: jumping\n");
-	console_flush_for_panic();
-	quiesce();
-	timeline->tsc_exec = t0;
-	timeline->tsc_serialized = t1;
-	timeline->tsc_jump = rdtsc();
-	write_cr3(tables);
-	((void (*)(uint64_t))(uintptr_t)tramp)(tramp + 1024);
-	__builtin_unreachable();
+	tramp_page_write(tramp, info);
+	enter_trampoline(tramp, tables, t0, t1);
 }

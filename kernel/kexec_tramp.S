@@ -8,37 +8,35 @@
  *
  *   void kexec_tramp(struct kexec_tramp_args *a)     (SysV; a is physical)
  *
- * struct kexec_tramp_args (kernel/kexec.c, physical addresses throughout):
- *   +0  nseg           u64
- *   +8  entry          u64   32-bit entry of the next kernel
- *   +16 info           u64   its multiboot2 information
- *   +24 lm_exit        u64   the copied lm_exit stub
- *   +32 stack_top      u64
- *   +40 segs[nseg]     { u64 dst, src, filesz, memsz }
+ * The page's layout and struct kexec_tramp_args (physical addresses throughout) are
+ * in include/abi/kexec_tramp.h; the offsets used here are generated from those
+ * structs (kernel/asm_offsets.c). The trampoline never calls and never touches the
+ * stack; lm_exit uses 16 bytes of it.
  */
 #include <abi/multiboot2.h>
+#include <generated/asm-offsets.h>
 
 	.text
 	.globl kexec_tramp_start, kexec_tramp_end
 	.balign 16
 kexec_tramp_start:
-	movq %rdi, %rbx                 /* the arguments */
-	movq 32(%rbx), %rsp             /* a stack that nothing will overwrite */
-	movq 0(%rbx), %r12              /* segments left */
-	leaq 40(%rbx), %r13             /* the current segment */
+	movq %rdi, %rbx                         /* the arguments */
+	movq KEXEC_TRAMP_ARGS_STACK_TOP(%rbx), %rsp /* a stack that nothing will overwrite */
+	movq KEXEC_TRAMP_ARGS_NSEG(%rbx), %r12  /* segments left */
+	leaq KEXEC_TRAMP_ARGS_SEG(%rbx), %r13   /* the current segment */
 	cld
 1:	testq %r12, %r12
 	jz 2f
-	movq 0(%r13), %rdi              /* dst */
-	movq 8(%r13), %rsi              /* src */
-	movq 16(%r13), %rcx             /* filesz: 8 bytes at a time, then the rest */
+	movq KEXEC_TRAMP_SEG_DST(%r13), %rdi    /* dst */
+	movq KEXEC_TRAMP_SEG_SRC(%r13), %rsi    /* src */
+	movq KEXEC_TRAMP_SEG_FILESZ(%r13), %rcx /* filesz: 8 bytes at a time, then the rest */
 	shrq $3, %rcx
 	rep movsq
-	movq 16(%r13), %rcx
+	movq KEXEC_TRAMP_SEG_FILESZ(%r13), %rcx
 	andq $7, %rcx
 	rep movsb
-	movq 24(%r13), %rcx             /* memsz - filesz: zeroed, the same way */
-	subq 16(%r13), %rcx
+	movq KEXEC_TRAMP_SEG_MEMSZ(%r13), %rcx  /* memsz - filesz: zeroed, the same way */
+	subq KEXEC_TRAMP_SEG_FILESZ(%r13), %rcx
 	movq %rcx, %rdx
 	shrq $3, %rcx
 	xorl %eax, %eax
@@ -46,11 +44,11 @@ kexec_tramp_start:
 	movq %rdx, %rcx
 	andq $7, %rcx
 	rep stosb
-	addq $32, %r13
+	addq $KEXEC_TRAMP_SEG_SIZE, %r13
 	decq %r12
 	jmp 1b
-2:	movq 8(%rbx), %rdi              /* lm_exit(entry, magic, info) */
+2:	movq KEXEC_TRAMP_ARGS_ENTRY(%rbx), %rdi /* lm_exit(entry, magic, info) */
 	movl $MB2_BOOTLOADER_MAGIC, %esi
-	movq 16(%rbx), %rdx
-	jmp *24(%rbx)
+	movq KEXEC_TRAMP_ARGS_INFO(%rbx), %rdx
+	jmp *KEXEC_TRAMP_ARGS_LM_EXIT(%rbx)
 kexec_tramp_end:

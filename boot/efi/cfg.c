@@ -70,12 +70,78 @@ void cfg_defaults(struct cfg *c)
 	c->nmod = 0;
 }
 
+/* cmdline <rest of line>: at most once. */
+static int parse_cmdline(char *arg, struct cfg *c, int *seen, const char **err)
+{
+	if (*seen) {
+		*err = "cmdline given twice";
+		return -EINVAL;
+	}
+	*seen = 1;
+	if (ldr_strlen(arg) > CFG_MAX_CMDLINE) {
+		*err = "cmdline too long";
+		return -EINVAL;
+	}
+	c->cmdline = arg;
+	return 0;
+}
+
+/* kernel <path>: at most once, nothing after the path. */
+static int parse_kernel(char *arg, struct cfg *c, int *seen, const char **err)
+{
+	char *path, *rest;
+	int r;
+
+	if (*seen) {
+		*err = "kernel given twice";
+		return -EINVAL;
+	}
+	*seen = 1;
+	r = take_path(arg, &path, &rest, err);
+	if (r)
+		return r;
+	c->kernel = path;
+	if (*rest) {
+		*err = "junk after kernel path";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* module <path> <name>: the name is the rest of the line. */
+static int parse_module(char *arg, struct cfg *c, const char **err)
+{
+	struct cfg_module *m;
+	char *path, *rest;
+	int r;
+
+	if (c->nmod == CFG_MAX_MODULES) {
+		*err = "too many modules";
+		return -EINVAL;
+	}
+	m = &c->mod[c->nmod];
+	r = take_path(arg, &path, &rest, err);
+	if (r)
+		return r;
+	m->path = path;
+	if (!*rest) {
+		*err = "module needs a path and a name";
+		return -EINVAL;
+	}
+	if (ldr_strlen(rest) > CFG_MAX_PATH) {
+		*err = "module name too long";
+		return -EINVAL;
+	}
+	m->name = rest;
+	c->nmod++;
+	return 0;
+}
+
 static int parse_line(char *s, struct cfg *c, int *seen_cmdline, int *seen_kernel,
 		      const char **err)
 {
-	char *kw = s, *arg, *rest, *path;
+	char *kw = s, *arg;
 	size_t kwlen;
-	int r;
 
 	while (*s && !is_blank(*s))
 		s++;
@@ -84,59 +150,12 @@ static int parse_line(char *s, struct cfg *c, int *seen_cmdline, int *seen_kerne
 	while (is_blank(*arg))
 		arg++;
 
-	if (same(kw, kwlen, "cmdline")) {
-		if (*seen_cmdline) {
-			*err = "cmdline given twice";
-			return -EINVAL;
-		}
-		*seen_cmdline = 1;
-		if (ldr_strlen(arg) > CFG_MAX_CMDLINE) {
-			*err = "cmdline too long";
-			return -EINVAL;
-		}
-		c->cmdline = arg;
-		return 0;
-	}
-	if (same(kw, kwlen, "kernel")) {
-		if (*seen_kernel) {
-			*err = "kernel given twice";
-			return -EINVAL;
-		}
-		*seen_kernel = 1;
-		r = take_path(arg, &path, &rest, err);
-		if (r)
-			return r;
-		c->kernel = path;
-		if (*rest) {
-			*err = "junk after kernel path";
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (same(kw, kwlen, "module")) {
-		struct cfg_module *m;
-
-		if (c->nmod == CFG_MAX_MODULES) {
-			*err = "too many modules";
-			return -EINVAL;
-		}
-		m = &c->mod[c->nmod];
-		r = take_path(arg, &path, &rest, err);
-		if (r)
-			return r;
-		m->path = path;
-		if (!*rest) {
-			*err = "module needs a path and a name";
-			return -EINVAL;
-		}
-		if (ldr_strlen(rest) > CFG_MAX_PATH) {
-			*err = "module name too long";
-			return -EINVAL;
-		}
-		m->name = rest;
-		c->nmod++;
-		return 0;
-	}
+	if (same(kw, kwlen, "cmdline"))
+		return parse_cmdline(arg, c, seen_cmdline, err);
+	if (same(kw, kwlen, "kernel"))
+		return parse_kernel(arg, c, seen_kernel, err);
+	if (same(kw, kwlen, "module"))
+		return parse_module(arg, c, err);
 	*err = "unknown directive (expected cmdline, kernel or module)";
 	return -EINVAL;
 }

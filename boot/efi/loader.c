@@ -73,23 +73,12 @@ static UINT64 pages_for(UINT64 bytes)
 	return (bytes + PAGE - 1) / PAGE;
 }
 
-/*
- * Read a whole file. low: into fresh pages below 4 GiB (for modules); else into
- * pool memory with one spare byte at the end. Prints its own errors.
- */
-static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, int low, UINT64 max,
-			    void **data, UINT64 *size, int quiet_not_found)
+/* ASCII to UCS-2 into wpath (CFG_MAX_PATH + 1 units); '/' becomes '\\' and runs of
+ * separators collapse to one. */
+static void path_to_ucs2(CHAR16 *wpath, const char *path)
 {
-	CHAR16 wpath[CFG_MAX_PATH + 1];
-	EFI_FILE_HANDLE f;
-	EFI_FILE_INFO *info;
-	EFI_STATUS st;
-	UINT64 sz, got = 0;
-	UINT8 *buf;
-	size_t i, n;
+	size_t i, n = 0;
 
-	/* ASCII to UCS-2; '/' becomes '\\' and runs of separators collapse to one. */
-	n = 0;
 	for (i = 0; path[i] && n < CFG_MAX_PATH; i++) {
 		CHAR16 ch = path[i] == '/' ? L'\\' : (CHAR16)path[i];
 
@@ -98,7 +87,20 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, int low, UIN
 		wpath[n++] = ch;
 	}
 	wpath[n] = 0;
+}
 
+/* Open path for reading: a file, not a directory, of at most max bytes (its size in
+ * *size). Prints its own errors. */
+static EFI_STATUS open_file(EFI_FILE_HANDLE root, const char *path, UINT64 max,
+			    int quiet_not_found, EFI_FILE_HANDLE *fp, UINT64 *size)
+{
+	CHAR16 wpath[CFG_MAX_PATH + 1];
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	EFI_STATUS st;
+	UINT64 sz;
+
+	path_to_ucs2(wpath, path);
 	st = root->Open(root, &f, wpath, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st)) {
 		if (!(quiet_not_found && st == EFI_NOT_FOUND))
@@ -124,38 +126,76 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, int low, UIN
 		FAIL("%a is too large (%ld bytes, at most %ld)", path, sz, max);
 		return EFI_BAD_BUFFER_SIZE;
 	}
+	*fp = f;
+	*size = sz;
+	return EFI_SUCCESS;
+}
+
+/* Room for sz bytes: low, fresh pages below 4 GiB (kept in allocs[]); else pool
+ * memory with one spare byte. */
+static EFI_STATUS alloc_file_buf(int low, UINT64 sz, UINT8 **buf)
+{
+	EFI_STATUS st;
 
 	if (low) {
 		EFI_PHYSICAL_ADDRESS pa = BELOW_4G;
 		UINT64 pages = pages_for(sz) ? pages_for(sz) : 1;
 
 		st = alloc_pages(AllocateMaxAddress, EfiLoaderData, pages, &pa);
-		buf = (UINT8 *)(UINTN)pa;
+		*buf = (UINT8 *)(UINTN)pa;
 	} else {
-		st = BS->AllocatePool(EfiLoaderData, sz + 1, (void **)&buf);
+		st = BS->AllocatePool(EfiLoaderData, sz + 1, (void **)buf);
 	}
+	return st;
+}
+
+/* All sz bytes of f into buf; a read that returns nothing is EFI_END_OF_FILE. */
+static EFI_STATUS read_all(EFI_FILE_HANDLE f, UINT8 *buf, UINT64 sz)
+{
+	UINT64 got = 0;
+
+	while (got < sz) {
+		UINTN chunk = sz - got;
+		EFI_STATUS st = f->Read(f, &chunk, buf + got);
+
+		if (EFI_ERROR(st))
+			return st;
+		if (chunk == 0)
+			return EFI_END_OF_FILE;
+		got += chunk;
+	}
+	return EFI_SUCCESS;
+}
+
+/*
+ * Read a whole file. low: into fresh pages below 4 GiB (for modules); else into
+ * pool memory with one spare byte at the end. Prints its own errors.
+ */
+static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, int low, UINT64 max,
+			    void **data, UINT64 *size, int quiet_not_found)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st;
+	UINT64 sz;
+	UINT8 *buf;
+
+	st = open_file(root, path, max, quiet_not_found, &f, &sz);
+	if (EFI_ERROR(st))
+		return st;
+	st = alloc_file_buf(low, sz, &buf);
 	if (EFI_ERROR(st)) {
 		f->Close(f);
 		FAIL("no memory for %a (%ld bytes): %r", path, sz, st);
 		return st;
 	}
-
-	while (got < sz) {
-		UINTN chunk = sz - got;
-
-		st = f->Read(f, &chunk, buf + got);
-		if (EFI_ERROR(st) || chunk == 0) {
-			if (!EFI_ERROR(st))
-				st = EFI_END_OF_FILE;
-			f->Close(f);
-			if (!low)
-				FreePool(buf);
-			FAIL("reading %a failed: %r", path, st);
-			return st;
-		}
-		got += chunk;
-	}
+	st = read_all(f, buf, sz);
 	f->Close(f);
+	if (EFI_ERROR(st)) {
+		if (!low)
+			FreePool(buf);
+		FAIL("reading %a failed: %r", path, st);
+		return st;
+	}
 	*data = buf;
 	*size = sz;
 	return EFI_SUCCESS;
@@ -237,192 +277,273 @@ static int add_acpi(struct mb2_builder *b, EFI_SYSTEM_TABLE *systab)
 	return 0;
 }
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
-{
-	EFI_LOADED_IMAGE *li;
-	EFI_FILE_HANDLE root = NULL;
-	EFI_STATUS st;
-	EFI_PHYSICAL_ADDRESS info_pa = BELOW_4G, stub_pa = BELOW_4G;
+/* What efi_main carries from step to step. A failure before ExitBootServices is
+ * called releases map, cfgbuf, root and the pages in allocs[] (efi_main's out:). */
+struct loader {
+	EFI_HANDLE image;
+	EFI_SYSTEM_TABLE *systab;
+	EFI_FILE_HANDLE root;
+	char *cfgbuf;                  /* \baton.cfg's text: cfg points into it */
 	struct cfg cfg;
 	struct elf_image img;
 	struct mb2_builder mb;
-	char *cfgbuf = NULL;
-	void *kfile = NULL, *map = NULL;
-	UINT64 cfgsize = 0, ksize = 0;
-	UINTN map_cap = 0, map_size, map_key, desc_size;
-	UINT32 desc_ver;
-	const char *err = "";
-	unsigned line = 0;
-	int r, tried_ebs = 0;
+	EFI_PHYSICAL_ADDRESS info_pa, stub_pa;
+	void *map;                     /* memory map buffer of map_cap bytes */
+	UINTN map_cap, desc_size;
+};
 
-	InitializeLib(image, systab);
-	SAY("starting");
+static EFI_STATUS open_volume(struct loader *l)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_STATUS st;
 
-	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
+	st = BS->HandleProtocol(l->image, &LoadedImageProtocol, (void **)&li);
 	if (EFI_ERROR(st)) {
 		FAIL("no LoadedImage protocol: %r", st);
 		return st;
 	}
-	root = LibOpenRoot(li->DeviceHandle);
-	if (!root) {
+	l->root = LibOpenRoot(li->DeviceHandle);
+	if (!l->root) {
 		FAIL("cannot open the boot volume");
 		return EFI_NOT_FOUND;
 	}
+	return EFI_SUCCESS;
+}
 
-	/* 1. \baton.cfg (absent: defaults). */
-	st = read_file(root, "\\baton.cfg", 0, CFG_MAX_SIZE, (void **)&cfgbuf, &cfgsize, 1);
+/* 1. \baton.cfg (absent: defaults). */
+static EFI_STATUS load_cfg(struct loader *l)
+{
+	const char *err = "";
+	unsigned line = 0;
+	UINT64 cfgsize = 0;
+	EFI_STATUS st;
+
+	st = read_file(l->root, "\\baton.cfg", 0, CFG_MAX_SIZE, (void **)&l->cfgbuf, &cfgsize, 1);
 	if (st == EFI_NOT_FOUND) {
 		SAY("no \\baton.cfg, using defaults");
-		cfg_defaults(&cfg);
-	} else if (EFI_ERROR(st)) {
-		goto out;
-	} else {
-		SAY("read \\baton.cfg (%ld bytes)", cfgsize);
-		r = cfg_parse(cfgbuf, cfgsize, &cfg, &line, &err);
-		if (r) {
-			FAIL("\\baton.cfg line %d: %a", line, err);
-			st = EFI_INVALID_PARAMETER;
-			goto out;
-		}
+		cfg_defaults(&l->cfg);
+		return EFI_SUCCESS;
 	}
-
-	/* 2. The kernel: check, then place its segments. */
-	SAY("loading %a", cfg.kernel);
-	st = read_file(root, cfg.kernel, 0, ~0ull, &kfile, &ksize, 0);
 	if (EFI_ERROR(st))
-		goto out;
-	r = elf_check(kfile, ksize, &img, &err);
-	if (r) {
-		FAIL("%a: %a", cfg.kernel, err);
+		return st;
+	SAY("read \\baton.cfg (%ld bytes)", cfgsize);
+	if (cfg_parse(l->cfgbuf, cfgsize, &l->cfg, &line, &err)) {
+		FAIL("\\baton.cfg line %d: %a", line, err);
+		return EFI_INVALID_PARAMETER;
+	}
+	return EFI_SUCCESS;
+}
+
+/* 2. The kernel: check, then place its segments. */
+static EFI_STATUS load_kernel(struct loader *l)
+{
+	const char *err = "";
+	void *kfile = NULL;
+	UINT64 ksize = 0;
+	EFI_STATUS st;
+
+	SAY("loading %a", l->cfg.kernel);
+	st = read_file(l->root, l->cfg.kernel, 0, ~0ull, &kfile, &ksize, 0);
+	if (EFI_ERROR(st))
+		return st;
+	if (elf_check(kfile, ksize, &l->img, &err)) {
+		FAIL("%a: %a", l->cfg.kernel, err);
 		st = EFI_LOAD_ERROR;
-		goto out;
+	} else {
+		st = load_segments(kfile, &l->img);
 	}
-	st = load_segments(kfile, &img);
-	if (EFI_ERROR(st))
-		goto out;
 	FreePool(kfile);
-	kfile = NULL;
-	SAY("kernel entry 0x%lx (multiboot2 header at file offset 0x%x)", img.entry_pa,
-	    img.mb2_off);
+	if (EFI_ERROR(st))
+		return st;
+	SAY("kernel entry 0x%lx (multiboot2 header at file offset 0x%x)", l->img.entry_pa,
+	    l->img.mb2_off);
+	return EFI_SUCCESS;
+}
 
-	/* 3. The information block, with the fixed tags. */
-	st = alloc_pages(AllocateMaxAddress, EfiLoaderData, INFO_PAGES, &info_pa);
-	if (EFI_ERROR(st)) {
-		FAIL("no memory below 4 GiB for the multiboot2 information: %r", st);
-		goto out;
-	}
-	mb2_init(&mb, (void *)(UINTN)info_pa, INFO_PAGES * PAGE);
-	r = mb2_add_string(&mb, MB2_TAG_CMDLINE, cfg.cmdline);
-	if (!r)
-		r = mb2_add_string(&mb, MB2_TAG_LOADER_NAME, "Baton EFI loader");
-
-	/* 4. Modules, page-aligned below 4 GiB. */
-	for (unsigned i = 0; !r && i < cfg.nmod; i++) {
+/* 4. Modules, page-aligned below 4 GiB, each added to the information while it fits
+ * (*r: the builder's result). */
+static EFI_STATUS load_modules(struct loader *l, int *r)
+{
+	for (unsigned i = 0; !*r && i < l->cfg.nmod; i++) {
+		const struct cfg_module *cm = &l->cfg.mod[i];
+		EFI_STATUS st;
 		void *m;
 		UINT64 msize;
 
-		SAY("loading module %a as '%a'", cfg.mod[i].path, cfg.mod[i].name);
-		st = read_file(root, cfg.mod[i].path, 1, BELOW_4G, &m, &msize, 0);
+		SAY("loading module %a as '%a'", cm->path, cm->name);
+		st = read_file(l->root, cm->path, 1, BELOW_4G, &m, &msize, 0);
 		if (EFI_ERROR(st))
-			goto out;
+			return st;
 		if ((UINT64)(UINTN)m + msize > BELOW_4G) {
-			FAIL("module %a ends above 4 GiB", cfg.mod[i].path);
-			st = EFI_OUT_OF_RESOURCES;
-			goto out;
+			FAIL("module %a ends above 4 GiB", cm->path);
+			return EFI_OUT_OF_RESOURCES;
 		}
 		SAY("  at 0x%lx (%ld bytes)", (UINT64)(UINTN)m, msize);
-		r = mb2_add_module(&mb, (UINT32)(UINTN)m, (UINT32)((UINTN)m + msize), cfg.mod[i].name);
+		*r = mb2_add_module(&l->mb, (UINT32)(UINTN)m, (UINT32)((UINTN)m + msize), cm->name);
 	}
+	return EFI_SUCCESS;
+}
+
+/* 3 and 4. The information block: the fixed tags, the modules, EFI and ACPI. */
+static EFI_STATUS build_info(struct loader *l)
+{
+	EFI_STATUS st;
+	int r;
+
+	st = alloc_pages(AllocateMaxAddress, EfiLoaderData, INFO_PAGES, &l->info_pa);
+	if (EFI_ERROR(st)) {
+		FAIL("no memory below 4 GiB for the multiboot2 information: %r", st);
+		return st;
+	}
+	mb2_init(&l->mb, (void *)(UINTN)l->info_pa, INFO_PAGES * PAGE);
+	r = mb2_add_string(&l->mb, MB2_TAG_CMDLINE, l->cfg.cmdline);
 	if (!r)
-		r = mb2_add_efi64(&mb, (UINT64)(UINTN)systab);
+		r = mb2_add_string(&l->mb, MB2_TAG_LOADER_NAME, "Baton EFI loader");
+	st = load_modules(l, &r);
+	if (EFI_ERROR(st))
+		return st;
 	if (!r)
-		r = add_acpi(&mb, systab);
+		r = mb2_add_efi64(&l->mb, (UINT64)(UINTN)l->systab);
+	if (!r)
+		r = add_acpi(&l->mb, l->systab);
 	if (r) {
 		FAIL("multiboot2 information does not fit in %d KiB", INFO_PAGES * 4);
-		st = EFI_BUFFER_TOO_SMALL;
-		goto out;
+		return EFI_BUFFER_TOO_SMALL;
 	}
+	return EFI_SUCCESS;
+}
 
-	/* 5. The lm_exit stub, in an executable page below 4 GiB. */
-	if (lm_exit_end - lm_exit_start > (long)PAGE) {
+/* 5. The lm_exit stub, in an executable page below 4 GiB. */
+static EFI_STATUS place_stub(struct loader *l)
+{
+	EFI_STATUS st;
+
+	if (lm_exit_end - lm_exit_start > LM_EXIT_MAX_SIZE) {
 		FAIL("lm_exit stub larger than a page");
-		st = EFI_LOAD_ERROR;
-		goto out;
+		return EFI_LOAD_ERROR;
 	}
-	st = alloc_pages(AllocateMaxAddress, EfiLoaderCode, 1, &stub_pa);
+	st = alloc_pages(AllocateMaxAddress, EfiLoaderCode, 1, &l->stub_pa);
 	if (EFI_ERROR(st)) {
 		FAIL("no page below 4 GiB for the exit stub: %r", st);
-		goto out;
+		return st;
 	}
-	CopyMem((void *)(UINTN)stub_pa, (void *)lm_exit_start, lm_exit_end - lm_exit_start);
+	CopyMem((void *)(UINTN)l->stub_pa, (void *)lm_exit_start, lm_exit_end - lm_exit_start);
+	return EFI_SUCCESS;
+}
 
-	/* 6. A buffer for the memory map, with room for the map to grow. */
-	map_size = 0;
-	st = BS->GetMemoryMap(&map_size, NULL, &map_key, &desc_size, &desc_ver);
+/* 6. A buffer for the memory map, with room for the map to grow. */
+static EFI_STATUS alloc_map(struct loader *l)
+{
+	UINTN map_size = 0, map_key;
+	UINT32 desc_ver;
+	EFI_STATUS st;
+
+	st = BS->GetMemoryMap(&map_size, NULL, &map_key, &l->desc_size, &desc_ver);
 	if (st != EFI_BUFFER_TOO_SMALL) {
 		FAIL("GetMemoryMap: %r", st);
-		st = EFI_ERROR(st) ? st : EFI_DEVICE_ERROR;
-		goto out;
+		return EFI_ERROR(st) ? st : EFI_DEVICE_ERROR;
 	}
-	map_cap = map_size + 64 * desc_size;
-	st = BS->AllocatePool(EfiLoaderData, map_cap, &map);
+	l->map_cap = map_size + 64 * l->desc_size;
+	st = BS->AllocatePool(EfiLoaderData, l->map_cap, &l->map);
 	if (EFI_ERROR(st)) {
 		FAIL("no memory for the memory map: %r", st);
-		goto out;
+		return st;
 	}
-	if (cfgbuf) {
-		FreePool(cfgbuf);  /* cfg strings were copied into the info */
-		cfgbuf = NULL;
+	return EFI_SUCCESS;
+}
+
+/* Before the final map: \baton.cfg's text and the volume are not needed any more. */
+static void close_files(struct loader *l)
+{
+	if (l->cfgbuf) {
+		FreePool(l->cfgbuf);  /* cfg strings were copied into the info */
+		l->cfgbuf = NULL;
 	}
-	root->Close(root);
-	root = NULL;
+	l->root->Close(l->root);
+	l->root = NULL;
+}
 
-	SAY("info at 0x%lx, stub at 0x%lx; exiting boot services, entering 0x%lx",
-	    info_pa, stub_pa, img.entry_pa);
+/*
+ * 7. Final map -> info -> ExitBootServices; no prints from here on. On success the
+ * stub enters the kernel. Returns the last status, *tried_ebs set once
+ * ExitBootServices was called (boot services may then be partly gone).
+ */
+static EFI_STATUS exit_and_enter(struct loader *l, int *tried_ebs)
+{
+	UINTN map_size, map_key;
+	UINT32 desc_ver;
+	EFI_STATUS st = EFI_SUCCESS;
 
-	/* 7. Final map -> info -> ExitBootServices; no prints from here on. */
 	for (int tries = 0; tries < EBS_TRIES; tries++) {
-		map_size = map_cap;
-		st = BS->GetMemoryMap(&map_size, map, &map_key, &desc_size, &desc_ver);
-		if (st == EFI_BUFFER_TOO_SMALL && !tried_ebs) {
+		map_size = l->map_cap;
+		st = BS->GetMemoryMap(&map_size, l->map, &map_key, &l->desc_size, &desc_ver);
+		if (st == EFI_BUFFER_TOO_SMALL && !*tried_ebs) {
 			/* Still allowed to allocate: grow the buffer and retry. */
-			BS->FreePool(map);
-			map_cap = map_size + 64 * desc_size;
-			st = BS->AllocatePool(EfiLoaderData, map_cap, &map);
+			BS->FreePool(l->map);
+			l->map_cap = map_size + 64 * l->desc_size;
+			st = BS->AllocatePool(EfiLoaderData, l->map_cap, &l->map);
 			if (EFI_ERROR(st)) {
-				map = NULL;
+				l->map = NULL;
 				break;
 			}
 			continue;
 		}
 		if (EFI_ERROR(st))
 			break;
-		if (mb2_finish(&mb, map, map_size, desc_size)) {
+		if (mb2_finish(&l->mb, l->map, map_size, l->desc_size)) {
 			st = EFI_BUFFER_TOO_SMALL;
 			break;
 		}
-		st = BS->ExitBootServices(image, map_key);
+		st = BS->ExitBootServices(l->image, map_key);
 		if (!EFI_ERROR(st)) {
-			lm_exit_fn stub = (lm_exit_fn)(UINTN)stub_pa;
+			lm_exit_fn stub = (lm_exit_fn)(UINTN)l->stub_pa;
 
 			__asm__ volatile("cli" ::: "memory");
-			stub(img.entry_pa, MB2_BOOTLOADER_MAGIC, info_pa);
+			stub(l->img.entry_pa, MB2_BOOTLOADER_MAGIC, l->info_pa);
 		}
-		tried_ebs = 1;
+		*tried_ebs = 1;
 	}
+	return st;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct loader l = { .image = image, .systab = systab,
+			    .info_pa = BELOW_4G, .stub_pa = BELOW_4G };
+	EFI_STATUS st;
+	int tried_ebs = 0;
+
+	InitializeLib(image, systab);
+	SAY("starting");
+	st = open_volume(&l);
+	if (EFI_ERROR(st))
+		return st;
+	st = load_cfg(&l);
+	if (!EFI_ERROR(st))
+		st = load_kernel(&l);
+	if (!EFI_ERROR(st))
+		st = build_info(&l);
+	if (!EFI_ERROR(st))
+		st = place_stub(&l);
+	if (!EFI_ERROR(st))
+		st = alloc_map(&l);
+	if (EFI_ERROR(st))
+		goto out;
+	close_files(&l);
+	SAY("info at 0x%lx, stub at 0x%lx; exiting boot services, entering 0x%lx",
+	    l.info_pa, l.stub_pa, l.img.entry_pa);
+	st = exit_and_enter(&l, &tried_ebs);
 	if (tried_ebs)
 		return st; /* boot services may be partly gone: no prints, no frees */
 	FAIL("could not get the final memory map: %r", st);
 
 out:
-	if (map)
-		FreePool(map);
-	if (kfile)
-		FreePool(kfile);
-	if (cfgbuf)
-		FreePool(cfgbuf);
-	if (root)
-		root->Close(root);
+	if (l.map)
+		FreePool(l.map);
+	if (l.cfgbuf)
+		FreePool(l.cfgbuf);
+	if (l.root)
+		l.root->Close(l.root);
 	free_all_pages();
 	return st;
 }

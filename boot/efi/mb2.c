@@ -25,9 +25,50 @@ uint32_t mb2_efi_type(uint32_t efi_type)
 	return MB2_MEM_RESERVED;
 }
 
+/* The UEFI map (stepped by desc_size) into e[], sorted by base address, leaving out
+ * empty descriptors; *n entries, at most room. */
+static int convert_map(struct mb2_mmap_entry *e, uint64_t room, const uint8_t *m,
+		       uint64_t map_size, uint64_t desc_size, uint64_t *n)
+{
+	for (uint64_t p = 0; p + desc_size <= map_size; p += desc_size) {
+		struct efi_md d;
+		uint64_t k;
+
+		__builtin_memcpy(&d, m + p, sizeof(d));
+		if (d.pages == 0)
+			continue;
+		if (*n == room)
+			return -ENOSPC;
+		/* Insertion sort by base address. */
+		for (k = *n; k > 0 && e[k - 1].base_addr > d.phys_start; k--)
+			e[k] = e[k - 1];
+		e[k].base_addr = d.phys_start;
+		e[k].length = d.pages << 12;
+		e[k].type = mb2_efi_type(d.type);
+		e[k].zero = 0;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Merge neighbours of the same type that touch; returns the new count. */
+static uint64_t merge_map(struct mb2_mmap_entry *e, uint64_t n)
+{
+	uint64_t w = 0;
+
+	if (n <= 1)
+		return n;
+	for (uint64_t r = 1; r < n; r++) {
+		if (e[r].type == e[w].type && e[w].base_addr + e[w].length == e[r].base_addr)
+			e[w].length += e[r].length;
+		else
+			e[++w] = e[r];
+	}
+	return w + 1;
+}
+
 int mb2_finish(struct mb2_builder *b, const void *map, uint64_t map_size, uint64_t desc_size)
 {
-	const uint8_t *m = map;
 	struct mb2_tag_mmap *mt;
 	struct mb2_mmap_entry *e;
 	struct mb2_info *info = (struct mb2_info *)b->buf;
@@ -41,39 +82,9 @@ int mb2_finish(struct mb2_builder *b, const void *map, uint64_t map_size, uint64
 	mt = (struct mb2_tag_mmap *)(b->buf + off);
 	e = mt->entries;
 	room = (b->cap - b->len - sizeof(*mt) - sizeof(*end)) / sizeof(*e);
-
-	/* Convert, stepping by the firmware's descriptor size. */
-	for (uint64_t p = 0; p + desc_size <= map_size; p += desc_size) {
-		struct efi_md d;
-		uint64_t k;
-
-		__builtin_memcpy(&d, m + p, sizeof(d));
-		if (d.pages == 0)
-			continue;
-		if (n == room)
-			return -ENOSPC;
-		/* Insertion sort by base address. */
-		for (k = n; k > 0 && e[k - 1].base_addr > d.phys_start; k--)
-			e[k] = e[k - 1];
-		e[k].base_addr = d.phys_start;
-		e[k].length = d.pages << 12;
-		e[k].type = mb2_efi_type(d.type);
-		e[k].zero = 0;
-		n++;
-	}
-
-	/* Merge neighbours of the same type that touch. */
-	if (n > 1) {
-		uint64_t w = 0;
-
-		for (uint64_t r = 1; r < n; r++) {
-			if (e[r].type == e[w].type && e[w].base_addr + e[w].length == e[r].base_addr)
-				e[w].length += e[r].length;
-			else
-				e[++w] = e[r];
-		}
-		n = w + 1;
-	}
+	if (convert_map(e, room, map, map_size, desc_size, &n))
+		return -ENOSPC;
+	n = merge_map(e, n);
 
 	mt->type = MB2_TAG_MMAP;
 	mt->size = (uint32_t)(sizeof(*mt) + n * sizeof(*e));

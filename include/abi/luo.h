@@ -10,6 +10,7 @@
  */
 #ifndef ABI_LUO_H
 #define ABI_LUO_H
+#include <stddef.h>
 #include <stdint.h>
 #include <abi/kho.h>
 
@@ -33,6 +34,8 @@ struct luo_file_set_ser {
 	uint64_t files;              /* first file block, 0 if the session has none */
 	uint64_t count;              /* files in the session */
 } __attribute__((packed));
+_Static_assert(sizeof(struct luo_file_set_ser) == 16, "luo_file_set_ser is 16 bytes");
+_Static_assert(offsetof(struct luo_file_set_ser, count) == 8, "luo_file_set_ser count at +8");
 
 struct luo_session_ser {
 	char name[LUO_SESSION_NAME_LENGTH];

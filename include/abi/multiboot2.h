@@ -1,8 +1,11 @@
 /*
- * Multiboot2 boot information: the bytes every producer (GRUB, Baton's EFI loader,
- * Baton's kexec) hands to the kernel's 32-bit entry, and that boot/multiboot2.c
- * parses. Facts from the Multiboot2 specification (1.0). All fields little-endian;
- * tags start on 8-byte boundaries; the list ends with a tag of type 0, size 8.
+ * Multiboot2, both directions. The header: the bytes the kernel carries in its file
+ * (boot/entry.S) and a loader checks (boot/elf_check.c, for the EFI loader and
+ * kexec). The boot information: the bytes every producer (GRUB, Baton's EFI
+ * loader, Baton's kexec) hands to the kernel's 32-bit entry, and that
+ * boot/multiboot2.c parses. Facts from the Multiboot2 specification (1.0). All
+ * fields little-endian; tags start on 8-byte boundaries; each list ends with a tag
+ * of type 0, size 8. Every struct's size is asserted below.
  *
  * Entry state: 32-bit protected mode, paging off, interrupts off,
  * EAX = MB2_BOOTLOADER_MAGIC, EBX = physical address of struct mb2_info.
@@ -14,9 +17,16 @@
 #define MB2_BOOTLOADER_MAGIC  0x36d76289u /* in EAX at entry */
 #define MB2_HEADER_SEARCH     32768       /* header lies in the file's first 32 KiB */
 
-/* Header tags (kernel -> loader) */
+/* Header tags (kernel -> loader): struct mb2_hdr, then tags, each 8-aligned */
 #define MB2_HDR_TAG_END          0
+#define MB2_HDR_TAG_INFO_REQ     1  /* u32 mbi_tag_types[] the kernel needs */
+#define MB2_HDR_TAG_ADDRESS      2  /* a.out kludge load addresses */
+#define MB2_HDR_TAG_ENTRY        3  /* u32 entry_addr (32-bit entry) */
+#define MB2_HDR_TAG_CONSOLE      4
+#define MB2_HDR_TAG_FB           5
 #define MB2_HDR_TAG_MODULE_ALIGN 6
+#define MB2_HDR_TAG_RELOC       10
+#define MB2_HDR_OPTIONAL         1u /* tag flags bit 0: the loader may ignore it */
 
 /* Information tags (loader -> kernel) */
 #define MB2_TAG_END            0
@@ -49,7 +59,20 @@
 #define MB2_MEM_BADRAM        5
 
 #ifndef __ASSEMBLY__
+#include <stddef.h>
 #include <stdint.h>
+
+struct mb2_hdr {                 /* the kernel's header, 8-aligned in the file */
+	uint32_t magic;          /* MB2_HEADER_MAGIC */
+	uint32_t arch;           /* 0: i386 protected mode */
+	uint32_t length;         /* header and its tags, in bytes */
+	uint32_t checksum;       /* magic + arch + length + checksum == 0 (mod 2^32) */
+} __attribute__((packed));
+
+struct mb2_hdr_tag {
+	uint16_t type, flags;    /* flags: MB2_HDR_OPTIONAL */
+	uint32_t size;           /* including this header, excluding padding */
+} __attribute__((packed));
 
 struct mb2_info {                /* fixed part at EBX */
 	uint32_t total_size;     /* including this header and the end tag */
@@ -96,12 +119,20 @@ struct mb2_tag_acpi {            /* ACPI_OLD, ACPI_NEW */
 	uint8_t rsdp[];
 } __attribute__((packed));
 
+_Static_assert(sizeof(struct mb2_hdr) == 16 && offsetof(struct mb2_hdr, length) == 8 &&
+	       offsetof(struct mb2_hdr, checksum) == 12, "mb2_hdr");
+_Static_assert(sizeof(struct mb2_hdr_tag) == 8 && offsetof(struct mb2_hdr_tag, flags) == 2 &&
+	       offsetof(struct mb2_hdr_tag, size) == 4, "mb2_hdr_tag");
 _Static_assert(sizeof(struct mb2_info) == 8, "mb2_info");
 _Static_assert(sizeof(struct mb2_tag) == 8, "mb2_tag");
 _Static_assert(sizeof(struct mb2_tag_module) == 16, "mb2_tag_module");
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2_mmap_entry");
 _Static_assert(sizeof(struct mb2_tag_mmap) == 16, "mb2_tag_mmap");
 _Static_assert(sizeof(struct mb2_tag_efi64) == 16, "mb2_tag_efi64");
+_Static_assert(sizeof(struct mb2_tag_string) == 8 &&
+	       offsetof(struct mb2_tag_string, string) == 8, "mb2_tag_string");
+_Static_assert(sizeof(struct mb2_tag_acpi) == 8 &&
+	       offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2_tag_acpi");
 
 static inline uint32_t mb2_align8(uint32_t n) { return (n + 7u) & ~7u; }
 #endif
