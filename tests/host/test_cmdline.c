@@ -293,6 +293,46 @@ static void test_apply_too_long(void **state)
 	free(line);
 }
 
+/* cmdline_carry_over: what a live update passes on when it keeps the running
+ * command line. */
+static void carry(const char *in, const char *want)
+{
+	static const char *const oneshot[] = { "script", "ktest" };
+	char out[128];
+	assert_int_equal(cmdline_carry_over(in, oneshot, 2, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+}
+
+static void test_carry_over(void **state)
+{
+	(void)state;
+	carry("", "");
+	carry("   ", "");
+	carry("script=demo", "");
+	carry("hugepages=48 script=demo", "hugepages=48");
+	carry("script=a hugepagesz=1G hugepages=2 ktest=luo.* x", "hugepagesz=1G hugepages=2 x");
+	carry("  kho_scratch=300%\tluo_test  ", "kho_scratch=300% luo_test");
+	carry("\"script\"=x \"a b\"=\"c d\" k", "\"a b\"=\"c d\" k");  /* quotes kept */
+	carry("scriptx=1 script_=2 ktest", "scriptx=1 script_=2");    /* whole names only */
+	carry("k-test=1 kt-est=2", "k-test=1 kt-est=2");
+	carry("a -- script=init", "a -- script=init");               /* after --: kept */
+	carry("script=1 -- x", "-- x");
+}
+
+static void test_carry_over_dash_underscore_and_room(void **state)
+{
+	(void)state;
+	static const char *const oneshot[] = { "luo_test" };
+	char out[8];
+	assert_int_equal(cmdline_carry_over("luo-test a", oneshot, 1, out, sizeof(out)), 0);
+	assert_string_equal(out, "a");
+	assert_int_equal(cmdline_carry_over("1234567", oneshot, 1, out, sizeof(out)), 0);
+	assert_string_equal(out, "1234567");
+	assert_int_equal(cmdline_carry_over("12345678", oneshot, 1, out, sizeof(out)), -E2BIG);
+	assert_int_equal(cmdline_carry_over("abc defg", oneshot, 1, out, sizeof(out)), -E2BIG);
+	assert_int_equal(cmdline_carry_over("x", oneshot, 1, out, 0), -E2BIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +344,8 @@ int main(void)
 		cmocka_unit_test_setup(test_apply_bare_word_gets_null, host_reset_log),
 		cmocka_unit_test_setup(test_apply_empty_table, host_reset_log),
 		cmocka_unit_test_setup(test_apply_too_long, host_reset_log),
+		cmocka_unit_test(test_carry_over),
+		cmocka_unit_test(test_carry_over_dash_underscore_and_room),
 	};
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }
