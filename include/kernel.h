@@ -12,4 +12,8 @@ struct boot_state {
 	uint64_t tsc_at_entry;
 };
 extern struct boot_state boot_state;
+
+/* The TSC's frequency in Hz, measured on first use (kernel/tsc.c); *method, if
+ * not NULL, says how ("CPUID 0x15", "CPUID 0x16", "the PIT"). 0 if unknown. */
+uint64_t tsc_hz(const char **method);
 #endif

@@ -298,6 +298,36 @@ void kexec_timeline_in(void)
 	kho_restore_free(pa);
 }
 
+/* ticks in microseconds, to the nanosecond, as "U.NNN" (no floating point here). */
+static void fmt_us(char *buf, size_t size, uint64_t ticks, uint64_t hz)
+{
+	/* Whole seconds apart, so nothing overflows below an 18 GHz TSC. */
+	uint64_t ns = hz ? ticks / hz * 1000000000u + ticks % hz * 1000000000u / hz : 0;
+	snprintf(buf, size, "%llu.%03llu", (unsigned long long)(ns / 1000),
+		 (unsigned long long)(ns % 1000));
+}
+
+/* The same phases in microseconds, once the TSC's frequency is known (measured
+ * after the ticks were taken, so never inside them). */
+static void timeline_in_time(const uint64_t phase[6])
+{
+	static const char *const name[6] = { "serialize", "prepare", "trampoline",
+					     "early-boot", "prompt", "blackout" };
+	const char *method;
+	uint64_t hz = tsc_hz(&method);
+	if (!hz)
+		return;
+	char line[256], v[32];
+	size_t n = (size_t)snprintf(line, sizeof(line), "kexec: timeline (us)");
+	for (int i = 0; i < 6 && n < sizeof(line); i++) {
+		fmt_us(v, sizeof(v), phase[i], hz);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%s", name[i], v);
+	}
+	printk("%s; TSC %llu.%03llu MHz from %s; guest time in a virtual machine\n", line,
+	       (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000),
+	       method);
+}
+
 void kexec_timeline_report(uint64_t tsc_handover, uint64_t tsc_prompt)
 {
 	const struct baton_timeline_ser *t = &incoming_timeline;
@@ -305,14 +335,15 @@ void kexec_timeline_report(uint64_t tsc_handover, uint64_t tsc_prompt)
 	if (!t->magic || t->tsc_exec > t->tsc_serialized || t->tsc_serialized > t->tsc_jump ||
 	    t->tsc_jump > entry || entry > tsc_handover || tsc_handover > tsc_prompt)
 		return;
+	uint64_t phase[6] = { t->tsc_serialized - t->tsc_exec, t->tsc_jump - t->tsc_serialized,
+			      entry - t->tsc_jump, tsc_handover - entry, tsc_prompt - tsc_handover,
+			      tsc_prompt - t->tsc_exec };
 	printk("kexec: timeline (TSC ticks) serialize=%llu prepare=%llu trampoline=%llu "
-	       "early-boot=%llu prompt=%llu blackout=%llu\n",
-	       (unsigned long long)(t->tsc_serialized - t->tsc_exec),
-	       (unsigned long long)(t->tsc_jump - t->tsc_serialized),
-	       (unsigned long long)(entry - t->tsc_jump),
-	       (unsigned long long)(tsc_handover - entry),
-	       (unsigned long long)(tsc_prompt - tsc_handover),
-	       (unsigned long long)(tsc_prompt - t->tsc_exec));
+	       "early-boot=%llu prompt=%llu blackout=%llu\n", (unsigned long long)phase[0],
+	       (unsigned long long)phase[1], (unsigned long long)phase[2],
+	       (unsigned long long)phase[3], (unsigned long long)phase[4],
+	       (unsigned long long)phase[5]);
+	timeline_in_time(phase);
 }
 
 /* The two pieces of code in the trampoline page are sized by the assembler, so their

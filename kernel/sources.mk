@@ -1,6 +1,6 @@
 # kernel/: the top. kmain, CPU tables, traps and interrupts, the shell, kexec, and
 # the image store; it may call every layer below.
-KSRCS += kernel/main.c kernel/cpu.c kernel/trap_entry.S kernel/trap.c kernel/irq.c \
+KSRCS += kernel/main.c kernel/tsc.c kernel/cpu.c kernel/trap_entry.S kernel/trap.c kernel/irq.c \
 	kernel/shell/shell.c kernel/shell/line.c kernel/shell/cmd_sys.c
 KSRCS += kernel/kexec.c kernel/kexec_tramp.S kernel/cmd_kexec.c
 # The image store on disk (include/imgstore.h) and its block adapter.
