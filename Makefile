@@ -142,6 +142,13 @@ bench-guest: deps all
 	$(Q)$(PYTHON) tests/bench/guest_bench.py
 bench: bench-guest
 
+# A long chain of live updates with random sessions (tests/soak/soak.py); not in
+# make test. make soak SOAK_N=100 SOAK_SEED=7
+SOAK_N    ?= 1000
+SOAK_SEED ?= 1
+soak: deps all
+	$(PYTHON) tests/soak/soak.py -n $(SOAK_N) --seed $(SOAK_SEED)
+
 PYTEST_ARGS ?=
 check-qemu: deps all
 	$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
@@ -157,6 +164,6 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-layers check-qemu clean bench-guest
+.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
