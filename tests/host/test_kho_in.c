@@ -75,6 +75,7 @@ struct shared {
 	bool check_seen_preserved;
 	/* the case kernel N+1 checks */
 	int n;
+	int64_t leak;          /* cold free + boot data - (free + boot data) */
 };
 
 static struct shared *sh(void)
@@ -130,7 +131,7 @@ static __attribute__((unused)) bool filled(paddr_t pa, unsigned order)
 static bool node_any(paddr_t pa, void *arg)
 {
 	(void)arg;
-	return pa != 0;
+	return pa != 0 && pa < KI_RAM;
 }
 
 static int record_block(paddr_t pa, unsigned order, void *arg)
@@ -144,39 +145,50 @@ static int record_block(paddr_t pa, unsigned order, void *arg)
 	return 0;
 }
 
-static void record_tree(void)
+/* The outgoing tree into sh(): its blocks and node pages. If it cannot be walked,
+ * the test fails when must, else the last record stays. */
+static void record_tree(bool must)
 {
+	static struct shared saved;
 	struct shared *s = sh();
+	memcpy(saved.blocks, s->blocks, sizeof(saved.blocks));
+	memcpy(saved.nodes, s->nodes, sizeof(saved.nodes));
+	saved.nblocks = s->nblocks, saved.bytes = s->bytes, saved.nnodes = s->nnodes;
 	s->nblocks = s->bytes = 0;
 	struct kho_radix_walk w = { .node_ok = node_any, .block = record_block,
 				    .max_nodes = MAX_NODES, .visited = s->nodes };
-	if (kho_radix_walk(kho_out_tree()->root, &w))
-		fail_msg("walk of the outgoing tree: %s", w.why ? w.why : "?");
+	if (kho_radix_walk(kho_out_tree()->root, &w)) {
+		if (must)
+			fail_msg("walk of the outgoing tree: %s", w.why ? w.why : "?");
+		memcpy(s->blocks, saved.blocks, sizeof(saved.blocks));
+		memcpy(s->nodes, saved.nodes, sizeof(saved.nodes));
+		s->nblocks = saved.nblocks, s->bytes = saved.bytes, s->nnodes = saved.nnodes;
+		return;
+	}
 	s->nnodes = w.nvisited;
 	assert_true(s->nblocks <= MAX_BLOCKS);
 }
 
-static bool kept(paddr_t pa)
-{
-	const struct shared *s = sh();
-	if (pa >> 12 == s->kd.scratch_addr >> 12)
-		return true;
-	for (uint64_t i = 0; i < s->nnodes; i++)
-		if (s->nodes[i] == pa)
-			return true;
-	for (uint64_t i = 0; i < s->nblocks; i++)
-		if (pa - s->blocks[i].pa < PAGE << s->blocks[i].order)
-			return true;
-	return false;
-}
-
 /* The kexec: what N+1 gets is the preserved memory, the tree and the scratch array;
- * every other page holds garbage. */
+ * every other page holds garbage. The tree is recorded before the corruption (which
+ * may make it unwalkable) and again after it, if it can still be walked (a corruption
+ * that adds blocks adds their nodes too). */
 static void kexec(void)
 {
-	record_tree();
+	static bool keep[KI_RAM / PAGE];
+	const struct shared *s = sh();
+	memset(keep, 0, sizeof(keep));
+	if (s->kd.scratch_addr < KI_RAM)
+		keep[s->kd.scratch_addr / PAGE] = true;
+	keep[s->fdt_pa / PAGE] = true;
+	for (uint64_t i = 0; i < s->nnodes; i++)
+		keep[s->nodes[i] / PAGE] = true;
+	for (uint64_t i = 0; i < s->nblocks && i < MAX_BLOCKS; i++)
+		for (uint64_t p = 0; p < 1ull << s->blocks[i].order; p++)
+			if (s->blocks[i].pa / PAGE + p < KI_RAM / PAGE)
+				keep[s->blocks[i].pa / PAGE + p] = true;
 	for (paddr_t pa = 0; pa < KI_RAM; pa += PAGE)
-		if (!kept(pa))
+		if (!keep[pa / PAGE])
 			memset(ki_ram(pa), 0xdb, PAGE);
 }
 
@@ -239,8 +251,11 @@ static void kernel_n(void)
 	uint64_t size;
 	assert_int_equal(kho_fdt_get_subtree(phys_to_virt(s->fdt_pa), KHO_KEXEC_METADATA_NAME,
 					     &s->meta_pa, &size), 0);
-	if (corrupt)
+	record_tree(true);
+	if (corrupt) {
 		corrupt();
+		record_tree(false);
+	}
 	kexec();
 }
 
@@ -295,7 +310,7 @@ static const char *reserved_dump(void)
 	return buf;
 }
 
-static __attribute__((unused)) void expect_restore_fails(const struct manifest *m)
+static void expect_restore_fails(const struct manifest *m)
 {
 	unsigned order = 99;
 	assert_int_equal(kho_restore_folio(m->f[0], &order), -EINVAL);
@@ -522,10 +537,337 @@ static void test_accept(void **state)
 	ki_kernel(kernel_accept);
 }
 
+/* ---- refusals ---- */
+
+static struct kho_scratch *arr(void)
+{
+	return phys_to_virt(sh()->kd.scratch_addr);
+}
+
+static void *fdt(void)
+{
+	return phys_to_virt(sh()->fdt_pa);
+}
+
+static uint64_t *root_page(void)
+{
+	return phys_to_virt(kho_out_tree()->root);
+}
+
+/* An unused slot of the root table (for pointers the test adds). */
+static uint64_t *free_root_slot(void)
+{
+	uint64_t *r = root_page();
+	for (unsigned j = 0; j < 512; j++)
+		if (!r[j])
+			return &r[j];
+	fail_msg("root table full");
+	return NULL;
+}
+
+/* A window of bytes in kernel N's global scratch that leaves out the scratch array. */
+static struct kho_scratch window(uint64_t bytes)
+{
+	const struct kho_scratch *g = &sh()->cold_scratch[1];
+	paddr_t at = sh()->kd.scratch_addr < g->addr + 2 * MiB ? g->addr + 2 * MiB : g->addr;
+	return (struct kho_scratch){ at, bytes };
+}
+
+/* n blocks of order 0 at every other free page from 24 MiB: n runs of one page. */
+static void add_runs(unsigned n)
+{
+	paddr_t pa = 24 * MiB;
+	for (unsigned i = 0; i < n; pa += 2 * PAGE) {
+		assert_true(pa + 2 * PAGE <= KI_RAM);
+		if (mm_page_state(pa - PAGE, NULL, NULL) != PAGE_FREE ||
+		    mm_page_state(pa, NULL, NULL) != PAGE_FREE ||
+		    mm_page_state(pa + PAGE, NULL, NULL) != PAGE_FREE)
+			continue;
+		assert_int_equal(kho_radix_add(kho_out_tree(), pa, 0), 0);
+		i++;
+	}
+}
+
+static void c_arr_size0(void) { sh()->kd.scratch_size = 0; }
+static void c_arr_size_odd(void) { sh()->kd.scratch_size = 24; }
+static void c_arr_size_big(void) { sh()->kd.scratch_size = (KHO_SCRATCH_MAX + 1) * 16; }
+static void c_arr_past_ram(void) { sh()->kd.scratch_addr = KI_RAM; }
+static void c_arr_wrap(void) { sh()->kd.scratch_addr = ~0ull - 15; }
+static void c_range_misaligned(void) { arr()[1].addr += 8; }
+static void c_range_empty(void) { arr()[1].size = 0; }
+static void c_range_4g(void) { arr()[1] = (struct kho_scratch){ 4 * GiB - 2 * MiB, 4 * MiB }; }
+static void c_range_past_ram(void) { arr()[1].size = KI_RAM; }
+static void c_range_overlap(void)
+{
+	arr()[2] = arr()[1];
+	arr()[2].addr += arr()[2].size - PAGE;
+	sh()->kd.scratch_size = 48;
+}
+static void c_no_slot(void) { arr()[0].size = 2 * MiB; }
+static void c_fdt_misaligned(void) { sh()->kd.fdt_addr += 8; }
+static void c_fdt_size(void) { sh()->kd.fdt_size = 2 * PAGE; }
+static void c_fdt_past_ram(void) { sh()->kd.fdt_addr = KI_RAM; }
+static void c_fdt_in_scratch(void) { sh()->kd.fdt_addr = sh()->cold_scratch[1].addr + MiB; }
+static void c_fdt_reserved(void) { sh()->kd.fdt_addr = 0x80000; }
+static void c_fdt_magic(void) { ((uint8_t *)fdt())[0] ^= 0xff; }
+static void c_fdt_totalsize(void) { fdt_set_totalsize(fdt(), 2 * PAGE); }
+static void c_fdt_version(void) { fdt_set_version(fdt(), 16); }
+static void c_fdt_compat(void)
+{
+	assert_int_equal(fdt_setprop_inplace(fdt(), 0, "compatible", "kho-v3", 7), 0);
+}
+static void c_fdt_no_map(void)
+{
+	assert_int_equal(fdt_delprop(fdt(), 0, KHO_FDT_MEMORY_MAP), 0);
+}
+static void c_fdt_map_zero(void)
+{
+	assert_int_equal(fdt_setprop_inplace_u64(fdt(), 0, KHO_FDT_MEMORY_MAP, 0), 0);
+}
+static void c_fdt_map_u32(void)
+{
+	assert_int_equal(fdt_setprop_u32(fdt(), 0, KHO_FDT_MEMORY_MAP, 1), 0);
+}
+static void c_fdt_sub_nodata(void)
+{
+	int node = fdt_subnode_offset(fdt(), 0, "test-manifest");
+	assert_true(node > 0);
+	assert_int_equal(fdt_delprop(fdt(), node, KHO_FDT_SUB_DATA), 0);
+}
+static void c_fdt_struct(void)
+{
+	/* The FDT_END token becomes FDT_NOP: the structure block runs off its end. */
+	uint32_t *end = (uint32_t *)((uint8_t *)fdt() + fdt_off_dt_struct(fdt()) +
+				     fdt_size_dt_struct(fdt())) - 1;
+	assert_int_equal(fdt32_to_cpu(*end), FDT_END);
+	*end = cpu_to_fdt32(FDT_NOP);
+}
+static void c_walk_nomem(void) { arr()[1] = window(WALK_BYTES - PAGE); }
+static void c_block_past_ram(void) { assert_int_equal(kho_radix_add(kho_out_tree(), KI_RAM, 0), 0); }
+static void c_block_1g(void) { assert_int_equal(kho_radix_add(kho_out_tree(), 0, 18), 0); }
+static void c_block_scratch(void)
+{
+	assert_int_equal(kho_radix_add(kho_out_tree(), sh()->cold_scratch[1].addr + MiB, 0), 0);
+}
+static void c_block_slot(void) { assert_int_equal(kho_radix_add(kho_out_tree(), 2 * MiB, 0), 0); }
+static void c_block_reserved(void) { assert_int_equal(kho_radix_add(kho_out_tree(), 0x80000, 0), 0); }
+static void c_block_wrap(void)
+{
+	assert_int_equal(kho_radix_add(kho_out_tree(), 0xfffffffffffff000ull, 0), 0);
+}
+static void c_node_self(void) { *free_root_slot() = kho_out_tree()->root; }
+static void c_node_misaligned(void) { *free_root_slot() = sh()->nodes[1] + 8; }
+static void c_node_scratch(void) { *free_root_slot() = sh()->kd.scratch_addr; }
+static void c_node_past_ram(void) { *free_root_slot() = KI_RAM; }
+static void c_check(void) { *(uint64_t *)phys_to_virt(sh()->check_pa) = 2; }
+static void c_overlap_late(void)
+{
+	assert_int_equal(kho_radix_add(kho_out_tree(), sh()->m.f[3] + PAGE, 0), 0);
+}
+static void c_overlap_early(void)
+{
+	assert_int_equal(kho_radix_add(kho_out_tree(), ALIGN_DOWN(sh()->m.f[1], 8 * PAGE), 3), 0);
+}
+static void c_tree_in_block(void)
+{
+	assert_int_equal(kho_radix_add(kho_out_tree(), sh()->nodes[3], 0), 0);
+}
+static void c_fdt_unpreserved(void) { assert_int_equal(kho_radix_del(kho_out_tree(), sh()->fdt_pa, 0), 0); }
+static void c_reserve_nomem(void)
+{
+	arr()[1] = window(WALK_BYTES);
+	add_runs(200);
+}
+static void c_overflow_overlap(void)
+{
+	add_runs(4200);
+	c_overlap_late();
+}
+
+/* How far kernel N+1 got before the refusal, for what it leaves reserved. */
+enum stage {
+	ST_SCRATCH,     /* kho_scratch_init: a cold boot's scratch, nothing reserved */
+	ST_FDT,         /* take_fdt or the walk array's allocation: the scratch array */
+	ST_WALK,        /* walk 1 or later: the scratch array and the walk array */
+};
+
+struct refusal {
+	const char *name;
+	void (*corrupt)(void);
+	enum stage stage;
+	const char *why;
+};
+
+static const struct refusal refusals[] = {
+	{ "array size 0", c_arr_size0, ST_SCRATCH, "scratch array size" },
+	{ "array size 24", c_arr_size_odd, ST_SCRATCH, "scratch array size" },
+	{ "array of 17", c_arr_size_big, ST_SCRATCH, "scratch array size" },
+	{ "array past RAM", c_arr_past_ram, ST_SCRATCH, "scratch array outside RAM" },
+	{ "array wraps", c_arr_wrap, ST_SCRATCH, "scratch array outside RAM" },
+	{ "range misaligned", c_range_misaligned, ST_SCRATCH, "scratch range misaligned or above 4 GiB" },
+	{ "range empty", c_range_empty, ST_SCRATCH, "scratch range misaligned or above 4 GiB" },
+	{ "range across 4 GiB", c_range_4g, ST_SCRATCH, "scratch range misaligned or above 4 GiB" },
+	{ "range past RAM", c_range_past_ram, ST_SCRATCH, "scratch range outside RAM" },
+	{ "ranges overlap", c_range_overlap, ST_SCRATCH, "scratch ranges overlap" },
+	{ "no kernel slot", c_no_slot, ST_SCRATCH, "the kernel slot is not in scratch" },
+	{ "FDT misaligned", c_fdt_misaligned, ST_FDT, "root FDT address or size" },
+	{ "FDT size", c_fdt_size, ST_FDT, "root FDT address or size" },
+	{ "FDT past RAM", c_fdt_past_ram, ST_FDT, "root FDT address or size" },
+	{ "FDT in scratch", c_fdt_in_scratch, ST_FDT, "root FDT address or size" },
+	{ "FDT reserved", c_fdt_reserved, ST_FDT, "root FDT address or size" },
+	{ "FDT magic", c_fdt_magic, ST_FDT, "bad FDT magic" },
+	{ "FDT totalsize", c_fdt_totalsize, ST_FDT, "FDT totalsize beyond the buffer" },
+	{ "FDT version", c_fdt_version, ST_FDT, "FDT version below 17" },
+	{ "FDT kho-v3", c_fdt_compat, ST_FDT, "root is not compatible with kho-v4" },
+	{ "FDT no map", c_fdt_no_map, ST_FDT, "preserved-memory-map missing" },
+	{ "FDT map 0", c_fdt_map_zero, ST_FDT, "preserved-memory-map is zero" },
+	{ "FDT map u32", c_fdt_map_u32, ST_FDT, "preserved-memory-map is not 8 bytes" },
+	{ "FDT subtree", c_fdt_sub_nodata, ST_FDT, "subtree without preserved-data" },
+	{ "FDT structure", c_fdt_struct, ST_FDT, "FDT structure is malformed" },
+	{ "walk array", c_walk_nomem, ST_FDT, "no scratch memory for the tree walk" },
+	{ "block past RAM", c_block_past_ram, ST_WALK, "a preserved block outside RAM" },
+	{ "block of 1 GiB", c_block_1g, ST_WALK, "a preserved block outside RAM" },
+	{ "block in scratch", c_block_scratch, ST_WALK, "a preserved block in scratch" },
+	{ "block in the slot", c_block_slot, ST_WALK, "a preserved block in scratch" },
+	{ "block reserved", c_block_reserved, ST_WALK,
+	  "a preserved block over the kernel, its boot information or modules" },
+	{ "block wraps", c_block_wrap, ST_WALK,
+	  "a preserved block of order above 18 or past the address space" },
+	{ "node to itself", c_node_self, ST_WALK, "node page met twice" },
+	{ "node misaligned", c_node_misaligned, ST_WALK, "node pointer not page aligned" },
+	{ "node in scratch", c_node_scratch, ST_WALK, "node page refused by node_ok" },
+	{ "node past RAM", c_node_past_ram, ST_WALK, "node page refused by node_ok" },
+	{ "KHO_IN_CHECK", c_check, ST_WALK, "test-check refused" },
+	{ "overlap early", c_overlap_early, ST_WALK, "preserved blocks overlap" },
+	{ "overlap late", c_overlap_late, ST_WALK, "preserved blocks overlap" },
+	{ "tree page in a block", c_tree_in_block, ST_WALK, "a tree page lies inside a preserved block" },
+	{ "root FDT unpreserved", c_fdt_unpreserved, ST_WALK, "the root FDT is not preserved" },
+	{ "overflow, overlap", c_overflow_overlap, ST_WALK, "preserved blocks overlap" },
+};
+
+static const struct refusal *cur;
+
+static void kernel_refused(void)
+{
+	struct shared *s = sh();
+	const struct manifest *m = &s->m;
+	char line[256];
+	boot(true);
+	snprintf(line, sizeof(line), "kho: incoming handover refused: %s; booting cold (pages are "
+		 "zeroed before they are handed out)\n", cur->why);
+	assert_golden(printk_log(), line);
+	assert_false(kho_is_boot());
+	assert_true(kho_dropped());
+	assert_string_equal(kho_drop_reason(), cur->why);
+	assert_false(memblock.scratch_only);
+	assert_int_equal(kho_kexec_count(), 0);
+	assert_int_equal(kho_boot_data_bytes(), 0);
+	/* Nothing reserved but what a cold boot reserves, and the handover's own pages
+	 * the stage explains; no run of the handover. */
+	uint64_t extra = cur->stage == ST_SCRATCH ? 0
+			 : cur->stage == ST_FDT ? s->kd.scratch_size
+						: s->kd.scratch_size + WALK_BYTES;
+	if (memblock_total(&memblock.reserved) != s->cold_reserved + extra)
+		case_fail("%s: reserved %#llx, cold %#llx + %#llx\n%s", cur->name,
+			  (unsigned long long)memblock_total(&memblock.reserved),
+			  (unsigned long long)s->cold_reserved, (unsigned long long)extra,
+			  reserved_dump());
+	unsigned n;
+	const struct kho_scratch *r = kho_scratch_ranges(&n);
+	if (cur->stage == ST_SCRATCH) {               /* chosen as on a cold boot */
+		assert_int_equal(n, s->ncold);
+		assert_memory_equal(r, s->cold_scratch, sizeof(s->cold_scratch));
+	}
+	/* Nothing of the handover usable. */
+	paddr_t pa, head;
+	uint64_t size;
+	unsigned order;
+	assert_int_equal(kho_retrieve_subtree("test-manifest", &pa, &size), -ENOENT);
+	assert_false(kho_is_preserved(s->fdt_pa, PAGE));
+	assert_false(kho_is_preserved_block(m->f[1], 2));
+	assert_false(kho_preserved_block(m->f[1], &head, &order));
+	assert_int_equal(mm_page_state(m->f[1], NULL, NULL) == PAGE_PRESERVED, false);
+	expect_restore_fails(m);
+	/* Every page handed out is zeroed. */
+	paddr_t p = page_alloc(0, 0);
+	assert_true(p != 0);
+	for (unsigned i = 0; i < PAGE; i++)
+		if (((uint8_t *)phys_to_virt(p))[i])
+			case_fail("%s: page %#llx not scrubbed", cur->name, (unsigned long long)p);
+	page_free(p, 0);
+	s->leak = (int64_t)(s->cold_free + s->cold_boot_data - free_bytes() - mm_boot_data_bytes());
+	s->n = 1;
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++) {
+		cur = &refusals[i];
+		ki_power_on();
+		corrupt = cur->corrupt;
+		ki_kernel(kernel_n);
+		ki_kernel(kernel_refused);
+		if (sh()->n != 1)
+			case_fail("case %zu (%s): kernel N+1 did not finish", i, cur->name);
+	}
+}
+
+static void test_refusal_leaks(void **state)
+{
+	(void)state;
+	/* BUG: kernel N+1 refuses a handover in kho_memory_init (take_fdt, the walk
+	 * array, walk 1, a KHO_IN_CHECK or the reservation). Expected: as a cold boot,
+	 * free memory plus mm_boot_data_bytes() equals the cold boot's figure. Actual:
+	 * 4096 bytes less when refused in take_fdt or for the walk array (the incoming
+	 * scratch array stays reserved: kho_scratch_init reserved it, kho_drop does not
+	 * give it back, and kho_boot_data_bytes() no longer counts it), 8192 bytes less
+	 * when refused at walk 1 or later (also: kho_memory_finish runs on, since
+	 * kho_in.nodes is still set, and copies the node list into a page_alloc'ed
+	 * page that nothing frees after a drop). */
+	skip();
+	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++) {
+		cur = &refusals[i];
+		ki_power_on();
+		corrupt = cur->corrupt;
+		ki_kernel(kernel_n);
+		ki_kernel(kernel_refused);
+		if (sh()->leak)
+			case_fail("case %zu (%s): %lld bytes fewer than a cold boot", i, cur->name,
+				  (long long)sh()->leak);
+	}
+}
+
+static void test_refusal_reserve_nomem(void **state)
+{
+	(void)state;
+	/* BUG: kernel N+1's scratch is only the kernel slot and a global range exactly
+	 * the size of the walk array, and the handover has 200 runs: reserving the
+	 * ~126th run fills memblock's reserved table, whose growth finds no scratch
+	 * memory. The handover is refused ("no scratch memory to reserve preserved
+	 * blocks") and the runs reserved so far are undone. Expected: memblock
+	 * reserves the cold boot's ranges, the scratch array and the walk array only
+	 * (cold + 0x90020 bytes). Actual: one page more, the run being reserved when
+	 * the table could not grow: memblock_reserve() inserts the range before it
+	 * grows the table and returns -ENOMEM with the range still reserved, and
+	 * flush_reserve() does not count it among the runs to undo. */
+	skip();
+	static const struct refusal nomem = { "reserve nomem", c_reserve_nomem, ST_WALK,
+					      "no scratch memory to reserve preserved blocks" };
+	cur = &nomem;
+	ki_power_on();
+	corrupt = cur->corrupt;
+	ki_kernel(kernel_n);
+	ki_kernel(kernel_refused);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accept),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_refusal_leaks),
+		cmocka_unit_test(test_refusal_reserve_nomem),
 	};
 	return cmocka_run_group_tests_name("kho_in", tests, NULL, NULL);
 }
