@@ -19,6 +19,11 @@
  * only what a cold boot holds (plus the handover's own pages the stage explains),
  * every run reserved before the refusal given back (overlaps found early and late,
  * in walk 1's record and in walk 2), pages scrubbed on allocation.
+ *
+ * Three tests are skipped (BUG comments in them): a refusal in kho_memory_init
+ * leaves 4 or 8 KiB never freed; a run whose reservation fails for want of
+ * memblock table space stays reserved after the refusal; a handover of more than
+ * ~125 runs keeps memblock's grown tables, so the leak check fails.
  */
 #include <boot_info.h>
 #include <errno.h>
@@ -117,7 +122,7 @@ static void fill(paddr_t pa, unsigned order)
 		p[i] = pa + i * 8;
 }
 
-static __attribute__((unused)) bool filled(paddr_t pa, unsigned order)
+static bool filled(paddr_t pa, unsigned order)
 {
 	const uint64_t *p = phys_to_virt(pa);
 	for (uint64_t i = 0; i < (PAGE << order) / 8; i++)
@@ -274,15 +279,58 @@ static const char *test_check(paddr_t pa, uint64_t size, bool (*preserved)(paddr
 }
 KHO_IN_CHECK("test-check", test_check);
 
-/* ---- kernel N+1: the accepted handover ---- */
+/* ---- refusals ---- */
 
-static __attribute__((unused)) bool node_page(paddr_t pa)
+static struct kho_scratch *arr(void)
 {
-	for (uint64_t i = 0; i < sh()->nnodes; i++)
-		if (sh()->nodes[i] == pa)
-			return true;
-	return false;
+	return phys_to_virt(sh()->kd.scratch_addr);
 }
+
+static void *fdt(void)
+{
+	return phys_to_virt(sh()->fdt_pa);
+}
+
+static uint64_t *root_page(void)
+{
+	return phys_to_virt(kho_out_tree()->root);
+}
+
+/* An unused slot of the root table (for pointers the test adds). */
+static uint64_t *free_root_slot(void)
+{
+	uint64_t *r = root_page();
+	for (unsigned j = 0; j < 512; j++)
+		if (!r[j])
+			return &r[j];
+	fail_msg("root table full");
+	return NULL;
+}
+
+/* A window of bytes in kernel N's global scratch that leaves out the scratch array. */
+static struct kho_scratch window(uint64_t bytes)
+{
+	const struct kho_scratch *g = &sh()->cold_scratch[1];
+	paddr_t at = sh()->kd.scratch_addr < g->addr + 2 * MiB ? g->addr + 2 * MiB : g->addr;
+	return (struct kho_scratch){ at, bytes };
+}
+
+/* n blocks of order 0 at every other free page from 24 MiB: n runs of one page. */
+static void add_runs(unsigned n)
+{
+	paddr_t pa = 24 * MiB;
+	for (unsigned i = 0; i < n; pa += 2 * PAGE) {
+		assert_true(pa + 2 * PAGE <= KI_RAM);
+		if (mm_page_state(pa - PAGE, NULL, NULL) != PAGE_FREE ||
+		    mm_page_state(pa, NULL, NULL) != PAGE_FREE ||
+		    mm_page_state(pa + PAGE, NULL, NULL) != PAGE_FREE)
+			continue;
+		assert_int_equal(kho_radix_add(kho_out_tree(), pa, 0), 0);
+		i++;
+	}
+}
+
+/* ---- kernel N+1: the accepted handover ---- */
 
 /* The blocks kernel N preserved, in walk order (descending order, ascending address). */
 static const char *blocks_dump(void)
@@ -323,6 +371,8 @@ static void expect_restore_fails(const struct manifest *m)
 /* Every restore of the manifest's memory: once, then -EINVAL. Ends with everything
  * restored and freed: the tree's pages go back to the buddy, free memory plus the
  * boot's own data is the cold boot's figure. */
+static bool many_leak_check = true;
+
 static void restore_everything(void)
 {
 	struct shared *s = sh();
@@ -462,7 +512,8 @@ static void restore_everything(void)
 	assert_int_equal(kho_restore_folio(s->fdt_pa, &order), -EINVAL);
 	assert_int_equal(kho_retrieve_subtree("test-manifest", &pa, &size), 0);
 	/* The leak check of `kho selftest`. */
-	assert_int_equal(free_bytes() + mm_boot_data_bytes(), s->cold_free + s->cold_boot_data);
+	if (many_leak_check)
+		assert_int_equal(free_bytes() + mm_boot_data_bytes(), s->cold_free + s->cold_boot_data);
 }
 
 static void kernel_accept(void)
@@ -528,6 +579,72 @@ static void kernel_accept(void)
 	restore_everything();
 }
 
+/* More runs than walk 1 records (4096): walk 2 reserves them. */
+static void c_many_runs(void) { add_runs(4200); }
+
+static void kernel_accept_many(void)
+{
+	struct shared *s = sh();
+	char line[256];
+	boot(true);
+	assert_true(kho_is_boot());
+	snprintf(line, sizeof(line),
+		 "kho: handover accepted: %llu preserved blocks, %llu KiB, %llu tree pages\n"
+		 "kho: previous kernel host-test, kexec 1 since the cold boot\n",
+		 (unsigned long long)s->nblocks, (unsigned long long)(s->bytes >> 10),
+		 (unsigned long long)s->nnodes);
+	assert_golden(printk_log(), line);
+	assert_int_equal(s->nblocks, 15 + 4200);
+	/* Every block and tree page reserved (memblock's tables grew for them). */
+	uint64_t runs = 0;
+	for (uint64_t i = 0; i < s->nblocks; i++) {
+		const struct blk *b = &s->blocks[i];
+		if (!memblock_is_reserved(&memblock, b->pa, PAGE << b->order))
+			case_fail("block %#llx/%u not reserved", (unsigned long long)b->pa, b->order);
+		if (b->pa >= 24 * MiB) {
+			assert_false(memblock_is_reserved(&memblock, b->pa + PAGE, PAGE));
+			runs++;
+		}
+	}
+	assert_int_equal(runs, 4200);
+	for (uint64_t i = 0; i < s->nnodes; i++)
+		assert_true(memblock_is_reserved(&memblock, s->nodes[i], PAGE));
+	/* The added runs go back with kho_restore_free, then everything else. */
+	for (uint64_t i = 0; i < s->nblocks; i++)
+		if (s->blocks[i].pa >= 24 * MiB && kho_restore_free(s->blocks[i].pa))
+			case_fail("restore_free %#llx", (unsigned long long)s->blocks[i].pa);
+	many_leak_check = s->n;              /* test_accept_many_runs_leak only */
+	restore_everything();
+}
+
+static void test_accept_many_runs(void **state)
+{
+	(void)state;
+	ki_power_on();
+	corrupt = c_many_runs;
+	ki_kernel(kernel_n);
+	ki_kernel(kernel_accept_many);
+}
+
+static void test_accept_many_runs_leak(void **state)
+{
+	(void)state;
+	/* BUG: 4215 blocks in 4215 runs (more than walk 1 records, so walk 2 reserves
+	 * them; that part passes). Reserving them grows memblock's reserved table
+	 * from 128 to 8192 entries in scratch memory, reserved for good.
+	 * Expected, after everything is restored and freed: free memory plus
+	 * mm_boot_data_bytes() equals the cold boot's figure (docs/kho.md, the leak
+	 * check of `kho selftest`). Actual: 0x3f000 bytes (252 KiB, the grown tables:
+	 * 4 + 8 + ... + 128 KiB) less, in the last assertion of restore_everything().
+	 * Per boot, not cumulative: each kernel's memblock starts afresh. */
+	skip();
+	ki_power_on();
+	corrupt = c_many_runs;
+	ki_kernel(kernel_n);
+	sh()->n = 1;                          /* with the leak check */
+	ki_kernel(kernel_accept_many);
+}
+
 static void test_accept(void **state)
 {
 	(void)state;
@@ -535,57 +652,6 @@ static void test_accept(void **state)
 	corrupt = NULL;
 	ki_kernel(kernel_n);
 	ki_kernel(kernel_accept);
-}
-
-/* ---- refusals ---- */
-
-static struct kho_scratch *arr(void)
-{
-	return phys_to_virt(sh()->kd.scratch_addr);
-}
-
-static void *fdt(void)
-{
-	return phys_to_virt(sh()->fdt_pa);
-}
-
-static uint64_t *root_page(void)
-{
-	return phys_to_virt(kho_out_tree()->root);
-}
-
-/* An unused slot of the root table (for pointers the test adds). */
-static uint64_t *free_root_slot(void)
-{
-	uint64_t *r = root_page();
-	for (unsigned j = 0; j < 512; j++)
-		if (!r[j])
-			return &r[j];
-	fail_msg("root table full");
-	return NULL;
-}
-
-/* A window of bytes in kernel N's global scratch that leaves out the scratch array. */
-static struct kho_scratch window(uint64_t bytes)
-{
-	const struct kho_scratch *g = &sh()->cold_scratch[1];
-	paddr_t at = sh()->kd.scratch_addr < g->addr + 2 * MiB ? g->addr + 2 * MiB : g->addr;
-	return (struct kho_scratch){ at, bytes };
-}
-
-/* n blocks of order 0 at every other free page from 24 MiB: n runs of one page. */
-static void add_runs(unsigned n)
-{
-	paddr_t pa = 24 * MiB;
-	for (unsigned i = 0; i < n; pa += 2 * PAGE) {
-		assert_true(pa + 2 * PAGE <= KI_RAM);
-		if (mm_page_state(pa - PAGE, NULL, NULL) != PAGE_FREE ||
-		    mm_page_state(pa, NULL, NULL) != PAGE_FREE ||
-		    mm_page_state(pa + PAGE, NULL, NULL) != PAGE_FREE)
-			continue;
-		assert_int_equal(kho_radix_add(kho_out_tree(), pa, 0), 0);
-		i++;
-	}
 }
 
 static void c_arr_size0(void) { sh()->kd.scratch_size = 0; }
@@ -865,6 +931,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accept),
+		cmocka_unit_test(test_accept_many_runs),
+		cmocka_unit_test(test_accept_many_runs_leak),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_refusal_leaks),
 		cmocka_unit_test(test_refusal_reserve_nomem),
