@@ -271,3 +271,27 @@ $(B)/host/obj/tests/host/test_kho_out.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,kho_out))
 HOST_BINS          += $(B)/host/test_kho_out
 check-host: $(B)/host/test_kho_out
+
+# ---- kho/kho_in.c, kho/kho_scratch.c (tests/host/test_kho_in.c) ----
+# The incoming handover as a round trip N -> N+1 (each kernel a forked child) over
+# shim/kho_in_host.c (64 MiB of shared RAM at physical 0, routed to by the forced-in
+# shim/host_direct_map.h): the real mm_init (mm/mm.c, memblock.c, zones.c,
+# buddy.c) with KHO's hooks (kho/kho_mm.c), kho_out.c in kernel N. Built with
+# test_kho_out's flags (kho_out.o is that test's object); .kho_in_check (the test's
+# KHO_IN_CHECK) and .fault_handler gathered by shim/luo_sections.ld; .boot_param
+# (kho_scratch=) is left an orphan section, which nothing reads here.
+HOST_TESTS         += kho_in
+host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_mm.c kho/kho_out.c \
+	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c \
+	lib/args.c lib/fault_inject.c tests/host/shim/kho_in_host.c \
+	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
+host_libs_kho_in   := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld
+KHO_IN_HOST_OBJS   := $(filter-out $(HOST_OBJS) $(LUO_HOST_OBJS) $(KHO_OUT_HOST_OBJS),\
+	$(call host_obj,tests/host/test_kho_in.c $(host_src_kho_in)))
+$(KHO_IN_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS) -c $< -o $@
+$(B)/host/obj/tests/host/test_kho_in.o: tests/host/shim/luo_sections.ld
+$(eval $(call host_test_rule,kho_in))
+HOST_BINS          += $(B)/host/test_kho_in
+check-host: $(B)/host/test_kho_in
