@@ -271,3 +271,17 @@ $(B)/host/obj/tests/host/test_kho_out.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,kho_out))
 HOST_BINS          += $(B)/host/test_kho_out
 check-host: $(B)/host/test_kho_out
+
+# ---- LUO against Linux's bytes (tests/host/test_luo_abi.c) ----
+# The same sources and shim as test_luo (objects shared), with expected bytes typed
+# from the luo-v5 definitions: liveupdate_num on the wire, luo_ser and the FLB page,
+# an FLB's incoming data at registration.
+HOST_TESTS         += luo_abi
+host_src_luo_abi   := $(host_src_luo)
+host_libs_luo_abi  := $(host_libs_luo)
+$(B)/host/obj/tests/host/test_luo_abi.o: tests/host/test_luo_abi.c tests/host/shim/luo_sections.ld
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS) -c $< -o $@
+$(eval $(call host_test_rule,luo_abi))
+HOST_BINS          += $(B)/host/test_luo_abi
+check-host: $(B)/host/test_luo_abi
