@@ -24,7 +24,9 @@
 #define F_SEAL_GROW          0x0004
 #define F_SEAL_WRITE         0x0008
 #define F_SEAL_FUTURE_WRITE  0x0010
-#define F_SEAL_ALL           0x001f
+#define F_SEAL_EXEC          0x0020  /* Linux: no chmod of the exec bits; Baton has none,
+					so it is only carried (memfd-v2 hands it over) */
+#define F_SEAL_ALL           0x003f
 
 struct hugetlb_pool;
 

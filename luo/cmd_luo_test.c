@@ -3,6 +3,7 @@
  * `luo inject KIND` (luo/luo_inject.c) and `luo test-stats` (luo/luo_test.c).
  */
 #include <errno.h>
+#include <errname.h>
 #include <luo.h>
 #include <printk.h>
 #include <shell.h>
@@ -36,6 +37,9 @@ static int cmd_test_stats(struct shell_ctx *c, int argc, char **argv)
 		       st.in_finished ? " finished" : st.in_present ? "" : " absent",
 		       (unsigned long long)n->last_data);
 	}
+	int twice = luo_test_twice();
+	if (twice <= 0)
+		shell_kv(c, "register-twice", "%s", twice ? errname(twice) : "0");
 	return 0;
 }
 SHELL_SUBCMD("luo", "test-stats", "", cmd_test_stats);

@@ -2,11 +2,18 @@
  * LUO core: boot and the kexec step (model in include/luo.h, bytes in
  * include/abi/luo.h, the other files in luo/luo_internal.h).
  *
- * Boot (N+1):  every LUO_REGISTER runs (handlers and FLBs); KHO already ran
- *              check_incoming on LUO's subtree before it accepted the handover,
- *              so the state read here is sound: the FLB page, then the sessions
- *              and their files (luo/luo_session.c builds them), then its pages go
- *              back. Then the outgoing luo_ser, preserved for the whole boot.
+ * Boot (N+1):  KHO already ran check_incoming on LUO's subtree before it accepted
+ *              the handover, so the state read here is sound. The FLB page is read
+ *              first (as Linux reads it before any handler registers, so that an
+ *              FLB finds its incoming data when it registers), then every
+ *              LUO_REGISTER runs (handlers and FLBs), then the sessions and their
+ *              files are read (luo/luo_session.c builds them, with their handlers),
+ *              then the state's pages go back. Then the outgoing luo_ser, preserved
+ *              for the whole boot.
+ * The number: liveupdate_num in luo_ser is the number the *next* kernel takes as
+ *              its own, as Linux stores it: a kernel writes its own number + 1 (a
+ *              cold-booted kernel, number 0, writes 1), and takes the incoming value
+ *              as it is.
  * kexec (N):   freeze every outgoing file (sessions in order), write the session
  *              and file chains and the FLB page, point luo_ser at them. Any
  *              failure undoes all of it, last first, and the kexec fails with
@@ -24,7 +31,7 @@
 
 static struct luo_ser *ser;                 /* outgoing, preserved since boot */
 static paddr_t ser_pa, flb_page_pa;
-static uint64_t liveupdate_num;             /* of this boot */
+static uint64_t liveupdate_num;             /* of this boot: 0 cold, else as handed over */
 static struct luo_ser_chains chains;        /* outgoing records, written in kexec */
 
 /* ---- the kexec step: freeze and serialize ---- */
@@ -102,22 +109,41 @@ static void release_page(paddr_t pa, void *arg)
 	kho_restore_free(pa);
 }
 
-static void read_incoming(void)
+/* The incoming luo_ser (checked by check_incoming), or NULL on a cold boot. */
+static const struct luo_ser *incoming(paddr_t *pa)
+{
+	uint64_t size;
+	if (!kho_is_boot() || kho_retrieve_subtree(LUO_FDT_NAME, pa, &size))
+		return NULL;
+	return kho_phys_to_virt(*pa);
+}
+
+/* Before the registrations: the number, and the FLB page's records (luo_flb.c keeps
+ * them for the FLBs that register next). */
+static void read_incoming_flbs(void)
 {
 	paddr_t pa;
-	uint64_t size;
-	if (kho_retrieve_subtree(LUO_FDT_NAME, &pa, &size))
+	const struct luo_ser *in = incoming(&pa);
+	if (!in)
 		return;
-	const struct luo_ser *in = kho_phys_to_virt(pa);
 	liveupdate_num = in->liveupdate_num;
 	const char *why = NULL;
-	int err = luo_flb_read_incoming(kho_phys_to_virt(in->flbs_pa), &why);
-	if (!err) {
+	if (luo_flb_read_incoming(kho_phys_to_virt(in->flbs_pa), &why))
+		luo_session_incoming_failed(why ? why : "out of memory reading the incoming FLBs");
+}
+
+/* After the registrations: the sessions and their files; then the pages go back. */
+static void read_incoming_sessions(void)
+{
+	paddr_t pa;
+	if (!incoming(&pa))
+		return;
+	if (!luo_session_incoming_error()) {
+		const char *why = NULL;
 		struct luo_session *cur = NULL;
-		err = luo_ser_read(pa, kho_is_preserved, &luo_session_read_ops, &cur, &why);
+		if (luo_ser_read(pa, kho_is_preserved, &luo_session_read_ops, &cur, &why))
+			luo_session_incoming_failed(why ? why : "out of memory reading the incoming sessions");
 	}
-	if (err)
-		luo_session_incoming_failed(why ? why : "out of memory reading the incoming sessions");
 	if (luo_session_incoming_error())
 		printk("luo: warning: incoming sessions unusable: %s; their memory stays "
 		       "reserved until the next cold boot\n", luo_session_incoming_error());
@@ -155,16 +181,18 @@ static int setup_outgoing(void)
 
 void luo_init(void)
 {
+	read_incoming_flbs();
 	run_registrations();
-	if (kho_is_boot())
-		read_incoming();
-	liveupdate_num = kho_is_boot() ? liveupdate_num + 1 : 0;
+	read_incoming_sessions();
+	/* What the next kernel takes as its number; saturated, as the incoming value is
+	 * untrusted and must not wrap to a cold boot's 0. */
+	uint64_t next = liveupdate_num == UINT64_MAX ? UINT64_MAX : liveupdate_num + 1;
 	if (setup_outgoing()) {
 		printk("luo: warning: cannot set up the outgoing state; live update of sessions is off\n");
 		ser = NULL;
 		return;
 	}
 	ser = kho_phys_to_virt(ser_pa);
-	luo_ser_init(ser, liveupdate_num, flb_page_pa);
+	luo_ser_init(ser, next, flb_page_pa);
 	luo_ser_flb_init(kho_phys_to_virt(flb_page_pa));
 }

@@ -6,6 +6,10 @@
  *   in.count = the serialized count, plus one per luo_flb_get_incoming(); every
  *     dependent file's finish and every put drops one; at 0 the FLB is finished
  *     (retrieved first if nobody asked for it), and later gets give -ENODATA.
+ * The incoming FLB page is read before any FLB registers (luo/luo_core.c), into a
+ * table of its records; an FLB takes its record when it registers, so its incoming
+ * data is there from then on (luo_flb_get_incoming in a LUO_REGISTER function works,
+ * as in Linux, whose LUO reads the page before handlers register).
  */
 #include <errno.h>
 #include <kmalloc.h>
@@ -15,6 +19,22 @@
 
 static struct list_head flbs = LIST_HEAD_INIT(flbs);   /* luo_flb_private, in order */
 static unsigned nflbs;
+
+/* The incoming FLB page's records (checked by luo_ser_flb_read), until their FLBs
+ * register. */
+static struct { char name[LUO_FLB_COMPAT_LENGTH]; uint64_t data, count; } in_rec[LUO_FLB_MAX];
+static unsigned nin_rec;
+
+/* A newly registered FLB takes its incoming record, if there is one. */
+static void take_incoming(struct luo_flb_private *p)
+{
+	for (unsigned i = 0; i < nin_rec; i++)
+		if (!strcmp(in_rec[i].name, p->flb->compatible)) {
+			p->in.present = true;
+			p->in.data = in_rec[i].data;
+			p->in.count = in_rec[i].count;
+		}
+}
 
 static struct luo_flb *find(const char *compatible)
 {
@@ -50,6 +70,7 @@ int luo_register_flb(struct luo_file_handler *h, struct luo_flb *flb)
 		flb->priv = p;
 		list_add_tail(&p->list, &flbs);
 		nflbs++;
+		take_incoming(p);
 	}
 	hp->flb[hp->nflb++] = flb;
 	return 0;
@@ -192,17 +213,20 @@ void luo_flb_unserialize(void *page)
 static int flb_incoming(const char *name, uint64_t data, uint64_t count, void *arg)
 {
 	(void)arg;
-	struct luo_flb_private *f;
-	list_for_each_entry(f, &flbs, list)
-		if (!strcmp(f->flb->compatible, name)) {
-			f->in.present = true;
-			f->in.data = data;
-			f->in.count = count;
-		}
+	if (nin_rec == LUO_FLB_MAX)
+		return 0;                      /* luo_ser_flb_read allows no more */
+	strlcpy(in_rec[nin_rec].name, name, sizeof(in_rec[nin_rec].name));
+	in_rec[nin_rec].data = data;
+	in_rec[nin_rec].count = count;
+	nin_rec++;
 	return 0;
 }
 
 int luo_flb_read_incoming(const void *page, const char **why)
 {
-	return luo_ser_flb_read(page, flb_incoming, NULL, why);
+	nin_rec = 0;
+	int err = luo_ser_flb_read(page, flb_incoming, NULL, why);
+	if (err)
+		nin_rec = 0;                   /* a bad page gives no FLB anything */
+	return err;
 }

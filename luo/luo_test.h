@@ -14,6 +14,8 @@ struct luo_test_counts {
 	uint64_t last_data;
 };
 bool luo_test_enabled(void);
+/* What registering test FLB 0 a second time gave (-EEXIST is right; 1: not tried). */
+int luo_test_twice(void);
 /* Test FLB i (< LUO_TEST_FLBS) and its callback counts. */
 const struct luo_flb *luo_test_flb(unsigned i, const struct luo_test_counts **counts);
 

@@ -1,5 +1,13 @@
-/* The folio list of preserved memfds (model in luo/memfd_folios.h). */
+/*
+ * The folio list of preserved memfds (model in luo/memfd_folios.h). Restoring a
+ * memfd-v2 list of large folios splits each into order-0 pages: the block is given
+ * back to its zone and each of its pages claimed at once as an allocated page
+ * (buddy_claim), so the contents stay where they are and each page can later be
+ * freed on its own, as a memfd's pages are.
+ */
 #include <errno.h>
+#include <buddy.h>
+#include <panic.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <mm.h>
@@ -83,5 +91,90 @@ int memfd_folios_restore(const struct kho_vmalloc *d, uint64_t n, unsigned order
 		return err;
 	}
 	*out = f;
+	return 0;
+}
+
+/* An allocated block of 2^order pages at pa becomes 2^order allocated pages. Nothing
+ * runs between the free and the claims, so every claim finds its page free. */
+static void split(paddr_t pa, unsigned order)
+{
+	if (!order)
+		return;
+	page_free(pa, order);
+	struct buddy *z = mm_zone_of(pa);
+	for (uint64_t i = 0; i < 1ull << order; i++) {
+		int err = buddy_claim(z, (pa >> PAGE_SHIFT) + i, 0);
+		BUG_ON(err, "claim of page %llu of the block %#llx (order %u) just freed: %d",
+		       (unsigned long long)i, (unsigned long long)pa, order, err);
+	}
+}
+
+/* Every record checked against the incoming tree; *total the pages they cover. */
+static int check_pages(const struct memfd_luo_folio_ser *arr, uint64_t n, uint64_t pages,
+		       uint64_t *total)
+{
+	uint64_t at = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t pa = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT, head;
+		unsigned o;
+		if (!pa || arr[i].index != at || at >= pages || !kho_preserved_block(pa, &head, &o) ||
+		    head != pa)
+			return -EIO;
+		at += 1ull << o;
+	}
+	*total = at;
+	return at >= pages ? 0 : -EIO;
+}
+
+/* Take each folio as its pages into p (total entries); on a failure free them. */
+static int take_pages(const struct memfd_luo_folio_ser *arr, uint64_t n, paddr_t *p)
+{
+	uint64_t at = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t pa = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT;
+		unsigned o;
+		if (kho_restore_folio(pa, &o)) {           /* named twice: taken already */
+			while (at--)
+				page_free(p[at], 0);
+			return -EIO;
+		}
+		split(pa, o);
+		for (uint64_t k = 0; k < 1ull << o; k++)
+			p[at++] = pa + k * PAGE_SIZE;
+	}
+	return 0;
+}
+
+int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t size,
+			       paddr_t **out, uint64_t *npages)
+{
+	*out = NULL;
+	*npages = 0;
+	uint64_t pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0), total = 0;
+	if (size > MEMFD_SIZE_MAX || n > pages || (!n && pages))
+		return -EINVAL;                     /* nothing taken: the counts disagree */
+	if (!n)
+		return 0;
+	struct kho_vmalloc desc = *d;
+	if (n > desc.total_pages * (uint64_t)(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)))
+		return -EIO;
+	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
+	if (!arr)
+		return -EIO;
+	int err = check_pages(arr, n, pages, &total);
+	paddr_t *p = err ? NULL : kvmalloc(total * sizeof(paddr_t));
+	if (!err && !p)
+		err = -ENOMEM;
+	if (!err)
+		err = take_pages(arr, n, p);
+	vfree((void *)arr);
+	if (err) {
+		kvfree(p);
+		return err;
+	}
+	for (uint64_t i = pages; i < total; i++)    /* past the end of the file */
+		page_free(p[i], 0);
+	*out = p;
+	*npages = pages;
 	return 0;
 }

@@ -26,4 +26,22 @@ void memfd_folios_unpreserve(struct memfd *f, struct memfd_folios *o);
  */
 int memfd_folios_restore(const struct kho_vmalloc *desc, uint64_t n, unsigned order,
 			 paddr_t **out);
+/*
+ * Kernel N+1, memfd-v2 as Linux writes it: one record per folio, of any order, in
+ * file order (Baton's own writer gives n order-0 records; Linux's shmem may give
+ * fewer, larger ones). A file of size bytes (at most MEMFD_SIZE_MAX) has
+ * pages = ceil(size / 4096) pages. Checked before any folio is taken: n <= pages,
+ * every pfn non-zero, each record's block a preserved block of the incoming tree
+ * (its order is the tree's, the record does not carry one), each index the page
+ * its folio starts at (the pages of the records before it: contiguous, in order,
+ * none starting at or past pages), and the folios together covering every page.
+ * Then each folio is taken and split into order-0 pages (Baton's memfd holds
+ * pages); pages past the end of the file (a last folio reaching past it) are freed.
+ * 0 and *out (kvmalloc'ed, the pages in file order; *npages = pages); -EINVAL if
+ * size or n is out of range (nothing taken); -EIO if the list is wrong (the list is
+ * consumed, the folios are left as they were, still reserved); -ENOMEM. A folio named twice fails the take with -EIO; what was taken
+ * by then is freed.
+ */
+int memfd_folios_restore_pages(const struct kho_vmalloc *desc, uint64_t n, uint64_t size,
+			       paddr_t **out, uint64_t *npages);
 #endif

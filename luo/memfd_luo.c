@@ -9,8 +9,11 @@
  *             hugetlb memfd handler); data = pa of the ser.
  * freeze:     refresh pos.        unpreserve: undo all of it, unfreeze the size.
  * retrieve:   check seals and counts, restore the array and every folio, and adopt
- *             them as a new memfd under the name given; a folio that cannot be
- *             restored fails it with EIO (what was restored stays allocated to nobody).
+ *             them as a new memfd under the name given. The folios may be of any
+ *             order, as Linux's shmem writes them (one record per folio, its order
+ *             from the KHO tree): each is split into the order-0 pages Baton's memfd
+ *             holds (luo/memfd_folios.h). A list that does not check out fails it
+ *             with EIO before any folio is taken.
  * finish:     if never retrieved, restore and free every folio and the metadata.
  * The handler keeps its per-file state only in args->private_data.
  */
@@ -102,33 +105,36 @@ static int take_ser(uint64_t data, struct memfd_luo_ser *out)
 	return 0;
 }
 
-static int restore_folios(const struct memfd_luo_ser *s, paddr_t **folios)
+/* Folios of any order, as Linux writes them, become the file's order-0 pages
+ * (luo/memfd_folios.h); *npages = ceil(size / 4096). */
+static int restore_pages(const struct memfd_luo_ser *s, paddr_t **pages, uint64_t *npages)
 {
-	if (memfd_check_layout(s->size, 0, s->nr_folios) || s->flags)
+	if (s->size > MEMFD_SIZE_MAX || s->flags)
 		return -EINVAL;
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
-	return memfd_folios_restore(&desc, s->nr_folios, 0, folios);
+	return memfd_folios_restore_pages(&desc, s->nr_folios, s->size, pages, npages);
 }
 
 static int retrieve(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
-	paddr_t *folios;
+	paddr_t *pages;
+	uint64_t n;
 	if (memfd_check_name(a->retrieve_name))
 		return -EINVAL;                    /* nothing consumed yet: can be retried */
 	if (take_ser(a->serialized_data, &s))
 		return -EIO;
 	if (s.seals & ~(uint32_t)F_SEAL_ALL)
 		return -EOPNOTSUPP;
-	int err = restore_folios(&s, &folios);
+	int err = restore_pages(&s, &pages, &n);
 	if (err)
 		return err;
 	struct memfd *f;
-	err = memfd_adopt(a->retrieve_name, s.size, s.seals, NULL, folios, s.nr_folios, &f);
+	err = memfd_adopt(a->retrieve_name, s.size, s.seals, NULL, pages, n, &f);
 	if (err) {
-		for (uint64_t i = 0; i < s.nr_folios; i++)
-			page_free(folios[i], 0);
-		kvfree(folios);
+		for (uint64_t i = 0; i < n; i++)
+			page_free(pages[i], 0);
+		kvfree(pages);
 		return err;
 	}
 	f->pos = s.pos;
@@ -140,21 +146,22 @@ static int retrieve(struct luo_file_op_args *a)
 static void finish(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
-	paddr_t *folios;
+	paddr_t *pages;
+	uint64_t n;
 	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
 		memfd_luo_finished(a->file.obj);
 		return;
 	}
 	if (a->retrieve_status < 0)
 		return;                             /* failed: what was taken stays leaked */
-	if (take_ser(a->serialized_data, &s) || restore_folios(&s, &folios)) {
+	if (take_ser(a->serialized_data, &s) || restore_pages(&s, &pages, &n)) {
 		printk("luo: warning: memfd token data %#llx could not be discarded cleanly\n",
 		       (unsigned long long)a->serialized_data);
 		return;
 	}
-	for (uint64_t i = 0; i < s.nr_folios; i++)
-		page_free(folios[i], 0);
-	kvfree(folios);
+	for (uint64_t i = 0; i < n; i++)
+		page_free(pages[i], 0);
+	kvfree(pages);
 }
 
 static const struct luo_file_ops memfd_ops = {

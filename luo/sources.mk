@@ -2,4 +2,4 @@
 # state, their serialization, and the memfd and hugetlb file handlers. Above kho/.
 KSRCS += luo/luo_core.c luo/luo_session.c luo/luo_file.c luo/luo_flb.c luo/luo_ser.c luo/memfd_luo.c luo/memfd_folios.c \
 	luo/hugetlb_luo.c luo/cmd_luo.c
-KTEST_SRCS += luo/luo_test.c luo/luo_inject.c luo/cmd_luo_test.c luo/luo_ktest.c
+KTEST_SRCS += luo/luo_test.c luo/luo_inject.c luo/cmd_luo_test.c luo/luo_ktest.c luo/memfd_ktest.c

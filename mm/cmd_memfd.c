@@ -12,7 +12,9 @@
 
 #define MEMFD_IO_MAX 128
 
-static const char *const seal_names[] = { "seal", "shrink", "grow", "write", "future-write" };
+/* Bit i of the seals is seal_names[i] (Linux's F_SEAL_* order, include/memfd.h). */
+static const char *const seal_names[] = { "seal", "shrink", "grow", "write", "future-write",
+					  "exec" };
 
 static void seals_str(uint32_t seals, char *buf, size_t size)
 {
@@ -179,7 +181,7 @@ static int do_seal(struct shell_ctx *c, int argc, char **argv)
 	char buf[64];
 	struct memfd *f;
 	if (argc != 4 || parse_seals(argv[3], &seals))
-		return shell_err(c, -EINVAL, "usage: memfd seal NAME seal,shrink,grow,write,future-write");
+		return shell_err(c, -EINVAL, "usage: memfd seal NAME seal,shrink,grow,write,future-write,exec");
 	if (get_file(c, argv[2], &f))
 		return -ENOENT;
 	if (memfd_add_seals(f, seals))

@@ -48,7 +48,8 @@ static int reserve_slots(struct memfd *f, uint64_t n)
 	paddr_t *a = kvmalloc(cap * sizeof(paddr_t));
 	if (!a)
 		return -ENOMEM;
-	memcpy(a, f->folios, f->nfolios * sizeof(paddr_t));
+	if (f->nfolios)                       /* a new file has no array yet */
+		memcpy(a, f->folios, f->nfolios * sizeof(paddr_t));
 	kvfree(f->folios);
 	f->folios = a;
 	f->cap = cap;

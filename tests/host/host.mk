@@ -295,3 +295,38 @@ $(B)/host/obj/tests/host/test_kho_in.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,kho_in))
 HOST_BINS          += $(B)/host/test_kho_in
 check-host: $(B)/host/test_kho_in
+
+# ---- LUO against Linux's bytes (tests/host/test_luo_abi.c) ----
+# The same sources and shim as test_luo (objects shared), with expected bytes typed
+# from the luo-v5 definitions: liveupdate_num on the wire, luo_ser and the FLB page,
+# an FLB's incoming data at registration.
+HOST_TESTS         += luo_abi
+host_src_luo_abi   := $(host_src_luo)
+host_libs_luo_abi  := $(host_libs_luo)
+$(B)/host/obj/tests/host/test_luo_abi.o: tests/host/test_luo_abi.c tests/host/shim/luo_sections.ld
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS) -c $< -o $@
+$(eval $(call host_test_rule,luo_abi))
+HOST_BINS          += $(B)/host/test_luo_abi
+check-host: $(B)/host/test_luo_abi
+
+# ---- the memfd-v2 handler (tests/host/test_memfd_luo.c) ----
+# luo/memfd_luo.c and luo/memfd_folios.c with mm/memfd.c over a shim in the test
+# (an arena as the direct map, via shim/host_direct_map.h; page states; KHO's
+# preserve and restore calls); LUO_REGISTER gathered by shim/luo_sections.ld.
+# Records typed from Linux's memfd-v2 bytes: large folios, refusals, the writer.
+HOST_TESTS             += memfd_luo
+host_src_memfd_luo     := luo/memfd_luo.c luo/memfd_folios.c mm/memfd.c \
+	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
+host_libs_memfd_luo    := -Wl,-T,tests/host/shim/luo_sections.ld
+MEMFD_LUO_HOST_CFLAGS  := -include tests/host/shim/host_direct_map.h \
+	-include tests/host/shim/luo_host_libc.h
+MEMFD_LUO_HOST_OBJS    := $(call host_obj,tests/host/test_memfd_luo.c luo/memfd_luo.c \
+	luo/memfd_folios.c mm/memfd.c)
+$(MEMFD_LUO_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(MEMFD_LUO_HOST_CFLAGS) -c $< -o $@
+$(B)/host/obj/tests/host/test_memfd_luo.o: tests/host/shim/luo_sections.ld
+$(eval $(call host_test_rule,memfd_luo))
+HOST_BINS              += $(B)/host/test_memfd_luo
+check-host: $(B)/host/test_memfd_luo

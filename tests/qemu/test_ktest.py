@@ -97,3 +97,14 @@ def test_console_glob(console):
     assert list(k.results) == names
     assert k.totals == (len(names), 0, 0)
     console.ok("version")                 # the shell goes on
+
+
+def test_memfd_large_folios_across_an_update(console):
+    """memfd-v2 in folios of orders 0, 0, 1 and 2, as Linux's shmem writes it and
+    Baton's writer never does (luo/memfd_ktest.c): kernel N preserves the blocks and
+    writes the record by hand, kernel N+1's memfd handler retrieves the whole file."""
+    b = console
+    assert b.ok("ktest memfd_luo.large_folios_prepare") == {"pass": "1", "fail": "0", "skip": "0"}
+    baton.kexec(b)
+    assert b.ok("ktest memfd_luo.large_folios_retrieve") == {"pass": "1", "fail": "0", "skip": "0"}
+    assert "not ok" not in b.text

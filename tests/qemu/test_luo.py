@@ -845,3 +845,29 @@ def test_retrieved_file_preserved_again_and_unretrieved_session_dropped(console)
     b.ok("memfd close a")
     b.ok("luo finish s2")
     assert free_bytes(b) == free_clean
+
+
+def test_memfd_seal_exec_preserved(console):
+    """F_SEAL_EXEC (0x20) is one of the seals memfd-v2 carries: it can be set, is
+    listed, survives preserve and update with the others, and still counts as a seal
+    afterwards (seal then stops adding more)."""
+    b = console
+    b.ok("luo create-session sx")
+    b.ok("memfd create ex 4096")
+    b.ok("memfd fill ex 9")
+    assert b.ok("memfd seal ex exec") == {"seals": "exec"}
+    b.ok("memfd create ex2 4096")
+    assert b.ok("memfd seal ex2 exec,write,seal") == {"seals": "seal,write,exec"}
+    assert memfd_info(b, "ex")["seals"] == "exec"
+    b.ok("luo preserve sx ex 1")
+    b.ok("luo preserve sx ex2 2")
+    kexec(b)
+    b.ok("luo retrieve-session sx")
+    b.ok("luo retrieve sx 1 exr")
+    b.ok("luo retrieve sx 2 ex2r")
+    assert memfd_info(b, "exr")["seals"] == "exec"
+    assert memfd_info(b, "ex2r")["seals"] == "seal,write,exec"
+    b.ok("luo finish sx")
+    b.ok("memfd verify exr 9")
+    b.ok("memfd write exr 0 00")                      # exec alone stops no write
+    b.error("memfd seal ex2r shrink", "EPERM")

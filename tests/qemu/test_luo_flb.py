@@ -155,3 +155,40 @@ def test_memfd_record_with_a_wrapping_size_is_refused(flb):
     assert flb.ok("memfd verify good2 77") == {"bytes": str(64 << 10)}
     flb.ok("luo finish s1")
     flb.ok("version")
+
+
+def test_flb_registered_twice_gives_eexist(flb):
+    """As Linux's test module does at registration, the test FLB 0 is registered on
+    the memfd handler a second time, and LUO answers EEXIST."""
+    r = flb.cmd("luo test-stats")
+    assert r.ok and r.kv.get("register-twice") == "EEXIST", r.kv
+    assert "test FLB 0 registered twice" not in flb.text
+
+
+def test_flb_retrieved_at_registration_like_linux():
+    """luo_test=linux: the test FLBs ask for their incoming data when they register
+    at boot (Linux's test module calls liveupdate_flb_get_incoming there), so they
+    are retrieved before the prompt, with their own data, and still finished once,
+    after the last dependent file. A cold boot has nothing to retrieve, quietly."""
+    with launch(cmdline="luo_test=linux") as b:
+        b.boot()
+        st = stats(b)
+        assert all(s["retrieve"] == 0 and s["state"] == "absent" for s in st)
+        assert "test FLB" not in b.text            # ENOENT on a cold boot is no failure
+        b.ok("luo create-session s1")
+        for f in "ab":
+            b.ok(f"memfd create {f} 4K")
+        b.ok("luo preserve s1 a 1")
+        b.ok("luo preserve s1 b 2")
+        assert baton.kexec(b, cmdline="luo_test=linux")["liveupdate-number"] == "1"
+        st = stats(b)
+        assert [s["data"] for s in st] == [0xFEEDF00DCAFEBEE0 + i for i in range(3)]
+        assert all(s["retrieve"] == 1 and s["finish"] == 0 and s["incoming"] == 2
+                   and s["state"] == "" for s in st), st
+        assert b.cmd("luo test-stats").kv.get("register-twice") == "EEXIST"
+        b.ok("luo retrieve-session s1")
+        b.ok("luo retrieve s1 1 a2")
+        b.ok("luo finish s1")
+        st = stats(b)
+        assert all(s["retrieve"] == 1 and s["finish"] == 1 and s["state"] == "finished"
+                   for s in st), st
