@@ -8,11 +8,11 @@
  *
  * At registration it does what Linux's test module (lib/tests/liveupdate.c in Linux)
  * does: it registers FLB 0 a second time and expects EEXIST (the result is kept for
- * `luo test-stats`); and with luo_test=linux it also asks LUO for each FLB's incoming
- * data at once (luo_flb_get_incoming, then put: the reference is not kept), so the
- * FLBs are retrieved at boot rather than on first use; ENOENT and ENODATA (nothing
- * handed over) are not failures. Plain luo_test leaves retrieval to first use, which
- * tests LUO's lazy path. The retrieve callback, as Linux's, refuses data other than
+ * `luo test-stats`); and it asks LUO for each FLB's incoming data at once
+ * (luo_flb_get_incoming, then put: the reference is not kept), so the FLBs are
+ * retrieved at boot, as Linux's are; ENOENT and ENODATA (nothing handed over) are
+ * not failures. luo_test=lazy leaves retrieval to first use instead, which tests
+ * LUO's lazy path. The retrieve callback, as Linux's, refuses data other than
  * its own (EINVAL).
  */
 #include <cmdline.h>
@@ -25,7 +25,7 @@
 #define TEST_DATA 0xFEEDF00DCAFEBEE0ull
 
 static struct luo_test_counts counts[LUO_TEST_FLBS];
-static bool enabled, early;                /* luo_test, luo_test=linux */
+static bool enabled, early;                /* luo_test; early unless luo_test=lazy */
 static int twice = 1;                      /* registering FLB 0 again: its result */
 
 static unsigned index_of(struct luo_flb *f);
@@ -75,8 +75,8 @@ static unsigned index_of(struct luo_flb *f)
 	return (unsigned)(f - test_flb);
 }
 
-/* luo_test=linux: each FLB's incoming data now, as Linux's test module asks for it
- * when the first handler registers. */
+/* Each FLB's incoming data now, as Linux's test module asks for it when the first
+ * handler registers (not with luo_test=lazy). */
 static void get_incoming_now(void)
 {
 	for (unsigned i = 0; i < LUO_TEST_FLBS; i++) {
@@ -110,8 +110,9 @@ LUO_REGISTER(90, luo_test_register);
 
 static int set_luo_test(const char *v)
 {
-	early = v && !strcmp(v, "linux");
-	enabled = early || !v || !strcmp(v, "1") || !strcmp(v, "on");
+	bool lazy = v && !strcmp(v, "lazy");
+	enabled = lazy || !v || !strcmp(v, "1") || !strcmp(v, "on");
+	early = enabled && !lazy;
 	return 0;
 }
 BOOT_PARAM("luo_test", set_luo_test);

@@ -25,12 +25,12 @@ def stats(b):
 
 def kexec(b):
     """A live update whose next kernel registers the test FLBs too."""
-    return baton.kexec(b, cmdline="luo_test")
+    return baton.kexec(b, cmdline="luo_test=lazy")
 
 
 @pytest.fixture
 def flb():
-    with launch(cmdline="luo_test") as b:
+    with launch(cmdline="luo_test=lazy") as b:
         b.boot()
         yield b
 
@@ -102,7 +102,7 @@ def test_injected_freeze_failure_unwinds_and_next_kexec_works(flb):
     flb.ok("memfd create b 4K")
     flb.ok("luo preserve s1 a 1")
     flb.ok("luo preserve s2 b 2")
-    flb.ok("kexec load -- luo_test")
+    flb.ok("kexec load -- luo_test=lazy")
     free = flb.ok("meminfo")["free"]
     flb.ok("luo inject freeze")
     flb.error("kexec exec", "EIO")
@@ -166,11 +166,11 @@ def test_flb_registered_twice_gives_eexist(flb):
 
 
 def test_flb_retrieved_at_registration_like_linux():
-    """luo_test=linux: the test FLBs ask for their incoming data when they register
+    """luo_test (as Linux's test module): the test FLBs ask for their incoming data when they register
     at boot (Linux's test module calls liveupdate_flb_get_incoming there), so they
     are retrieved before the prompt, with their own data, and still finished once,
     after the last dependent file. A cold boot has nothing to retrieve, quietly."""
-    with launch(cmdline="luo_test=linux") as b:
+    with launch(cmdline="luo_test") as b:
         b.boot()
         st = stats(b)
         assert all(s["retrieve"] == 0 and s["state"] == "absent" for s in st)
@@ -180,7 +180,7 @@ def test_flb_retrieved_at_registration_like_linux():
             b.ok(f"memfd create {f} 4K")
         b.ok("luo preserve s1 a 1")
         b.ok("luo preserve s1 b 2")
-        assert baton.kexec(b, cmdline="luo_test=linux")["liveupdate-number"] == "1"
+        assert baton.kexec(b, cmdline="luo_test")["liveupdate-number"] == "1"
         st = stats(b)
         assert [s["data"] for s in st] == [0xFEEDF00DCAFEBEE0 + i for i in range(3)]
         assert all(s["retrieve"] == 1 and s["finish"] == 0 and s["incoming"] == 2
