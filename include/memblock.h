@@ -31,6 +31,7 @@ struct memblock {
 	struct memblock_type memory, reserved, scratch;
 	paddr_t limit;          /* allocations end below this */
 	bool scratch_only;
+	uint64_t grown_bytes;   /* reserved for tables that outgrew their static arrays */
 };
 
 extern struct memblock memblock;

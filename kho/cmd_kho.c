@@ -82,7 +82,7 @@ static int dump(paddr_t fdt)
 	printk("outgoing root FDT at %#llx:\n", (unsigned long long)fdt);
 	kho_fdt_print(phys_to_virt(fdt));
 	summarise("outgoing", kho_out_tree()->root);
-	if (kho_is_boot()) {
+	if (kho_is_boot() && kho_in.fdt) {
 		printk("incoming root FDT:\n");
 		kho_fdt_print(kho_in.fdt);
 	}

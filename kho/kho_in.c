@@ -23,6 +23,7 @@
  */
 #include <boot_info.h>
 #include <errno.h>
+#include <initcall.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <layout.h>
@@ -132,10 +133,11 @@ static int flush_reserve(struct run *r)
 	}
 	if (memblock_is_reserved(&memblock, r->start, r->end - r->start))
 		return -EEXIST;                   /* overlaps another preserved block */
-	if (memblock_reserve(&memblock, r->start, r->end - r->start))
-		return -ENOMEM;
+	/* -ENOMEM means the range went in but memblock's table could not grow: it is
+	 * reserved all the same, so it counts as a run for the unwind to take back. */
+	int err = memblock_reserve(&memblock, r->start, r->end - r->start);
 	r->runs++;
-	return 0;
+	return err ? -ENOMEM : 0;
 }
 
 static int reserve_block(paddr_t pa, unsigned order, uint64_t n, void *arg)
@@ -312,6 +314,13 @@ void kho_memory_finish(void)
 {
 	if (!kho_in.nodes)
 		return;
+	if (!kho_in.active) {               /* refused after the walk: nothing to keep */
+		buddy_add_range(mm_zone(ZONE_SCRATCH), virt_to_phys(kho_in.nodes) >> PAGE_SHIFT,
+				WALK_BYTES >> PAGE_SHIFT);
+		kho_in.nodes = NULL;
+		runs = NULL;
+		return;
+	}
 	/* The walk's array (in scratch) goes to the buddy directly: memblock is closed.
 	 * The tree's own pages are remembered (in a first-fit page of the normal zone,
 	 * too early for kmalloc's bookkeeping to matter) until every block is restored. */
@@ -331,6 +340,8 @@ void kho_memory_finish(void)
 	runs = NULL;
 }
 
+static void maybe_release_fdt(void);
+
 /*
  * Once every block but the root FDT page has been restored, nothing needs the tree
  * any more: its pages join the free memory (so a chain of live updates that restores
@@ -349,13 +360,38 @@ static void maybe_release_tree(void)
 	page_free(kho_in.node_list, kho_in.node_list_order);
 	kho_in.node_list = 0;
 	kho_in.tree_released = true;
+	maybe_release_fdt();
 }
+
+/*
+ * Once the boot is done (the late initcalls ran: nothing looks a subtree up after
+ * them) and the tree is released, the incoming root FDT is free memory too, so a
+ * kernel that took a handover and restored all of it holds nothing of it: it has the
+ * free memory of one that refused its handover (docs/kho.md, "What a handover
+ * costs").
+ */
+static bool boot_done;
+
+static void maybe_release_fdt(void)
+{
+	if (!boot_done || !kho_in.tree_released || !kho_in.fdt)
+		return;
+	kho_in.fdt = NULL;
+	buddy_add_range(mm_zone(ZONE_NORMAL), kho_in.fdt_pa >> PAGE_SHIFT, 1);
+}
+
+static void kho_boot_done(void)
+{
+	boot_done = true;
+	maybe_release_fdt();
+}
+LATE_INITCALL(90, kho_boot_done);
 
 uint64_t kho_boot_data_bytes(void)
 {
 	if (!kho_in.active)
 		return 0;
-	uint64_t n = KHO_FDT_SIZE + ALIGN_UP(kho_in.scratch_array_size, (uint64_t)PAGE_SIZE);
+	uint64_t n = kho_in.fdt ? KHO_FDT_SIZE : 0;
 	if (!kho_in.tree_released)
 		n += kho_in.nnodes * PAGE_SIZE;
 	return n;
@@ -378,7 +414,7 @@ const char *kho_drop_reason(void)
 
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size)
 {
-	if (!kho_in.active)
+	if (!kho_in.active || !kho_in.fdt)
 		return -ENOENT;
 	uint64_t sz;
 	int err = kho_fdt_get_subtree(kho_in.fdt, name, pa, &sz);

@@ -20,7 +20,6 @@ struct kho_in {
 	paddr_t node_list;                   /* copy of the tree's page addresses */
 	unsigned node_list_order;
 	bool tree_released;
-	uint64_t scratch_array_size;
 	uint64_t kexec_count;
 };
 extern struct kho_in kho_in;

@@ -132,9 +132,9 @@ void kho_scratch_init(struct boot_info *bi)
 		if (why) {
 			kho_drop(why);
 		} else {
+			/* The array is copied (scratch[]) and never read again: its page is
+			 * not kept, so it is free memory from the first allocation on. */
 			kho_in.active = true;
-			kho_in.scratch_array_size = bi->kho.scratch_size;
-			memblock_reserve(&memblock, bi->kho.scratch_addr, bi->kho.scratch_size);
 		}
 	}
 	if (!kho_in.active)

@@ -59,7 +59,9 @@ static int grow(struct memblock *mb, struct memblock_type *t)
 	memcpy(n, t->regions, t->cnt * sizeof(n[0]));
 	t->regions = n;
 	t->max *= 2;
-	/* Its own reservation: the reserved table has a spare entry (or just grew). */
+	/* Its own reservation: the reserved table has a spare entry (or just grew). It
+	 * stays reserved for the boot (the older, smaller tables too), and is counted. */
+	mb->grown_bytes += bytes;
 	return memblock_reserve(mb, pa, bytes);
 }
 

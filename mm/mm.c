@@ -157,8 +157,9 @@ const char *page_state_name(enum page_state st)
 /*
  * Bytes held by what the boot handed over and the kernel keeps reserved: the
  * information block and the modules (page-rounded, overlaps counted once, the
- * always-reserved first MiB and kernel slot left out), plus
- * what the handover still holds (kho/kho_in.c). free + this is the same on a cold
+ * always-reserved first MiB and kernel slot left out), what the handover still
+ * holds (the handover hooks), and memblock's tables where they outgrew their static
+ * arrays (a handover of many runs grows them). free + this is the same on a cold
  * boot and after any number of live updates that restore everything: the leak check
  * of the KHO self-test.
  */
@@ -189,5 +190,5 @@ uint64_t mm_boot_data_bytes(void)
 			bytes += r[i].b - a;
 		end = MAX(end, r[i].b);
 	}
-	return bytes + mm_handover()->boot_data_bytes();
+	return bytes + memblock.grown_bytes + mm_handover()->boot_data_bytes();
 }

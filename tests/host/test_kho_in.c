@@ -498,11 +498,11 @@ static void restore_everything(void)
 	/* The test-check blob; then the manifest, the last block but the root FDT page:
 	 * the tree is released with it. */
 	assert_int_equal(kho_restore_free(s->check_pa), 0);
-	assert_int_equal(kho_boot_data_bytes(), 2 * PAGE + s->nnodes * PAGE);
+	assert_int_equal(kho_boot_data_bytes(), PAGE + s->nnodes * PAGE);
 	for (uint64_t i = 0; i < s->nnodes; i++)
 		assert_int_equal(mm_page_state(s->nodes[i], NULL, NULL), PAGE_RESERVED);
 	assert_int_equal(kho_restore_free(s->manifest_pa), 0);
-	assert_int_equal(kho_boot_data_bytes(), 2 * PAGE);      /* root FDT, scratch array */
+	assert_int_equal(kho_boot_data_bytes(), PAGE);          /* the root FDT, until boot ends */
 	for (uint64_t i = 0; i < s->nnodes; i++)
 		if (mm_page_state(s->nodes[i], NULL, NULL) != PAGE_FREE)
 			case_fail("tree page %#llx not freed", (unsigned long long)s->nodes[i]);
@@ -532,18 +532,17 @@ static void kernel_accept(void)
 		 (unsigned long long)s->nnodes);
 	assert_golden(printk_log(), line);
 
-	/* memblock: the cold boot's reservations, the scratch array (its bytes), the
-	 * walk array, every preserved block and every tree page; nothing else. */
-	uint64_t want = s->cold_reserved + s->kd.scratch_size + WALK_BYTES + s->bytes +
-			s->nnodes * PAGE;
+	/* memblock: the cold boot's reservations, the walk array, every preserved block
+	 * and every tree page; nothing else (the scratch array is read, not kept). */
+	uint64_t want = s->cold_reserved + WALK_BYTES + s->bytes + s->nnodes * PAGE;
 	assert_int_equal(memblock_total(&memblock.reserved), want);
 	/* The same as ranges: [0, 5 MiB) first MiB, kernel and slot, then the section
 	 * bytes; the root FDT page, the tree pages and the blocks kernel N allocated
-	 * around them from 5 MiB; the memmap, the scratch array's 32 bytes and the walk
-	 * array in scratch; the order-9 block at 22 MiB. */
+	 * around them from 5 MiB; the walk array and the memmap (2 MiB aligned) in
+	 * scratch; the order-9 block at 22 MiB. */
 	assert_golden(reserved_dump(),
 		      "0-0x500020\n0x501000-0x540000\n0x541000-0x546000\n0x548000-0x551000\n"
-		      "0x600000-0x640020\n0x641000-0x6d1000\n0x1600000-0x1800000\n");
+		      "0x600000-0x690000\n0x800000-0x840000\n0x1600000-0x1800000\n");
 	assert_golden(blocks_dump(),
 		      "0x1600000/9\n0x520000/5\n0x50c000/2\n0x542000/1\n0x544000/1\n0x548000/1\n"
 		      "0x54a000/1\n0x54c000/1\n0x501000/0\n0x508000/0\n0x51f000/0\n0x541000/0\n"
@@ -575,7 +574,7 @@ static void kernel_accept(void)
 	assert_int_equal(kho_kexec_count(), 1);
 	/* kho_init read kexec-metadata and gave its page back. */
 	assert_false(kho_is_preserved_block(s->meta_pa, 0));
-	assert_int_equal(kho_boot_data_bytes(), PAGE + PAGE + s->nnodes * PAGE);
+	assert_int_equal(kho_boot_data_bytes(), PAGE + s->nnodes * PAGE);   /* FDT, tree */
 	restore_everything();
 }
 
@@ -629,15 +628,12 @@ static void test_accept_many_runs(void **state)
 static void test_accept_many_runs_leak(void **state)
 {
 	(void)state;
-	/* BUG: 4215 blocks in 4215 runs (more than walk 1 records, so walk 2 reserves
-	 * them; that part passes). Reserving them grows memblock's reserved table
-	 * from 128 to 8192 entries in scratch memory, reserved for good.
-	 * Expected, after everything is restored and freed: free memory plus
-	 * mm_boot_data_bytes() equals the cold boot's figure (docs/kho.md, the leak
-	 * check of `kho selftest`). Actual: 0x3f000 bytes (252 KiB, the grown tables:
-	 * 4 + 8 + ... + 128 KiB) less, in the last assertion of restore_everything().
-	 * Per boot, not cumulative: each kernel's memblock starts afresh. */
-	skip();
+	/* 4215 blocks in 4215 runs (more than walk 1 records, so walk 2 reserves them)
+	 * grow memblock's reserved table from 128 to 8192 entries in scratch, reserved
+	 * for the boot (4 + 8 + ... + 128 KiB; each kernel's memblock starts afresh).
+	 * After everything is restored and freed, free memory plus mm_boot_data_bytes()
+	 * (which counts those tables) equals the cold boot's figure: the leak check of
+	 * `kho selftest` (docs/kho.md). This test found the tables uncounted. */
 	ki_power_on();
 	corrupt = c_many_runs;
 	ki_kernel(kernel_n);
@@ -830,9 +826,7 @@ static void kernel_refused(void)
 	assert_int_equal(kho_boot_data_bytes(), 0);
 	/* Nothing reserved but what a cold boot reserves, and the handover's own pages
 	 * the stage explains; no run of the handover. */
-	uint64_t extra = cur->stage == ST_SCRATCH ? 0
-			 : cur->stage == ST_FDT ? s->kd.scratch_size
-						: s->kd.scratch_size + WALK_BYTES;
+	uint64_t extra = cur->stage == ST_WALK ? WALK_BYTES : 0;
 	if (memblock_total(&memblock.reserved) != s->cold_reserved + extra)
 		case_fail("%s: reserved %#llx, cold %#llx + %#llx\n%s", cur->name,
 			  (unsigned long long)memblock_total(&memblock.reserved),
@@ -882,16 +876,11 @@ static void test_refusals(void **state)
 static void test_refusal_leaks(void **state)
 {
 	(void)state;
-	/* BUG: kernel N+1 refuses a handover in kho_memory_init (take_fdt, the walk
-	 * array, walk 1, a KHO_IN_CHECK or the reservation). Expected: as a cold boot,
-	 * free memory plus mm_boot_data_bytes() equals the cold boot's figure. Actual:
-	 * 4096 bytes less when refused in take_fdt or for the walk array (the incoming
-	 * scratch array stays reserved: kho_scratch_init reserved it, kho_drop does not
-	 * give it back, and kho_boot_data_bytes() no longer counts it), 8192 bytes less
-	 * when refused at walk 1 or later (also: kho_memory_finish runs on, since
-	 * kho_in.nodes is still set, and copies the node list into a page_alloc'ed
-	 * page that nothing frees after a drop). */
-	skip();
+	/* Kernel N+1 refuses a handover in kho_memory_init (take_fdt, the walk array,
+	 * walk 1, a KHO_IN_CHECK or the reservation): as on a cold boot, free memory
+	 * plus mm_boot_data_bytes() equals the cold boot's figure. This test found the
+	 * scratch array's page kept after a refusal, and, from walk 1 on, a page
+	 * kho_memory_finish took for the node list that nothing freed. */
 	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++) {
 		cur = &refusals[i];
 		ki_power_on();
@@ -907,17 +896,14 @@ static void test_refusal_leaks(void **state)
 static void test_refusal_reserve_nomem(void **state)
 {
 	(void)state;
-	/* BUG: kernel N+1's scratch is only the kernel slot and a global range exactly
-	 * the size of the walk array, and the handover has 200 runs: reserving the
-	 * ~126th run fills memblock's reserved table, whose growth finds no scratch
-	 * memory. The handover is refused ("no scratch memory to reserve preserved
-	 * blocks") and the runs reserved so far are undone. Expected: memblock
-	 * reserves the cold boot's ranges, the scratch array and the walk array only
-	 * (cold + 0x90020 bytes). Actual: one page more, the run being reserved when
-	 * the table could not grow: memblock_reserve() inserts the range before it
-	 * grows the table and returns -ENOMEM with the range still reserved, and
-	 * flush_reserve() does not count it among the runs to undo. */
-	skip();
+	/* Kernel N+1's scratch is only the kernel slot and a global range exactly the
+	 * size of the walk array, and the handover has 200 runs: reserving the ~126th
+	 * run fills memblock's reserved table, whose growth finds no scratch memory.
+	 * The handover is refused ("no scratch memory to reserve preserved blocks")
+	 * and every run reserved is undone, the one whose reservation could not grow
+	 * the table too (memblock_reserve put it in before it failed): memblock holds
+	 * the cold boot's ranges and the walk array only. This test found that run
+	 * left reserved. */
 	static const struct refusal nomem = { "reserve nomem", c_reserve_nomem, ST_WALK,
 					      "no scratch memory to reserve preserved blocks" };
 	cur = &nomem;
