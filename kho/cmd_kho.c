@@ -64,15 +64,20 @@ static int status(struct shell_ctx *c, paddr_t fdt)
 	return 0;
 }
 
+/* One line: tag, then n (at most 64) bytes in hex. */
+static void hex_line(const char *tag, const uint8_t *b, unsigned n)
+{
+	char line[129];
+	for (unsigned i = 0; i < n && i < 64; i++)
+		snprintf(line + 2 * i, 3, "%02x", b[i]);
+	printk("%s %s\n", tag, line);
+}
+
 static int dump_raw(struct shell_ctx *c, paddr_t fdt)
 {
 	const uint8_t *b = phys_to_virt(fdt);
-	for (unsigned off = 0; off < KHO_FDT_SIZE; off += 64) {
-		char line[129];
-		for (unsigned i = 0; i < 64; i++)
-			snprintf(line + 2 * i, 3, "%02x", b[off + i]);
-		printk("fdt-hex %s\n", line);
-	}
+	for (unsigned off = 0; off < KHO_FDT_SIZE; off += 64)
+		hex_line("fdt-hex", b + off, 64);
 	shell_kv(c, "bytes", "%u", KHO_FDT_SIZE);
 	return 0;
 }
@@ -82,9 +87,16 @@ static int dump(paddr_t fdt)
 	printk("outgoing root FDT at %#llx:\n", (unsigned long long)fdt);
 	kho_fdt_print(phys_to_virt(fdt));
 	summarise("outgoing", kho_out_tree()->root);
-	if (kho_is_boot() && kho_in.fdt) {
+	if (kho_is_boot()) {
 		printk("incoming root FDT:\n");
 		kho_fdt_print(kho_in.fdt);
+	} else if (kho_dropped() && kho_in.fdt) {          /* kept, never trusted */
+		printk("incoming root FDT at %#llx (refused: %s):\n",
+		       (unsigned long long)kho_in.fdt_pa, kho_drop_reason());
+		if (kho_fdt_validate(kho_in.fdt, KHO_FDT_SIZE, NULL, NULL) == 0)
+			kho_fdt_print(kho_in.fdt);
+		else
+			hex_line("fdt-hex", kho_in.fdt, 64);
 	}
 	return 0;
 }

@@ -23,7 +23,6 @@
  */
 #include <boot_info.h>
 #include <errno.h>
-#include <initcall.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <layout.h>
@@ -242,11 +241,12 @@ static const char *run_in_checks(void)
 static const char *take_fdt(const struct boot_kho *k)
 {
 	const char *why = NULL;
-	if (!IS_ALIGNED(k->fdt_addr, (paddr_t)PAGE_SIZE) || k->fdt_size != KHO_FDT_SIZE ||
-	    !usable(k->fdt_addr, KHO_FDT_SIZE))
+	if (!IS_ALIGNED(k->fdt_addr, (paddr_t)PAGE_SIZE) || !usable(k->fdt_addr, KHO_FDT_SIZE))
 		return "root FDT address or size";
-	kho_in.fdt_pa = k->fdt_addr;
+	kho_in.fdt_pa = k->fdt_addr;                 /* a page that may be read */
 	kho_in.fdt = phys_to_virt(k->fdt_addr);
+	if (k->fdt_size != KHO_FDT_SIZE)
+		return "root FDT address or size";
 	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why))
 		return why ? why : "root FDT";
 	return NULL;
@@ -284,6 +284,18 @@ static const char *reserve_handover(void)
 				: "no scratch memory to reserve preserved blocks";
 }
 
+/*
+ * A refused handover's root FDT page stays reserved for the boot, so that `kho dump`
+ * can show what was refused, if its address passed the first check (a whole page of
+ * RAM, outside scratch and everything reserved): only read, never trusted. It is
+ * the one page a refused handover keeps, as an accepted one keeps its root FDT.
+ */
+static void keep_refused_fdt(void)
+{
+	if (kho_in.fdt && memblock_reserve(&memblock, kho_in.fdt_pa, KHO_FDT_SIZE))
+		kho_in.fdt = NULL;
+}
+
 void kho_memory_init(struct boot_info *bi)
 {
 	if (!kho_in.active)
@@ -302,6 +314,7 @@ void kho_memory_init(struct boot_info *bi)
 		why = reserve_handover();
 	if (why) {
 		kho_drop(why);
+		keep_refused_fdt();
 		return;
 	}
 	memblock.scratch_only = false;
@@ -340,8 +353,6 @@ void kho_memory_finish(void)
 	runs = NULL;
 }
 
-static void maybe_release_fdt(void);
-
 /*
  * Once every block but the root FDT page has been restored, nothing needs the tree
  * any more: its pages join the free memory (so a chain of live updates that restores
@@ -360,38 +371,13 @@ static void maybe_release_tree(void)
 	page_free(kho_in.node_list, kho_in.node_list_order);
 	kho_in.node_list = 0;
 	kho_in.tree_released = true;
-	maybe_release_fdt();
 }
-
-/*
- * Once the boot is done (the late initcalls ran: nothing looks a subtree up after
- * them) and the tree is released, the incoming root FDT is free memory too, so a
- * kernel that took a handover and restored all of it holds nothing of it: it has the
- * free memory of one that refused its handover (docs/kho.md, "What a handover
- * costs").
- */
-static bool boot_done;
-
-static void maybe_release_fdt(void)
-{
-	if (!boot_done || !kho_in.tree_released || !kho_in.fdt)
-		return;
-	kho_in.fdt = NULL;
-	buddy_add_range(mm_zone(ZONE_NORMAL), kho_in.fdt_pa >> PAGE_SHIFT, 1);
-}
-
-static void kho_boot_done(void)
-{
-	boot_done = true;
-	maybe_release_fdt();
-}
-LATE_INITCALL(90, kho_boot_done);
 
 uint64_t kho_boot_data_bytes(void)
 {
 	if (!kho_in.active)
-		return 0;
-	uint64_t n = kho_in.fdt ? KHO_FDT_SIZE : 0;
+		return kho_in.fdt ? KHO_FDT_SIZE : 0;   /* a refused handover's root FDT */
+	uint64_t n = KHO_FDT_SIZE;
 	if (!kho_in.tree_released)
 		n += kho_in.nnodes * PAGE_SIZE;
 	return n;
@@ -414,7 +400,7 @@ const char *kho_drop_reason(void)
 
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size)
 {
-	if (!kho_in.active || !kho_in.fdt)
+	if (!kho_in.active)
 		return -ENOENT;
 	uint64_t sz;
 	int err = kho_fdt_get_subtree(kho_in.fdt, name, pa, &sz);

@@ -363,7 +363,7 @@ static struct hugetlb_pool *pool_of_order(unsigned order)
 
 /* Take the ser and the folios; each folio becomes the pool's, in use. */
 static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
-		struct hugetlb_pool **pool)
+		struct hugetlb_pool **pool, struct memfd_leftover *left)
 {
 	unsigned order;
 	void *obj;
@@ -376,11 +376,11 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 	memcpy(s, page_virt(data), sizeof(*s));
 	page_free(data, order);
 	*pool = pool_of_order(s->order);
+	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
 	if (!*pool || (s->seals & ~(uint32_t)F_SEAL_ALL) ||
 	    memfd_check_layout(s->size, s->order, s->nr_folios))
-		return -EINVAL;
-	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
-	int err = memfd_folios_restore(&desc, s->nr_folios, s->order, folios);
+		return memfd_folios_leftover(&desc, left) ?: -EINVAL;
+	int err = memfd_folios_restore(&desc, s->nr_folios, s->order, folios, left);
 	if (err)
 		return err;
 	/* Each becomes the pool's again, in use, if the pool's list says it is this
@@ -404,16 +404,41 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 	return err;
 }
 
+/* What a failed retrieve leaves for finish: the blocks its list named that the tree
+ * proves preserved (luo/memfd_folios.h); finish gives them to the allocator, and the
+ * pool drops them from its list when it next settles (they are no longer
+ * preserved blocks). */
+static int keep_leftover(struct luo_file_op_args *a, struct memfd_leftover *left, int err)
+{
+	struct memfd_leftover *k = left->n ? kmalloc(sizeof(*k)) : NULL;
+	if (k)
+		*k = *left;
+	else
+		kvfree(left->pa);
+	a->private_data = k;
+	return err;
+}
+
+static void give_back(struct memfd_leftover *left)
+{
+	uint64_t n = left->n, back = memfd_folios_give_back(left);
+	printk("luo: hugetlb memfd: %llu of %llu preserved folios a damaged record named "
+	       "went back to the allocator\n", (unsigned long long)back, (unsigned long long)n);
+	for (int p = 0; back && p < NR_HUGE; p++)   /* the pools let go of them now */
+		hugetlb_drain(hugetlb_pool((enum hugetlb_size)p));
+}
+
 static int hmf_retrieve(struct luo_file_op_args *a)
 {
 	struct baton_hugememfd_ser s;
+	struct memfd_leftover left = { NULL, 0 };
 	struct hugetlb_pool *pool;
 	paddr_t *folios;
 	if (memfd_check_name(a->retrieve_name))
 		return -EINVAL;
-	int err = take(a->serialized_data, &s, &folios, &pool);
+	int err = take(a->serialized_data, &s, &folios, &pool, &left);
 	if (err)
-		return err;
+		return keep_leftover(a, &left, err);
 	struct memfd *f;
 	err = memfd_adopt(a->retrieve_name, s.size, s.seals, pool, folios, s.nr_folios, &f);
 	if (err) {
@@ -430,17 +455,26 @@ static int hmf_retrieve(struct luo_file_op_args *a)
 
 static void hmf_finish(struct luo_file_op_args *a)
 {
+	struct memfd_leftover left = { NULL, 0 };
 	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
 		memfd_luo_finished(a->file.obj);
 		return;
 	}
-	if (a->retrieve_status < 0)
+	if (a->retrieve_status < 0) {               /* failed: give back what is proven */
+		if (a->private_data) {
+			give_back(a->private_data);
+			kfree(a->private_data);
+		}
 		return;
+	}
 	struct baton_hugememfd_ser s;
 	struct hugetlb_pool *pool;
 	paddr_t *folios;
-	if (take(a->serialized_data, &s, &folios, &pool)) {
+	if (take(a->serialized_data, &s, &folios, &pool, &left)) {
 		printk("luo: warning: a hugetlb memfd could not be given back to its pool\n");
+		if (left.n)
+			give_back(&left);
+		kvfree(left.pa);
 		return;
 	}
 	for (uint64_t i = 0; i < s.nr_folios; i++)

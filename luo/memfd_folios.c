@@ -60,39 +60,6 @@ void memfd_folios_unpreserve(struct memfd *f, struct memfd_folios *o)
 	*o = (struct memfd_folios){ 0 };
 }
 
-int memfd_folios_restore(const struct kho_vmalloc *d, uint64_t n, unsigned order, paddr_t **out)
-{
-	*out = NULL;
-	if (!n)
-		return 0;
-	struct kho_vmalloc desc = *d;
-	/* n is untrusted: bound it by the area (32-bit pages, so no product wraps)
-	 * before it sizes anything. */
-	if (n > desc.total_pages * (uint64_t)(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)))
-		return -EIO;
-	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
-	paddr_t *f = kvmalloc(n * sizeof(paddr_t));          /* zeroed */
-	int err = arr && f ? 0 : -EIO;
-	for (uint64_t i = 0; !err && i < n; i++) {
-		paddr_t pa = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT;
-		unsigned o;
-		if (!pa || arr[i].index >= n || f[arr[i].index] || kho_restore_folio(pa, &o) ||
-		    o != order)
-			err = -EIO;
-		else
-			f[arr[i].index] = pa;
-	}
-	for (uint64_t i = 0; !err && i < n; i++)
-		if (!f[i])
-			err = -EIO;                          /* a hole: every folio was preserved */
-	vfree((void *)arr);
-	if (err) {
-		kvfree(f);
-		return err;
-	}
-	*out = f;
-	return 0;
-}
 
 /* An allocated block of 2^order pages at pa becomes 2^order allocated pages. Nothing
  * runs between the free and the claims, so every claim finds its page free. */
@@ -145,18 +112,99 @@ static int take_pages(const struct memfd_luo_folio_ser *arr, uint64_t n, paddr_t
 	return 0;
 }
 
-int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t size,
-			       paddr_t **out, uint64_t *npages)
+/* The records' blocks the tree proves are preserved heads, into left. */
+static int collect(const struct memfd_luo_folio_ser *arr, uint64_t n, struct memfd_leftover *left)
+{
+	paddr_t *pa = n ? kvmalloc(n * sizeof(paddr_t)) : NULL;
+	if (n && !pa)
+		return -ENOMEM;
+	*left = (struct memfd_leftover){ pa, 0 };
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t p = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT, head;
+		unsigned o;
+		if (p && kho_preserved_block(p, &head, &o) && head == p)
+			pa[left->n++] = p;
+	}
+	return 0;
+}
+
+/* The records the list's area can hold (32-bit pages: no product wraps). */
+static uint64_t capacity(const struct kho_vmalloc *d)
+{
+	return d->total_pages * (uint64_t)(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser));
+}
+
+int memfd_folios_leftover(const struct kho_vmalloc *d, struct memfd_leftover *left)
+{
+	*left = (struct memfd_leftover){ NULL, 0 };
+	struct kho_vmalloc desc = *d;
+	uint64_t n = capacity(&desc);      /* every slot: the record's count may be the lie */
+	if (!n || !desc.first)
+		return 0;
+	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
+	if (!arr)
+		return 0;                          /* not a preserved list: nothing is proven */
+	int err = collect(arr, n, left);
+	vfree((void *)arr);
+	return err;
+}
+
+int memfd_folios_restore(const struct kho_vmalloc *d, uint64_t n, unsigned order, paddr_t **out,
+			 struct memfd_leftover *left)
 {
 	*out = NULL;
-	*npages = 0;
-	uint64_t pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0), total = 0;
-	if (size > MEMFD_SIZE_MAX || n > pages || (!n && pages))
-		return -EINVAL;                     /* nothing taken: the counts disagree */
+	*left = (struct memfd_leftover){ NULL, 0 };
 	if (!n)
 		return 0;
 	struct kho_vmalloc desc = *d;
-	if (n > desc.total_pages * (uint64_t)(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)))
+	/* n is untrusted: bound it by the area before it sizes anything. */
+	if (n > capacity(&desc))
+		return memfd_folios_leftover(d, left) ?: -EIO;
+	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
+	paddr_t *f = kvmalloc(n * sizeof(paddr_t));          /* zeroed */
+	int err = arr && f ? 0 : -EIO;
+	for (uint64_t i = 0; !err && i < n; i++) {
+		paddr_t pa = (arr[i].pfn_flags & PFN_MASK) << PAGE_SHIFT;
+		unsigned o;
+		if (!pa || arr[i].index >= n || f[arr[i].index] || kho_restore_folio(pa, &o)) {
+			err = -EIO;
+		} else if (o != order) {
+			page_free(pa, o);                   /* restored, so ours: not the file's */
+			err = -EIO;
+		} else {
+			f[arr[i].index] = pa;
+		}
+	}
+	for (uint64_t i = 0; !err && i < n; i++)
+		if (!f[i])
+			err = -EIO;                          /* a hole: every folio was preserved */
+	if (err && arr && collect(arr, capacity(&desc), left))
+		err = -ENOMEM;
+	vfree((void *)arr);
+	if (err) {
+		for (uint64_t i = 0; f && i < n; i++)
+			if (f[i])
+				page_free(f[i], order);      /* restored: ours, to the allocator */
+		kvfree(f);
+		return err;
+	}
+	*out = f;
+	return 0;
+}
+
+int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t size,
+			       paddr_t **out, uint64_t *npages, struct memfd_leftover *left)
+{
+	*out = NULL;
+	*npages = 0;
+	*left = (struct memfd_leftover){ NULL, 0 };
+	uint64_t pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0), total = 0;
+	if (size > MEMFD_SIZE_MAX || n > pages || (!n && pages))
+		return memfd_folios_leftover(d, left) ?: -EINVAL;   /* the counts disagree */
+	if (!n)
+		return 0;
+	struct kho_vmalloc desc = *d;
+	if (n > capacity(&desc))
 		return -EIO;
 	const struct memfd_luo_folio_ser *arr = kho_restore_vmalloc(&desc);
 	if (!arr)
@@ -167,6 +215,8 @@ int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t
 		err = -ENOMEM;
 	if (!err)
 		err = take_pages(arr, n, p);
+	if (err && collect(arr, capacity(&desc), left))
+		err = -ENOMEM;
 	vfree((void *)arr);
 	if (err) {
 		kvfree(p);
@@ -177,4 +227,19 @@ int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t
 	*out = p;
 	*npages = pages;
 	return 0;
+}
+
+uint64_t memfd_folios_give_back(struct memfd_leftover *left)
+{
+	uint64_t back = 0;
+	for (uint64_t i = 0; i < left->n; i++) {
+		unsigned o;
+		if (kho_restore_folio(left->pa[i], &o))
+			continue;                      /* restored since (named twice, or taken) */
+		page_free(left->pa[i], o);
+		back++;
+	}
+	kvfree(left->pa);
+	*left = (struct memfd_leftover){ NULL, 0 };
+	return back;
 }

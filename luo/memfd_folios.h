@@ -21,11 +21,13 @@ int memfd_folios_preserve(struct memfd *f, struct memfd_folios *o, bool own);
 void memfd_folios_unpreserve(struct memfd *f, struct memfd_folios *o);
 /*
  * Kernel N+1: restore the list and its n folios of the given order (every index
- * 0..n-1 exactly once). 0 and *out (kvmalloc'ed addresses in file order), -EIO if
- * anything is missing or wrong (what was restored then stays allocated to nobody).
+ * 0..n-1 exactly once). 0 and *out (kvmalloc'ed addresses in file order); -EIO if
+ * anything is missing or wrong: what was restored by then goes back to the
+ * allocator, and *left holds what the file leaves behind (memfd_folios_leftover).
  */
+struct memfd_leftover;
 int memfd_folios_restore(const struct kho_vmalloc *desc, uint64_t n, unsigned order,
-			 paddr_t **out);
+			 paddr_t **out, struct memfd_leftover *left);
 /*
  * Kernel N+1, memfd-v2 as Linux writes it: one record per folio, of any order, in
  * file order (Baton's own writer gives n order-0 records; Linux's shmem may give
@@ -39,9 +41,28 @@ int memfd_folios_restore(const struct kho_vmalloc *desc, uint64_t n, unsigned or
  * pages); pages past the end of the file (a last folio reaching past it) are freed.
  * 0 and *out (kvmalloc'ed, the pages in file order; *npages = pages); -EINVAL if
  * size or n is out of range (nothing taken); -EIO if the list is wrong (the list is
- * consumed, the folios are left as they were, still reserved); -ENOMEM. A folio named twice fails the take with -EIO; what was taken
- * by then is freed.
+ * consumed, the folios are left as they were, still reserved); -ENOMEM. A folio
+ * named twice fails the take with -EIO; what was taken by then is freed. On every
+ * failure *left holds what the file leaves behind (memfd_folios_leftover).
  */
+struct memfd_leftover;
 int memfd_folios_restore_pages(const struct kho_vmalloc *desc, uint64_t n, uint64_t size,
-			       paddr_t **out, uint64_t *npages);
+			       paddr_t **out, uint64_t *npages, struct memfd_leftover *left);
+/*
+ * What a file that failed to retrieve leaves behind, for its finish to give back
+ * (docs/luo.md, "A file that fails to retrieve"): the records' blocks that the
+ * incoming tree proves are preserved block heads, read from the list while it is
+ * still there: every slot of the list's area, since the record's count may be what
+ * is wrong. Nothing the records merely claim is in it: a pfn the tree does not name,
+ * or names inside another block, is left alone. 0 or -ENOMEM; an unreadable list
+ * gives an empty set.
+ */
+struct memfd_leftover {
+	paddr_t *pa;                       /* kvmalloc'ed, n entries */
+	uint64_t n;
+};
+int memfd_folios_leftover(const struct kho_vmalloc *desc, struct memfd_leftover *left);
+/* At finish: each block restored (if it still is a preserved block) and freed, at the
+ * order the tree gives; returns how many went back. Frees left's array. */
+uint64_t memfd_folios_give_back(struct memfd_leftover *left);
 #endif

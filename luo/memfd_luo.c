@@ -107,28 +107,52 @@ static int take_ser(uint64_t data, struct memfd_luo_ser *out)
 
 /* Folios of any order, as Linux writes them, become the file's order-0 pages
  * (luo/memfd_folios.h); *npages = ceil(size / 4096). */
-static int restore_pages(const struct memfd_luo_ser *s, paddr_t **pages, uint64_t *npages)
+static int restore_pages(const struct memfd_luo_ser *s, paddr_t **pages, uint64_t *npages,
+			 struct memfd_leftover *left)
 {
-	if (s->size > MEMFD_SIZE_MAX || s->flags)
-		return -EINVAL;
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
-	return memfd_folios_restore_pages(&desc, s->nr_folios, s->size, pages, npages);
+	if (s->size > MEMFD_SIZE_MAX || s->flags)
+		return memfd_folios_leftover(&desc, left) ?: -EINVAL;
+	return memfd_folios_restore_pages(&desc, s->nr_folios, s->size, pages, npages, left);
+}
+
+/* A failed retrieve keeps what its file leaves behind for finish (private_data). */
+static int keep_leftover(struct luo_file_op_args *a, struct memfd_leftover *left, int err)
+{
+	struct memfd_leftover *k = left->n ? kmalloc(sizeof(*k)) : NULL;
+	if (k)
+		*k = *left;
+	else
+		kvfree(left->pa);                      /* nothing proven, or no memory */
+	a->private_data = k;
+	return err;
+}
+
+/* Finish of a file that left blocks behind: the tree's proven blocks go back. */
+static void give_back(struct memfd_leftover *left)
+{
+	uint64_t n = left->n, back = memfd_folios_give_back(left);
+	printk("luo: memfd: %llu of %llu preserved blocks a damaged record named went back "
+	       "to the allocator\n", (unsigned long long)back, (unsigned long long)n);
 }
 
 static int retrieve(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
+	struct memfd_leftover left = { NULL, 0 };
 	paddr_t *pages;
 	uint64_t n;
 	if (memfd_check_name(a->retrieve_name))
 		return -EINVAL;                    /* nothing consumed yet: can be retried */
 	if (take_ser(a->serialized_data, &s))
 		return -EIO;
-	if (s.seals & ~(uint32_t)F_SEAL_ALL)
-		return -EOPNOTSUPP;
-	int err = restore_pages(&s, &pages, &n);
+	if (s.seals & ~(uint32_t)F_SEAL_ALL) {
+		struct kho_vmalloc desc = s.folios;
+		return keep_leftover(a, &left, memfd_folios_leftover(&desc, &left) ?: -EOPNOTSUPP);
+	}
+	int err = restore_pages(&s, &pages, &n, &left);
 	if (err)
-		return err;
+		return keep_leftover(a, &left, err);
 	struct memfd *f;
 	err = memfd_adopt(a->retrieve_name, s.size, s.seals, NULL, pages, n, &f);
 	if (err) {
@@ -146,17 +170,26 @@ static int retrieve(struct luo_file_op_args *a)
 static void finish(struct luo_file_op_args *a)
 {
 	struct memfd_luo_ser s;
+	struct memfd_leftover left = { NULL, 0 };
 	paddr_t *pages;
 	uint64_t n;
 	if (a->retrieve_status > 0) {               /* retrieved: LUO lets go of the file */
 		memfd_luo_finished(a->file.obj);
 		return;
 	}
-	if (a->retrieve_status < 0)
-		return;                             /* failed: what was taken stays leaked */
-	if (take_ser(a->serialized_data, &s) || restore_pages(&s, &pages, &n)) {
+	if (a->retrieve_status < 0) {               /* failed: give back what is proven */
+		if (a->private_data) {
+			give_back(a->private_data);
+			kfree(a->private_data);
+		}
+		return;
+	}
+	if (take_ser(a->serialized_data, &s) || restore_pages(&s, &pages, &n, &left)) {
 		printk("luo: warning: memfd token data %#llx could not be discarded cleanly\n",
 		       (unsigned long long)a->serialized_data);
+		if (left.n)
+			give_back(&left);
+		kvfree(left.pa);
 		return;
 	}
 	for (uint64_t i = 0; i < n; i++)

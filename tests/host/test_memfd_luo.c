@@ -450,16 +450,27 @@ static paddr_t linux_memfd(const unsigned (*blocks)[2], size_t nblocks, const st
 	return P(SER_PAGE);
 }
 
+static struct luo_file_op_args last;      /* the last retrieve's, for finish_last() */
+
 static int retrieve(paddr_t data, const char *name, struct memfd **f)
 {
 	struct luo_file_op_args a = { .handler = memfd_h, .retrieve_name = name,
 				      .serialized_data = data };
 	int err = memfd_h->ops->retrieve(&a);
+	a.retrieve_status = err ? err : 1;
+	last = a;
 	if (!err) {
 		assert_string_equal(a.file.kind, "memfd");
 		*f = a.file.obj;
 	}
 	return err;
+}
+
+/* The session's finish, for the file of the last retrieve (as LUO calls it). */
+static void finish_last(void)
+{
+	memfd_h->ops->finish(&last);
+	last = (struct luo_file_op_args){ 0 };
 }
 
 static void file_is(struct memfd *f, uint64_t size)
@@ -569,6 +580,20 @@ static void test_refused(void **state)
 				case_fail("case %zu (%s): block %zu taken", c, rows[c].what, b);
 		if (memfd_find("bad"))
 			case_fail("case %zu (%s): a file was made", c, rows[c].what);
+		/* Its session finished: every block a record names that the tree proves
+		 * preserved goes back (docs/luo.md); the "not preserved" pfn 50 and the
+		 * "not a head" pfn 21 stay as they are, never freed on the record's word. */
+		finish_last();
+		bool named[4] = { false };
+		for (size_t r = 0; r < rows[c].n && rows[c].nr; r++)
+			for (size_t b = 0; b < 4; b++)
+				named[b] |= rows[c].r[r].page == big_blocks[b][0];
+		for (size_t b = 0; b < 4; b++) {
+			enum pstate want = named[b] ? P_FREE : P_IN;
+			if (pg[big_blocks[b][0]].state != want)
+				case_fail("case %zu (%s): after finish, block %zu is %d, want %d", c,
+					  rows[c].what, b, pg[big_blocks[b][0]].state, want);
+		}
 	}
 }
 

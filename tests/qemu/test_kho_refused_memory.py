@@ -1,7 +1,8 @@
 """No page is lost when a handover is refused (docs/kho.md, "What a handover costs,
 page by page"): after each refused kind (`kho corrupt`, every stage of the check),
 free memory equals that of a live update that preserved nothing and was accepted;
-both differ from a cold boot only by the boot information kexec wrote."""
+both differ from a cold boot only by the boot information kexec wrote and the
+incoming root FDT, kept for `kho dump` whether accepted or refused."""
 import pytest
 
 import baton
@@ -25,15 +26,19 @@ def test_refused_handover_frees_what_an_accepted_one_does():
         baton.kexec(b)
         accepted = free(b)
         assert b.ok("kho status")["preserved"] == "0"
-        # The only difference from the cold boot: the multiboot2 information block
-        # (one page) that kexec wrote; a PVH start_info lies in the first MiB.
-        assert cold - accepted == 4096
+        # The differences from the cold boot: the multiboot2 information block (one
+        # page) that kexec wrote (a PVH start_info lies in the first MiB), and the
+        # incoming root FDT (one page), which a refused handover keeps as well.
+        assert cold - accepted == 8192
         for kind in KINDS:
             b.ok(f"kho corrupt {kind}")
             start = len(b.text)
             baton.kexec(b)
             assert "kho: incoming handover refused" in b.text[start:], kind
             assert free(b) == accepted, kind
+            out = b.cmd("kho dump").details
+            assert any(line.startswith("incoming root FDT at ") and "(refused: " in line
+                       for line in out), kind
 
 
 @pytest.mark.parametrize("kind", ["magic", "node-self"])
