@@ -87,6 +87,10 @@ void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 void buddy_add_range(struct buddy *b, uint64_t pfn, uint64_t n);
 /* Allocate a block of 2^order frames aligned to 2^order; its pfn, or BUDDY_NONE. */
 uint64_t buddy_alloc(struct buddy *b, unsigned order);
+/* The allocated block of 2^order frames at pfn becomes 2^(order - to) allocated
+ * blocks of order `to`, each freed on its own later (huge-page pools take whole
+ * 1 GiB blocks at boot and cut them into folios when first needed). */
+void buddy_split_alloc(struct buddy *b, uint64_t pfn, unsigned order, unsigned to);
 /* Free a block returned by buddy_alloc with the same order. */
 void buddy_free(struct buddy *b, uint64_t pfn, unsigned order);
 /*

@@ -14,6 +14,7 @@
 #include <types.h>
 
 enum hugetlb_size { HUGE_2M = 0, HUGE_1G = 1, NR_HUGE };
+#define HUGETLB_UNCUT_MAX 64
 
 struct hugetlb_pool {
 	const char *name;        /* "2M", "1G" */
@@ -35,6 +36,11 @@ struct hugetlb_pool {
 	bool settled;            /* sorted, and every folio waiting for its memfd checked */
 	bool recount;            /* adopted: check the handed-over counts when sorting */
 	uint64_t bad_entries;    /* of the handed-over list, met since the last settle */
+	/* Blocks hugetlb_init took from the buddy whole and has not cut into folios
+	 * yet: each counts 2^(order - pool order) folios in total and free. They are
+	 * cut when the pool first needs a folio, or is drained (mm/hugetlb.c). */
+	struct { paddr_t pa; unsigned order; } uncut[HUGETLB_UNCUT_MAX];
+	unsigned nuncut;
 };
 
 void hugetlb_init(void);

@@ -217,6 +217,16 @@ void buddy_mark(struct buddy *b, uint64_t pfn, unsigned order, enum page_state s
 	set_head(b, idx(b, pfn), order, st);
 }
 
+void buddy_split_alloc(struct buddy *b, uint64_t pfn, unsigned order, unsigned to)
+{
+	struct page *p = in_zone(b, pfn, 1ull << order) ? head_at(b, idx(b, pfn)) : NULL;
+	BUG_ON(!p || p->state != PAGE_ALLOC || p->order != order || to > order,
+	       "split of pfn %#llx from order %u to %u: not an allocated block of that order",
+	       (unsigned long long)pfn, order, to);
+	for (uint64_t i = 0; i < 1ull << (order - to); i++)
+		set_head(b, idx(b, pfn) + (i << to), to, PAGE_ALLOC);
+}
+
 void buddy_adopt(struct buddy *b, uint64_t pfn)
 {
 	struct page *p = in_zone(b, pfn, 1) ? head_at(b, idx(b, pfn)) : NULL;

@@ -67,20 +67,30 @@ static void unlink_free(struct hugetlb_pool *pool, paddr_t pa)
 	hugetlb_account(pool, 0, -1, 0);
 }
 
+/* Room in the pool's list for n folios, the list doubling from 64 as it grows. */
+static int reserve_list(struct hugetlb_pool *pool, uint64_t n)
+{
+	if (n <= pool->cap)
+		return 0;
+	uint64_t cap = pool->cap ? pool->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	uint64_t *a = kvmalloc(cap * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	if (pool->all)
+		memcpy(a, pool->all, pool->nall * sizeof(*a));
+	kvfree(pool->all);
+	pool->all = a;
+	pool->cap = cap;
+	return 0;
+}
+
 /* Record a folio in the pool's list of all folios. */
 static int track(struct hugetlb_pool *pool, paddr_t pa)
 {
-	if (pool->nall == pool->cap) {
-		uint64_t cap = pool->cap ? pool->cap * 2 : 64;
-		uint64_t *a = kvmalloc(cap * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		if (pool->all)
-			memcpy(a, pool->all, pool->nall * sizeof(*a));
-		kvfree(pool->all);
-		pool->all = a;
-		pool->cap = cap;
-	}
+	if (reserve_list(pool, pool->nall + 1))
+		return -ENOMEM;
 	pool->all[pool->nall++] = pa;
 	hugetlb_account(pool, 1, 0, 0);
 	pool->sorted = pool->settled = false;
@@ -146,6 +156,64 @@ static int shrink_one(struct hugetlb_pool *pool)
 	return 0;
 }
 
+/*
+ * Bulk growth at boot: the largest blocks the count allows (up to 1 GiB) from the
+ * buddy, kept uncut, their folios counted in total and free at once; folio by folio
+ * only when the uncut list is full. Blocks are cut in the order they were taken, so
+ * the pool's free list is the one folio-by-folio growth would have made. -ENOMEM if
+ * the pool could not reach count.
+ */
+static int grow_uncut(struct hugetlb_pool *pool, uint64_t count)
+{
+	/* The list for every folio now (one allocation), as folio-by-folio growth would
+	 * have had it: cutting later then never allocates. */
+	if (count > pool->total && reserve_list(pool, count))
+		return -ENOMEM;
+	while (pool->total < count && pool->nuncut < HUGETLB_UNCUT_MAX) {
+		uint64_t want = count - pool->total;
+		unsigned top = MIN(pool->order + (unsigned)(63 - __builtin_clzll(want)),
+				   (unsigned)BUDDY_MAX_ORDER), order = top + 1;
+		paddr_t pa = 0;
+		while (!pa && order-- > pool->order)
+			pa = page_alloc(order, GFP_PRESERVABLE);
+		if (!pa)
+			return -ENOMEM;
+		uint64_t n = 1ull << (order - pool->order);
+		pool->uncut[pool->nuncut].pa = pa;
+		pool->uncut[pool->nuncut++].order = order;
+		hugetlb_account(pool, (int64_t)n, (int64_t)n, 0);
+	}
+	while (pool->total < count)
+		if (grow_one(pool))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Cut the first uncut block into folios: each one tracked, headed and free. */
+static void cut_one(struct hugetlb_pool *pool)
+{
+	paddr_t pa = pool->uncut[0].pa;
+	unsigned order = pool->uncut[0].order;
+	memmove(&pool->uncut[0], &pool->uncut[1], --pool->nuncut * sizeof(pool->uncut[0]));
+	uint64_t n = 1ull << (order - pool->order), size = (uint64_t)PAGE_SIZE << pool->order;
+	hugetlb_account(pool, -(int64_t)n, -(int64_t)n, 0);   /* each counts again below */
+	buddy_split_alloc(mm_zone_of(pa), pa >> PAGE_SHIFT, order, pool->order);
+	for (uint64_t i = 0; i < n; i++, pa += size) {
+		if (track(pool, pa)) {
+			page_free(pa, pool->order);          /* no room to list it: not ours */
+			continue;
+		}
+		hugetlb_make_head(pool, pa);
+		hugetlb_push_free(pool, pa);
+	}
+}
+
+void hugetlb_cut_all(struct hugetlb_pool *pool)
+{
+	while (pool->nuncut)
+		cut_one(pool);
+}
+
 int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 {
 	if (pool->frozen)
@@ -162,6 +230,8 @@ int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 
 paddr_t hugetlb_alloc(struct hugetlb_pool *pool)
 {
+	if (pool->free_head == NIL && pool->nuncut)
+		cut_one(pool);                        /* boot's bulk growth, cut now */
 	if (pool->free_head == NIL)
 		return hugetlb_take_one(pool);        /* a handed-over folio, taken in now */
 	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
@@ -213,7 +283,7 @@ void hugetlb_init(void)
 	/* 1 GiB folios first: they need the largest aligned blocks. */
 	for (int s = NR_HUGE - 1; s >= 0; s--) {
 		struct hugetlb_pool *pool = &pools[s];
-		if (hugetlb_resize(pool, pool->requested))
+		if (grow_uncut(pool, pool->requested))
 			printk("hugetlb: warning: %s pool has %llu of %llu pages requested\n",
 			       pool->name, (unsigned long long)pool->total,
 			       (unsigned long long)pool->requested);

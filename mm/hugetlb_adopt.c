@@ -184,6 +184,7 @@ static void settle(struct hugetlb_pool *pool)
 
 void hugetlb_drain(struct hugetlb_pool *pool)
 {
+	hugetlb_cut_all(pool);
 	if (!pool->settled)
 		settle(pool);
 }

@@ -17,6 +17,8 @@ struct page *hugetlb_head(paddr_t pa);
 void hugetlb_make_head(struct hugetlb_pool *pool, paddr_t pa);
 void hugetlb_push_free(struct hugetlb_pool *pool, paddr_t pa);
 void hugetlb_forget(struct hugetlb_pool *pool, uint64_t i);    /* entry i of all[] */
+/* Cut every block hugetlb_init left whole into folios (before a drain). */
+void hugetlb_cut_all(struct hugetlb_pool *pool);
 
 /* mm/hugetlb_adopt.c */
 void hugetlb_account(struct hugetlb_pool *pool, int64_t dtotal, int64_t dfree,
