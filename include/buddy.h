@@ -83,6 +83,10 @@ struct buddy {
  */
 void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 		struct page *map, uint8_t *sec);
+/* The same over section bytes that are zero already (and may be read-only where
+ * they describe no RAM: mm/memmap.c); zones sharing one memmap use it. */
+void buddy_init_zeroed(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
+		       struct page *map, uint8_t *sec);
 /* Give frames [pfn, pfn + n) to the zone as free memory (in maximal aligned blocks). */
 void buddy_add_range(struct buddy *b, uint64_t pfn, uint64_t n);
 /* Allocate a block of 2^order frames aligned to 2^order; its pfn, or BUDDY_NONE. */

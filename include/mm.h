@@ -24,6 +24,8 @@ enum zone_id { ZONE_NORMAL = 0, ZONE_SCRATCH = 1, NR_ZONES };
 #define GFP_SCRATCH     0x4u    /* only from scratch (kexec images and boot info) */
 
 void mm_init(struct boot_info *bi);
+/* Walk and check every free list of both zones; panics with values if one is off. */
+void mm_check_zones(void);
 bool mm_ready(void);
 
 paddr_t page_alloc(unsigned order, unsigned gfp);

@@ -23,6 +23,10 @@
 void paging_init(paddr_t ram_end);
 /* A page fault at va: fill in the lazily built direct map; false if not ours. */
 bool paging_fault(uint64_t va);
+/* Map [va, va + size) to [pa, pa + size) (4 KiB aligned): 2 MiB pages where both
+ * are 2 MiB aligned, 4 KiB ones elsewhere; tables from memblock before the zones
+ * exist. For regions never unmapped (the memmap). 0, -ENOMEM or -EEXIST. */
+int paging_map_range(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags);
 /* Map one 4 KiB page; 0, -ENOMEM (no table page), -EEXIST (already mapped). */
 int map_page(uint64_t va, paddr_t pa, uint64_t flags);
 /* Unmap one 4 KiB page and flush it from the TLB; returns the old frame or 0. */

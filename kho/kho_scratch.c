@@ -96,10 +96,9 @@ static uint64_t global_size(const struct boot_info *bi)
 {
 	if (explicit_bytes)
 		return MAX(ALIGN_UP(explicit_bytes, 2 * MiB), SCRATCH_MIN);
-	uint64_t ram_end = 0;
-	for (unsigned i = 0; i < memblock.memory.cnt; i++)
-		ram_end = MAX(ram_end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
-	uint64_t footprint = (bi->kernel_end - bi->kernel_start) + (ram_end >> PAGE_SHIFT) * 16 + MiB;
+	/* The memmap is 16 bytes per frame of RAM (holes cost none: mm/memmap.c). */
+	uint64_t ram = memblock_total(&memblock.memory);
+	uint64_t footprint = (bi->kernel_end - bi->kernel_start) + (ram >> PAGE_SHIFT) * 16 + MiB;
 	return MAX(ALIGN_UP(footprint * scale_pct / 100, 2 * MiB), SCRATCH_MIN);
 }
 

@@ -16,8 +16,10 @@ static int cmd_meminfo(struct shell_ctx *c, int argc, char **argv)
 		printk("  %5u  %4llu%c  %llu\n", o, 1ull << (sh % 10), "KMG"[sh / 10],
 		       (unsigned long long)s.nr_free[o]);
 	}
-	printk("  memmap %llu bytes, page tables %llu bytes\n", (unsigned long long)s.memmap,
-	       (unsigned long long)s.tables);
+	uint64_t bp = s.total ? s.memmap * 10000 / s.total : 0;     /* basis points */
+	printk("  memmap %llu bytes (%llu.%02llu%% of RAM), page tables %llu bytes\n",
+	       (unsigned long long)s.memmap, (unsigned long long)(bp / 100),
+	       (unsigned long long)(bp % 100), (unsigned long long)s.tables);
 	shell_kv(c, "total", "%llu", (unsigned long long)s.total);
 	shell_kv(c, "free", "%llu", (unsigned long long)s.free);
 	shell_kv(c, "preserved", "%llu", (unsigned long long)mm_handover()->preserved_bytes());

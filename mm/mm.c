@@ -10,8 +10,9 @@
  *   3. page tables: a direct map of all RAM (tables from memblock, below 4 GiB while
  *      the boot tables are still the ones in use);
  *   4. the incoming handover (the hooks again): checked, its preserved blocks reserved;
- *   5. the memmap (16 bytes per frame, left uninitialised: see include/buddy.h) and
- *      its section bytes (zeroed), from memblock;
+ *   5. the memmap (16 bytes per frame of RAM, left uninitialised: see
+ *      include/buddy.h) and its section bytes (zeroed), from memblock, mapped where
+ *      there is RAM only (mm/memmap.c);
  *   6. the zones, given every free memblock range (scratch to ZONE_SCRATCH).
  * After that memblock is closed (its tables are history, never consulted or
  * changed again) and page_alloc() is the only allocator. Preserved blocks stay out
@@ -27,6 +28,7 @@
 #include <printk.h>
 #include <string.h>
 #include <x86.h>
+#include "memmap.h"
 #include "zones.h"
 
 static bool scrub;
@@ -96,17 +98,22 @@ void mm_init(struct boot_info *bi)
 
 	uint64_t t0 = rdtsc();
 	uint64_t npages = ALIGN_UP(ram_end >> PAGE_SHIFT, (uint64_t)SECTION_PAGES);
-	uint64_t nsec = npages / SECTION_PAGES;
-	memmap_bytes = npages * sizeof(struct page);
-	paddr_t map = memblock_alloc(&memblock, memmap_bytes, 2 * MiB);
-	paddr_t sec = memblock_alloc(&memblock, nsec, PAGE_SIZE);
-	BUG_ON(!map || !sec, "no room for the memmap (%llu bytes)", (unsigned long long)memmap_bytes);
-	memset(phys_to_virt(sec), 0, nsec);
-	mm_zones_setup(npages, phys_to_virt(map), phys_to_virt(sec));
+	struct page *map;
+	uint8_t *sec;
+	memmap_build(npages, &map, &sec);
+	memmap_bytes = memmap_backed_bytes();
+	mm_zones_setup(npages, map, sec);
 	memblock_for_each_free(&memblock, add_free, NULL);
 	memmap_tsc = rdtsc() - t0;
 	mm_zones_open();
 	mm_handover()->memory_finish();
+}
+
+/* Every free list of both zones walked and checked (BUG_ON with values), with the
+ * test instruments only (KTEST=1: mm/mm_ktest.c runs it once the boot is done, out
+ * of the blackout): a 1 TiB guest's zones hold a thousand blocks to walk. */
+void mm_check_zones(void)
+{
 	buddy_check(&mm_zones[ZONE_NORMAL]);
 	buddy_check(&mm_zones[ZONE_SCRATCH]);
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <hugetlb.h>
+#include <initcall.h>
 #include <kmalloc.h>
 #include <ktest.h>
 #include <memfd.h>
@@ -11,6 +12,9 @@
 #include <paging.h>
 #include <string.h>
 #include <vmalloc.h>
+
+/* The zones as the boot built them, checked once it is done (out of the blackout). */
+LATE_INITCALL(05, mm_check_zones);
 
 static uint64_t free_bytes(void)
 {

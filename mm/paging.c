@@ -65,8 +65,15 @@ void paging_init(paddr_t ram_end)
 	uint64_t *pml4 = table(pml4_pa);
 	uint64_t end = ALIGN_UP(MAX(ram_end, (paddr_t)BOOT_MAP_LIMIT), (paddr_t)GiB);
 
+	unsigned m = 0;                                   /* memblock.memory, sorted */
 	for (paddr_t pa = 0; pa < end; pa += GiB) {
 		uint64_t va = DIRECT_MAP_BASE + pa;
+		while (m < memblock.memory.cnt &&
+		       memblock.memory.regions[m].base + memblock.memory.regions[m].size <= pa)
+			m++;
+		bool ram = m < memblock.memory.cnt && memblock.memory.regions[m].base < pa + GiB;
+		if (gbpages && pa >= BOOT_MAP_LIMIT && !ram)
+			continue;                                /* a hole: nothing to map */
 		if (!gbpages && pa >= BOOT_MAP_LIMIT) {          /* lazily, see paging_fault */
 			BUG_ON(!next_level(&pml4[(va >> 39) & 511], true), "no page for the direct map");
 			continue;
@@ -133,6 +140,29 @@ static bool table_empty(uint64_t *t)
 {
 	struct page *p = mm_ready() ? mm_page(virt_to_phys(t)) : NULL;
 	return p && p->private == 0;
+}
+
+int paging_map_range(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags)
+{
+	for (uint64_t step; size; va += step, pa += step, size -= step) {
+		if (!IS_ALIGNED(va | pa, 2 * MiB) || size < 2 * MiB) {
+			step = PAGE_SIZE;
+			int err = map_page(va, pa, flags);
+			if (err)
+				return err;
+			continue;
+		}
+		step = 2 * MiB;
+		uint64_t *pdpt = next_level(&table(pml4_pa)[(va >> 39) & 511], true);
+		uint64_t *pd = pdpt ? next_level(&pdpt[(va >> 30) & 511], true) : NULL;
+		if (!pd)
+			return -ENOMEM;
+		uint64_t *e = &pd[(va >> 21) & 511];
+		if (*e & PTE_PRESENT)
+			return -EEXIST;
+		*e = pa | (flags & ~(PTE_NX & ~nx_mask)) | PTE_PRESENT | PTE_HUGE;
+	}
+	return 0;
 }
 
 int map_page(uint64_t va, paddr_t pa, uint64_t flags)

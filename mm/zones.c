@@ -68,7 +68,7 @@ const struct mm_handover_ops *mm_handover(void)
 void mm_zones_setup(uint64_t npages, struct page *map, uint8_t *sec)
 {
 	for (unsigned z = 0; z < NR_ZONES; z++)
-		buddy_init(&mm_zones[z], (uint8_t)z, 0, npages, map, sec);
+		buddy_init_zeroed(&mm_zones[z], (uint8_t)z, 0, npages, map, sec);
 }
 
 void mm_zones_open(void)

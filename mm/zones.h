@@ -8,7 +8,8 @@
 
 extern struct buddy mm_zones[NR_ZONES];
 
-/* Both zones over frames [0, npages) of one memmap (nothing free yet); then, once
+/* Both zones over frames [0, npages) of one memmap whose section bytes are zero
+ * (nothing free yet); then, once
  * they have their memory, mm_zones_open() makes page_alloc and friends usable. */
 void mm_zones_setup(uint64_t npages, struct page *map, uint8_t *sec);
 void mm_zones_open(void);

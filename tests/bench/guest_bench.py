@@ -26,7 +26,12 @@ exactly from run to run, whatever else the host is doing.
       q35 guest updated with nothing preserved, with and without a disk. The
       device reset before the jump falls in `prepare` (quiesce_ns), the next
       kernel's probe of it in `early_boot` + `prompt` (probe_ns).
-  Run some alone: guest_bench.py blk_seq_read blk_quiesce
+  big_guest_blackout: the blackout in guests of 64 GiB, 256 GiB and 1 TiB (QEMU's
+      RAM reserved lazily, so untouched guest memory costs the host nothing; -cpu
+      max with 46 physical address bits, which puts a 1 TiB guest's high RAM above
+      1 TiB), with nothing preserved and with half of RAM preserved in 2 MiB blocks
+      (`kho bench-preserve`); with the memmap's bytes and its share of RAM.
+  Run some alone: guest_bench.py blk_seq_read blk_quiesce big_guest_blackout
 """
 import json
 import re
@@ -205,8 +210,32 @@ def run_blk_quiesce():
          probe_ns=(k["early_boot"] + k["prompt"]) - (n["early_boot"] + n["prompt"]))
 
 
+BIG = {"64G": 64 * GiB, "256G": 256 * GiB, "1T": 1024 * GiB}
+MEMMAP = re.compile(r"memmap (\d+) bytes \((\d+\.\d+)% of RAM\)")
+
+
+def run_big(size, preserve):
+    """The blackout in a guest of `size` (see big_guest_blackout above)."""
+    extra = ["-object", f"memory-backend-ram,id=r0,size={size},reserve=off",
+             "-machine", "memory-backend=r0", "-cpu", "max,phys-bits=46"]
+    b = baton.Baton(mem=size, extra_args=ICOUNT + extra)
+    try:
+        b.boot(timeout=600)
+        m = MEMMAP.search("\n".join(b.cmd("meminfo").details))
+        if preserve:
+            kv = b.ok(f"kho bench-preserve {preserve}", timeout=3600)
+            preserve = int(kv["bytes"])
+        ph = blackout(b, 3600)
+        emit(bench="big_guest_blackout", guest=size, preserved=preserve, unit="ns_guest",
+             memmap_bytes=int(m.group(1)), memmap_pct_of_ram=float(m.group(2)), **ph)
+    finally:
+        b.close()
+
+
 SCENARIOS = {"blk_seq_read": lambda: [run_blk(m) for m in ("q35", "pc")],
-             "blk_quiesce": run_blk_quiesce}
+             "blk_quiesce": run_blk_quiesce,
+             "big_guest_blackout": lambda: [run_big(s, p) for s in BIG
+                                            for p in (0, BIG[s] // 2)]}
 
 
 def main():
