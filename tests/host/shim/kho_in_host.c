@@ -1,9 +1,12 @@
 /* Host machine for test_kho_in: shared RAM, boot by fork, vmalloc stand-ins (see kho_in_host.h). */
 #include <boot_info.h>
+#include <buddy.h>
+#include <memblock.h>
 #include <kmalloc.h>
 #include <paging.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +83,29 @@ void paging_init(paddr_t ram_end)
 uint64_t paging_table_bytes(void)
 {
 	return 0;
+}
+
+/* mm/memmap.c maps the memmap at VMEMMAP_BASE; the host has no such mapping, so the
+ * memmap and its section bytes are one flat piece each from memblock, in the arena,
+ * as the kernel's were before it kept them per present section. */
+static uint64_t memmap_bytes;
+
+void memmap_build(uint64_t npages, struct page **map, uint8_t **sec)
+{
+	uint64_t nsec = npages / SECTION_PAGES;
+	memmap_bytes = npages * sizeof(struct page);
+	paddr_t m = memblock_alloc(&memblock, memmap_bytes, 2 * MiB);
+	paddr_t s = memblock_alloc(&memblock, nsec, PAGE_SIZE);
+	if (!m || !s)
+		fail_msg("no room for the memmap in the host RAM");
+	memset(phys_to_virt(s), 0, nsec);
+	*map = phys_to_virt(m);
+	*sec = phys_to_virt(s);
+}
+
+uint64_t memmap_backed_bytes(void)
+{
+	return memmap_bytes;
 }
 
 void *kvmalloc(size_t n)
