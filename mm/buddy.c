@@ -115,6 +115,8 @@ static void list_del(struct buddy *b, unsigned order, uint64_t i)
 void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 		struct page *map, uint8_t *sec)
 {
+	BUG_ON(base_pfn % SECTION_PAGES || npages > NIL, "zone base %#llx npages %#llx",
+	       (unsigned long long)base_pfn, (unsigned long long)npages);
 	memset(sec, 0, (npages + SECTION_PAGES - 1) / SECTION_PAGES);
 	buddy_init_zeroed(b, id, base_pfn, npages, map, sec);
 }

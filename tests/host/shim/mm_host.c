@@ -30,7 +30,7 @@ void mm_host_init(uint64_t npages)
 	sec = malloc(npages / SECTION_PAGES);
 	BUG_ON(!map || !sec, "mm_host_init(%#llx): out of host memory", (unsigned long long)npages);
 	memset(map, 0xAA, npages * sizeof(struct page));
-	memset(sec, 0xAA, npages / SECTION_PAGES);      /* buddy_init zeroes it */
+	memset(sec, 0, npages / SECTION_PAGES);         /* zeroed, as mm_zones_setup wants it */
 	map_pages = npages;
 	mm_zones_setup(npages, map, sec);
 	mm_zones_open();
