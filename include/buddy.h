@@ -60,14 +60,16 @@ struct page {
 };
 _Static_assert(sizeof(struct page) == 16, "struct page stays 16 bytes");
 
-/* Per-section byte of the memmap. */
+/* Per-section bits of the memmap, two a section, four sections to a byte. */
 #define SEC_VALID  0x01        /* all 512 entries initialised */
 #define SEC_HEAD   0x02        /* entry 0 heads a block of order >= SECTION_ORDER */
+#define BUDDY_SEC_BYTES(npages) \
+	((((npages) + SECTION_PAGES - 1) / SECTION_PAGES + 3) / 4)
 
 struct buddy {
 	uint64_t base_pfn, npages;
 	struct page *map;          /* npages entries, index = pfn - base_pfn */
-	uint8_t *sec;              /* one byte per section, index = (pfn - base) >> 9 */
+	uint8_t *sec;              /* two bits per section, section = (pfn - base) >> 9 */
 	uint8_t id;                /* zone id stored in heads */
 	uint32_t free_head[BUDDY_ORDERS];
 	uint64_t nr_free[BUDDY_ORDERS];   /* free blocks per order */
@@ -83,6 +85,8 @@ struct buddy {
  */
 void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 		struct page *map, uint8_t *sec);
+/* Has section s (of 512 frames) had its entries initialised? (For tests.) */
+bool buddy_section_valid(const struct buddy *b, uint64_t s);
 /* The same over section bytes that are zero already (and may be read-only where
  * they describe no RAM: mm/memmap.c); zones sharing one memmap use it. */
 void buddy_init_zeroed(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,

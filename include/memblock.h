@@ -46,6 +46,8 @@ int memblock_unreserve(struct memblock *mb, paddr_t base, uint64_t size);
 paddr_t memblock_alloc(struct memblock *mb, uint64_t size, uint64_t align);
 bool memblock_is_reserved(const struct memblock *mb, paddr_t base, uint64_t size);
 bool memblock_is_memory(const struct memblock *mb, paddr_t base, uint64_t size);
+/* Does any RAM lie in [base, base + size)? */
+bool memblock_overlaps_memory(const struct memblock *mb, paddr_t base, uint64_t size);
 uint64_t memblock_total(const struct memblock_type *t);
 /* Call fn for each maximal range of RAM that is not reserved, ascending. */
 void memblock_for_each_free(const struct memblock *mb,

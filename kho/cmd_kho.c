@@ -3,6 +3,7 @@
  * selftest` and `kho bench-preserve` (kernel/cmd_kho_selftest.c). */
 #include <errno.h>
 #include <kho.h>
+#include <kmalloc.h>
 #include <layout.h>
 #include <printk.h>
 #include <shell.h>
@@ -27,13 +28,23 @@ static int count_block(paddr_t pa, unsigned order, void *arg)
 	return 0;
 }
 
+#define SUMMARY_NODES 4096
+
 static void summarise(const char *which, paddr_t root)
 {
-	static paddr_t visited[4096];
+	/* Allocated per call, not static: every kexec zeroes a kernel's .bss, and the
+	 * blackout pays for each byte of it. */
+	paddr_t *visited = kvmalloc(SUMMARY_NODES * sizeof(paddr_t));
+	if (!visited) {
+		printk("%s preserved-memory-map at %#llx: no memory to summarise it\n", which,
+		       (unsigned long long)root);
+		return;
+	}
 	struct order_count oc = { { 0 } };
 	struct kho_radix_walk w = { .node_ok = any_node, .block = count_block, .arg = &oc,
-				    .max_nodes = ARRAY_SIZE(visited), .visited = visited };
+				    .max_nodes = SUMMARY_NODES, .visited = visited };
 	int err = kho_radix_walk(root, &w);
+	kvfree(visited);
 	printk("%s preserved-memory-map at %#llx: %llu tree pages%s\n", which,
 	       (unsigned long long)root, (unsigned long long)w.nvisited,
 	       err ? " (walk stopped: too many pages to summarise)" : "");

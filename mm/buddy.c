@@ -28,24 +28,45 @@ static inline bool in_zone(const struct buddy *b, uint64_t pfn, uint64_t n)
 	return pfn >= b->base_pfn && n <= b->npages && pfn - b->base_pfn <= b->npages - n;
 }
 
+/* Section s's two bits (SEC_VALID, SEC_HEAD), four sections to a byte. */
+static inline unsigned sec_get(const struct buddy *b, uint64_t s)
+{
+	return (b->sec[s >> 2] >> ((s & 3) * 2)) & 3;
+}
+
+static inline void sec_set(struct buddy *b, uint64_t s, unsigned bits)
+{
+	b->sec[s >> 2] |= (uint8_t)(bits << ((s & 3) * 2));
+}
+
+static inline void sec_clear(struct buddy *b, uint64_t s, unsigned bits)
+{
+	b->sec[s >> 2] &= (uint8_t)~(bits << ((s & 3) * 2));
+}
+
+bool buddy_section_valid(const struct buddy *b, uint64_t s)
+{
+	return sec_get(b, s) & SEC_VALID;
+}
+
 /* Initialise a section's 512 entries (keeping entry 0 if it heads a big block). */
 static void sec_validate(struct buddy *b, uint64_t i)
 {
 	uint64_t s = i >> SECTION_ORDER, first = s << SECTION_ORDER;
-	if (b->sec[s] & SEC_VALID)
+	if (sec_get(b, s) & SEC_VALID)
 		return;
 	struct page keep = b->map[first];
 	uint64_t n = MIN((uint64_t)SECTION_PAGES, b->npages - first);
 	memset(&b->map[first], 0, n * sizeof(struct page));
-	if (b->sec[s] & SEC_HEAD)
+	if (sec_get(b, s) & SEC_HEAD)
 		b->map[first] = keep;
-	b->sec[s] |= SEC_VALID;
+	sec_set(b, s, SEC_VALID);
 }
 
 /* The entry at index i if it may be read and heads a block, else NULL. */
 static struct page *head_at(const struct buddy *b, uint64_t i)
 {
-	uint8_t s = b->sec[i >> SECTION_ORDER];
+	unsigned s = sec_get(b, i >> SECTION_ORDER);
 	if (!(s & SEC_VALID) && !((i & (SECTION_PAGES - 1)) == 0 && (s & SEC_HEAD)))
 		return NULL;
 	struct page *p = &b->map[i];
@@ -61,7 +82,7 @@ static struct page *set_head(struct buddy *b, uint64_t i, unsigned order, enum p
 	*p = (struct page){ .next = NIL, .prev = NIL, .state = (uint8_t)st,
 			    .order = (uint8_t)order, .zone = b->id };
 	if (aligned)
-		b->sec[i >> SECTION_ORDER] |= SEC_HEAD;
+		sec_set(b, i >> SECTION_ORDER, SEC_HEAD);
 	return p;
 }
 
@@ -69,9 +90,9 @@ static void clear_head(struct buddy *b, uint64_t i)
 {
 	uint64_t s = i >> SECTION_ORDER;
 	if ((i & (SECTION_PAGES - 1)) == 0) {
-		if (b->sec[s] & SEC_VALID)
+		if (sec_get(b, s) & SEC_VALID)
 			b->map[i].state = PAGE_NONE;
-		b->sec[s] &= (uint8_t)~SEC_HEAD;
+		sec_clear(b, s, SEC_HEAD);
 	} else {
 		b->map[i].state = PAGE_NONE;
 	}
@@ -117,7 +138,7 @@ void buddy_init(struct buddy *b, uint8_t id, uint64_t base_pfn, uint64_t npages,
 {
 	BUG_ON(base_pfn % SECTION_PAGES || npages > NIL, "zone base %#llx npages %#llx",
 	       (unsigned long long)base_pfn, (unsigned long long)npages);
-	memset(sec, 0, (npages + SECTION_PAGES - 1) / SECTION_PAGES);
+	memset(sec, 0, BUDDY_SEC_BYTES(npages));
 	buddy_init_zeroed(b, id, base_pfn, npages, map, sec);
 }
 
@@ -163,7 +184,17 @@ void buddy_add_range(struct buddy *b, uint64_t pfn, uint64_t n)
 	       (unsigned long long)pfn, (unsigned long long)n, (unsigned long long)b->base_pfn,
 	       (unsigned long long)b->npages);
 	b->managed_pages += n;
+	const uint64_t max = 1ull << BUDDY_MAX_ORDER;
 	while (n) {
+		if (IS_ALIGNED(pfn, max) && n >= max) {
+			/* Whole 1 GiB blocks: nothing to merge with at the top order, so
+			 * each is one head and one push (a 1 TiB guest adds a thousand). */
+			set_head(b, idx(b, pfn), BUDDY_MAX_ORDER, PAGE_FREE);
+			list_push(b, BUDDY_MAX_ORDER, idx(b, pfn));
+			pfn += max;
+			n -= max;
+			continue;
+		}
 		unsigned o = pfn ? (unsigned)__builtin_ctzll(pfn) : BUDDY_MAX_ORDER;
 		o = MIN(o, (unsigned)BUDDY_MAX_ORDER);
 		while ((1ull << o) > n)

@@ -155,6 +155,11 @@ bool memblock_is_reserved(const struct memblock *mb, paddr_t base, uint64_t size
 	return overlaps(&mb->reserved, base, size);
 }
 
+bool memblock_overlaps_memory(const struct memblock *mb, paddr_t base, uint64_t size)
+{
+	return overlaps(&mb->memory, base, size);
+}
+
 bool memblock_is_memory(const struct memblock *mb, paddr_t base, uint64_t size)
 {
 	return covered(&mb->memory, base, size);

@@ -8,14 +8,14 @@
  * also spend 16 bytes per frame of every hole below the end of RAM (QEMU puts a 1 TiB
  * guest's high RAM above 1 TiB, past a hole of almost as much).
  *
- * The section bytes (one per 2 MiB section, include/buddy.h) are kept the same way
+ * The section bits (two per 2 MiB section, include/buddy.h) are kept the same way
  * at VSEC_BASE: the pages that describe RAM are real and zeroed; every other page of
  * the array is one shared zeroed page mapped read-only, because the buddy reads
  * the byte of a section in a hole (a buddy next to a hole) but never writes it.
  *
  * Nothing here is touched per frame: the buddy initialises entries lazily. Building
  * costs one allocation and a few page-table entries per run of RAM, and zeroing
- * one byte per 2 MiB of RAM.
+ * one byte per 8 MiB of RAM.
  */
 #include <layout.h>
 #include <memblock.h>
@@ -25,15 +25,20 @@
 #include <string.h>
 #include "memmap.h"
 
-#define SEC_PAGE_SPAN  ((uint64_t)PAGE_SIZE * SECTION_PAGES * PAGE_SIZE)  /* 8 GiB */
+#define SEC_PAGE_SPAN  ((uint64_t)PAGE_SIZE * 4 * SECTION_PAGES * PAGE_SIZE)  /* 32 GiB */
 #define MAP_FLAGS      (PTE_WRITE | PTE_GLOBAL | PTE_NX)
 
 static uint64_t backed;                 /* bytes of memory behind both arrays */
 
-/* Back [va, va + len) with memory from memblock (2 MiB aligned where it can be). */
+/* Back [va, va + len) with memory from memblock: 1 GiB aligned when va is and the
+ * slice is that large (so 1 GiB pages map it), else as align asks. */
 static void back(uint64_t va, uint64_t len, uint64_t align)
 {
-	paddr_t pa = memblock_alloc(&memblock, len, align);
+	paddr_t pa = 0;
+	if (IS_ALIGNED(va, GiB) && len >= GiB)
+		pa = memblock_alloc(&memblock, len, GiB);
+	if (!pa)
+		pa = memblock_alloc(&memblock, len, align);
 	BUG_ON(!pa, "no room for %llu bytes of memmap at %#llx", (unsigned long long)len,
 	       (unsigned long long)va);
 	BUG_ON(paging_map_range(va, pa, len, MAP_FLAGS), "cannot map the memmap at %#llx",
@@ -58,9 +63,9 @@ static void build_map(void)
 }
 
 /* The section bytes: pages over RAM real and zeroed, the rest one zero page. */
-static void build_sec(uint64_t nsec)
+static void build_sec(uint64_t bytes)
 {
-	uint64_t npages = ALIGN_UP(nsec, (uint64_t)PAGE_SIZE) / PAGE_SIZE;
+	uint64_t npages = ALIGN_UP(bytes, (uint64_t)PAGE_SIZE) / PAGE_SIZE;
 	paddr_t zero = memblock_alloc(&memblock, PAGE_SIZE, PAGE_SIZE);
 	BUG_ON(!zero, "no page for the memmap's holes");
 	memset(phys_to_virt(zero), 0, PAGE_SIZE);
@@ -94,7 +99,7 @@ void memmap_build(uint64_t npages, struct page **map, uint8_t **sec)
 {
 	backed = 0;
 	build_map();
-	build_sec(npages / SECTION_PAGES);
+	build_sec(BUDDY_SEC_BYTES(npages));
 	*map = (struct page *)VMEMMAP_BASE;
 	*sec = (uint8_t *)VSEC_BASE;
 }

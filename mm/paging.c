@@ -15,9 +15,10 @@ static paddr_t pml4_pa;
 static bool gbpages;
 static uint64_t nx_mask;          /* PTE_NX if the CPU has NX (EFER.NXE set), else 0 */
 static uint64_t table_bytes;
-/* Without 1 GiB pages, the direct map above 4 GiB is filled in on first touch, one
- * GiB at a time (paging_fault): its page directories are set aside at boot but not
- * written, so building the map costs the same in a 1 GiB and a 16 GiB guest. */
+/* The direct map above 4 GiB is filled in on first touch, one GiB at a time
+ * (paging_fault): with 1 GiB pages one entry, if the GiB holds RAM; without them,
+ * a page directory set aside at boot but not written. So building the map costs
+ * the same in a 1 GiB and a 1 TiB guest. */
 static paddr_t lazy_pd;
 static paddr_t lazy_first, lazy_end;
 
@@ -65,21 +66,16 @@ void paging_init(paddr_t ram_end)
 	uint64_t *pml4 = table(pml4_pa);
 	uint64_t end = ALIGN_UP(MAX(ram_end, (paddr_t)BOOT_MAP_LIMIT), (paddr_t)GiB);
 
-	unsigned m = 0;                                   /* memblock.memory, sorted */
-	for (paddr_t pa = 0; pa < end; pa += GiB) {
+	/* The first 4 GiB now; above them, only the PDPT pages of the 512 GiB slots that
+	 * hold RAM (their entries are filled in lazily, see paging_fault). */
+	uint64_t *pdpt = NULL, pdpt_slot = ~0ull;         /* the last PML4 slot's table */
+	for (paddr_t pa = 0; pa < BOOT_MAP_LIMIT; pa += GiB) {
 		uint64_t va = DIRECT_MAP_BASE + pa;
-		while (m < memblock.memory.cnt &&
-		       memblock.memory.regions[m].base + memblock.memory.regions[m].size <= pa)
-			m++;
-		bool ram = m < memblock.memory.cnt && memblock.memory.regions[m].base < pa + GiB;
-		if (gbpages && pa >= BOOT_MAP_LIMIT && !ram)
-			continue;                                /* a hole: nothing to map */
-		if (!gbpages && pa >= BOOT_MAP_LIMIT) {          /* lazily, see paging_fault */
-			BUG_ON(!next_level(&pml4[(va >> 39) & 511], true), "no page for the direct map");
-			continue;
+		if (pdpt_slot != ((va >> 39) & 511)) {
+			pdpt_slot = (va >> 39) & 511;
+			pdpt = next_level(&pml4[pdpt_slot], true);
+			BUG_ON(!pdpt, "no page for the direct map at %#llx", (unsigned long long)pa);
 		}
-		uint64_t *pdpt = next_level(&pml4[(va >> 39) & 511], true);
-		BUG_ON(!pdpt, "no page for the direct map at %#llx", (unsigned long long)pa);
 		uint64_t *e = &pdpt[(va >> 30) & 511];
 		if (gbpages) {
 			*e = pa | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_GLOBAL;
@@ -90,9 +86,19 @@ void paging_init(paddr_t ram_end)
 		for (unsigned i = 0; i < 512; i++)
 			pd[i] = (pa + i * 2 * MiB) | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_GLOBAL;
 	}
-	if (!gbpages && end > BOOT_MAP_LIMIT) {
+	for (unsigned m = 0; m < memblock.memory.cnt; m++) {
+		const struct memblock_region *r = &memblock.memory.regions[m];
+		paddr_t lo = MAX(r->base, (paddr_t)BOOT_MAP_LIMIT), hi = r->base + r->size;
+		for (paddr_t at = ALIGN_DOWN(lo, 512 * GiB); at < hi; at += 512 * GiB)
+			BUG_ON(at + 512 * GiB > lo &&
+			       !next_level(&pml4[((DIRECT_MAP_BASE + at) >> 39) & 511], true),
+			       "no page for the direct map above 4 GiB");
+	}
+	if (end > BOOT_MAP_LIMIT) {
 		lazy_first = BOOT_MAP_LIMIT;
 		lazy_end = end;
+	}
+	if (!gbpages && end > BOOT_MAP_LIMIT) {
 		lazy_pd = memblock_alloc(&memblock, (end - BOOT_MAP_LIMIT) / GiB * PAGE_SIZE, PAGE_SIZE);
 		BUG_ON(!lazy_pd, "no pages for the direct map above 4 GiB");
 		table_bytes += (end - BOOT_MAP_LIMIT) / GiB * PAGE_SIZE;
@@ -111,10 +117,18 @@ bool paging_fault(uint64_t va)
 		return false;
 	paddr_t gib = ALIGN_DOWN(va - DIRECT_MAP_BASE, (paddr_t)GiB);
 	uint64_t *pml4 = table(pml4_pa);
+	if (!(pml4[(va >> 39) & 511] & PTE_PRESENT))
+		return false;                                  /* no RAM in that 512 GiB */
 	uint64_t *pdpt = table(pml4[(va >> 39) & 511] & PTE_ADDR);
 	uint64_t *e = &pdpt[(va >> 30) & 511];
 	if (*e & PTE_PRESENT)
 		return false;                                  /* a real fault */
+	if (gbpages) {                                     /* one 1 GiB page, if RAM */
+		if (!memblock_overlaps_memory(&memblock, gib, GiB))
+			return false;
+		*e = gib | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_GLOBAL;
+		return true;
+	}
 	paddr_t pd_pa = lazy_pd + (gib - lazy_first) / GiB * PAGE_SIZE;  /* below 4 GiB */
 	uint64_t *pd = table(pd_pa);
 	for (unsigned i = 0; i < 512; i++)
@@ -144,6 +158,8 @@ static bool table_empty(uint64_t *t)
 
 int paging_map_range(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags)
 {
+	uint64_t *pdpt = NULL, *pd = NULL, pdpt_va = ~0ull, pd_va = ~0ull;  /* cached walks */
+	uint64_t bits = (flags & ~(PTE_NX & ~nx_mask)) | PTE_PRESENT | PTE_HUGE;
 	for (uint64_t step; size; va += step, pa += step, size -= step) {
 		if (!IS_ALIGNED(va | pa, 2 * MiB) || size < 2 * MiB) {
 			step = PAGE_SIZE;
@@ -152,15 +168,31 @@ int paging_map_range(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags)
 				return err;
 			continue;
 		}
+		if (pdpt_va != (va >> 39)) {
+			pdpt_va = va >> 39;
+			pdpt = next_level(&table(pml4_pa)[pdpt_va & 511], true);
+			if (!pdpt)
+				return -ENOMEM;
+		}
+		uint64_t *e1 = &pdpt[(va >> 30) & 511];
+		if (gbpages && IS_ALIGNED(va | pa, GiB) && size >= GiB) {
+			step = GiB;
+			if (*e1 & PTE_PRESENT)
+				return -EEXIST;
+			*e1 = pa | bits;
+			continue;
+		}
 		step = 2 * MiB;
-		uint64_t *pdpt = next_level(&table(pml4_pa)[(va >> 39) & 511], true);
-		uint64_t *pd = pdpt ? next_level(&pdpt[(va >> 30) & 511], true) : NULL;
-		if (!pd)
-			return -ENOMEM;
+		if (pd_va != (va >> 30)) {
+			pd_va = va >> 30;
+			pd = next_level(e1, true);
+			if (!pd)
+				return -ENOMEM;
+		}
 		uint64_t *e = &pd[(va >> 21) & 511];
 		if (*e & PTE_PRESENT)
 			return -EEXIST;
-		*e = pa | (flags & ~(PTE_NX & ~nx_mask)) | PTE_PRESENT | PTE_HUGE;
+		*e = pa | bits;
 	}
 	return 0;
 }

@@ -30,11 +30,15 @@ exactly from run to run, whatever else the host is doing.
       RAM reserved lazily, so untouched guest memory costs the host nothing; -cpu
       max with 46 physical address bits, which puts a 1 TiB guest's high RAM above
       1 TiB), with nothing preserved and with half of RAM preserved in 2 MiB blocks
-      (`kho bench-preserve`); with the memmap's bytes and its share of RAM.
+      (`kho bench-preserve`); with the memmap's bytes and its share of RAM. With
+      nothing preserved also the production build's (`make KTEST=0`, build=
+      "production"; the default build, build="test", carries the test instruments,
+      whose bytes the trampoline copies too).
   Run some alone: guest_bench.py blk_seq_read blk_quiesce big_guest_blackout
 """
 import json
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -214,11 +218,16 @@ BIG = {"64G": 64 * GiB, "256G": 256 * GiB, "1T": 1024 * GiB}
 MEMMAP = re.compile(r"memmap (\d+) bytes \((\d+\.\d+)% of RAM\)")
 
 
-def run_big(size, preserve):
+def run_big(size, preserve, production=False):
     """The blackout in a guest of `size` (see big_guest_blackout above)."""
     extra = ["-object", f"memory-backend-ram,id=r0,size={size},reserve=off",
              "-machine", "memory-backend=r0", "-cpu", "max,phys-bits=46"]
-    b = baton.Baton(mem=size, extra_args=ICOUNT + extra)
+    kernel = baton.KERNEL
+    if production:
+        subprocess.run(["make", "-s", "KTEST=0", "build-ktest0/kernel.elf"], cwd=baton.ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        kernel = baton.ROOT / "build-ktest0" / "kernel.elf"
+    b = baton.Baton(mem=size, extra_args=ICOUNT + extra, kernel=kernel)
     try:
         b.boot(timeout=600)
         m = MEMMAP.search("\n".join(b.cmd("meminfo").details))
@@ -227,6 +236,7 @@ def run_big(size, preserve):
             preserve = int(kv["bytes"])
         ph = blackout(b, 3600)
         emit(bench="big_guest_blackout", guest=size, preserved=preserve, unit="ns_guest",
+             build="production" if production else "test",
              memmap_bytes=int(m.group(1)), memmap_pct_of_ram=float(m.group(2)), **ph)
     finally:
         b.close()
@@ -234,8 +244,9 @@ def run_big(size, preserve):
 
 SCENARIOS = {"blk_seq_read": lambda: [run_blk(m) for m in ("q35", "pc")],
              "blk_quiesce": run_blk_quiesce,
-             "big_guest_blackout": lambda: [run_big(s, p) for s in BIG
-                                            for p in (0, BIG[s] // 2)]}
+             "big_guest_blackout": lambda: [run_big(s, p, prod) for s in BIG
+                                            for p, prod in ((0, True), (0, False),
+                                                            (BIG[s] // 2, False))]}
 
 
 def main():

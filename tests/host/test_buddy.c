@@ -763,7 +763,7 @@ static unsigned valid_sections(struct tzone *z)
 {
 	unsigned n = 0;
 	for (uint64_t s = 0; s < z->nsec; s++)
-		n += (z->sec[s] & SEC_VALID) != 0;
+		n += buddy_section_valid(&z->b, s);
 	return n;
 }
 
@@ -872,16 +872,10 @@ static void test_lazy_memmap(void **state)
 }
 
 /*
- * BUG (include/buddy.h vs mm/buddy.c): the header says of buddy_init() "sec is
- * zeroed here; map may hold anything", but buddy_init() never writes sec
- * (mm_init() zeroes it itself). Input: sec filled with 0xAA (SEC_HEAD set, SEC_VALID
- * clear in every section), map 0xAA, buddy_add_range() of the whole zone. Expected:
- * block_of(0x1201) = the order-12 block at 0x1000. Actual: head_at() trusts the
- * garbage SEC_HEAD at 0x1200 and reads a garbage head of order 0xaa, and
- * buddy_block_of() shifts 1ull << 170 (UBSan: shift exponent too large).
- * Fix: either memset(sec, 0, DIV_ROUND_UP(npages, SECTION_PAGES)) in buddy_init()
- * (safe for mm_init(), which inits every zone before adding memory), or change the
- * header to "the caller zeroes sec (zones sharing a memmap share it)".
+ * buddy_init() zeroes the section bits itself (buddy_init_zeroed() is the variant
+ * for zones that share bits already zero): sec filled with garbage (SEC_HEAD set,
+ * SEC_VALID clear everywhere) and a garbage map must still give block_of(0x1201) =
+ * the order-12 block at 0x1000 after buddy_add_range() of the whole zone.
  */
 static void test_init_zeroes_sec(void **state)
 {
