@@ -404,21 +404,9 @@ static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 	return err;
 }
 
-/* What a failed retrieve leaves for finish: the blocks its list named that the tree
- * proves preserved (luo/memfd_folios.h); finish gives them to the allocator, and the
- * pool drops them from its list when it next settles (they are no longer
- * preserved blocks). */
-static int keep_leftover(struct luo_file_op_args *a, struct memfd_leftover *left, int err)
-{
-	struct memfd_leftover *k = left->n ? kmalloc(sizeof(*k)) : NULL;
-	if (k)
-		*k = *left;
-	else
-		kvfree(left->pa);
-	a->private_data = k;
-	return err;
-}
-
+/* What a failed retrieve left for finish (memfd_folios_keep): the blocks its list
+ * named that the tree proves preserved go to the allocator, and the pools drop them
+ * from their lists at once (they are no longer preserved blocks). */
 static void give_back(struct memfd_leftover *left)
 {
 	uint64_t n = left->n, back = memfd_folios_give_back(left);
@@ -438,7 +426,7 @@ static int hmf_retrieve(struct luo_file_op_args *a)
 		return -EINVAL;
 	int err = take(a->serialized_data, &s, &folios, &pool, &left);
 	if (err)
-		return keep_leftover(a, &left, err);
+		return memfd_folios_keep(&a->private_data, &left, err);
 	struct memfd *f;
 	err = memfd_adopt(a->retrieve_name, s.size, s.seals, pool, folios, s.nr_folios, &f);
 	if (err) {

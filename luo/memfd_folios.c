@@ -229,6 +229,17 @@ int memfd_folios_restore_pages(const struct kho_vmalloc *d, uint64_t n, uint64_t
 	return 0;
 }
 
+int memfd_folios_keep(void **slot, struct memfd_leftover *left, int err)
+{
+	struct memfd_leftover *k = left->n ? kmalloc(sizeof(*k)) : NULL;
+	if (k)
+		*k = *left;
+	else
+		kvfree(left->pa);
+	*slot = k;
+	return err;
+}
+
 uint64_t memfd_folios_give_back(struct memfd_leftover *left)
 {
 	uint64_t back = 0;

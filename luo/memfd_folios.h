@@ -62,6 +62,9 @@ struct memfd_leftover {
 	uint64_t n;
 };
 int memfd_folios_leftover(const struct kho_vmalloc *desc, struct memfd_leftover *left);
+/* A failed retrieve keeps *left for its finish in *slot (the file's private_data),
+ * or drops it if it proves nothing (or there is no memory to keep it); returns err. */
+int memfd_folios_keep(void **slot, struct memfd_leftover *left, int err);
 /* At finish: each block restored (if it still is a preserved block) and freed, at the
  * order the tree gives; returns how many went back. Frees left's array. */
 uint64_t memfd_folios_give_back(struct memfd_leftover *left);

@@ -116,18 +116,6 @@ static int restore_pages(const struct memfd_luo_ser *s, paddr_t **pages, uint64_
 	return memfd_folios_restore_pages(&desc, s->nr_folios, s->size, pages, npages, left);
 }
 
-/* A failed retrieve keeps what its file leaves behind for finish (private_data). */
-static int keep_leftover(struct luo_file_op_args *a, struct memfd_leftover *left, int err)
-{
-	struct memfd_leftover *k = left->n ? kmalloc(sizeof(*k)) : NULL;
-	if (k)
-		*k = *left;
-	else
-		kvfree(left->pa);                      /* nothing proven, or no memory */
-	a->private_data = k;
-	return err;
-}
-
 /* Finish of a file that left blocks behind: the tree's proven blocks go back. */
 static void give_back(struct memfd_leftover *left)
 {
@@ -148,11 +136,11 @@ static int retrieve(struct luo_file_op_args *a)
 		return -EIO;
 	if (s.seals & ~(uint32_t)F_SEAL_ALL) {
 		struct kho_vmalloc desc = s.folios;
-		return keep_leftover(a, &left, memfd_folios_leftover(&desc, &left) ?: -EOPNOTSUPP);
+		return memfd_folios_keep(&a->private_data, &left, memfd_folios_leftover(&desc, &left) ?: -EOPNOTSUPP);
 	}
 	int err = restore_pages(&s, &pages, &n, &left);
 	if (err)
-		return keep_leftover(a, &left, err);
+		return memfd_folios_keep(&a->private_data, &left, err);
 	struct memfd *f;
 	err = memfd_adopt(a->retrieve_name, s.size, s.seals, NULL, pages, n, &f);
 	if (err) {
