@@ -332,7 +332,8 @@ static void walk_tree(void)
 	for (uint64_t i = 0; i < w.nvisited; i++)
 		mark(w.visited[i], PAGE, OWN_TREE);
 
-	qsort(R->runs.v, R->runs.n, sizeof(*R->runs.v), run_cmp);
+	if (R->runs.n)
+		qsort(R->runs.v, R->runs.n, sizeof(*R->runs.v), run_cmp);
 	for (size_t i = 1; i < R->runs.n; i++)
 		if (R->runs.v[i].pa < run_end(&R->runs.v[i - 1]))
 			find(SEV_ERROR, "radix.overlap", R->runs.v[i].pa, PAGE << R->runs.v[i].order,

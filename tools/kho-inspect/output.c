@@ -48,7 +48,8 @@ static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 	struct mark *m = malloc((r->marks.n ? r->marks.n : 1) * sizeof(*m));
 	if (!m)
 		return;
-	memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
+	if (r->marks.n)
+		memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
 	qsort(m, r->marks.n, sizeof(*m), mark_cmp);
 	uint64_t end = 0;
 	for (size_t i = 0; i < r->marks.n; i++) {
@@ -365,7 +366,8 @@ void report_svg(const struct report *r, FILE *f)
 	size_t nm = 0;
 	struct mark *m = malloc((r->marks.n ? r->marks.n : 1) * sizeof(*m));
 	if (m) {
-		memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
+		if (r->marks.n)
+			memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
 		qsort(m, r->marks.n, sizeof(*m), mark_cmp);
 		for (size_t i = 0; i < r->marks.n; i++) {
 			if (nm && m[nm - 1].owner == m[i].owner && m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
