@@ -3,7 +3,9 @@
  * image (physical address = file offset, one segment) or an ELF64 core as QEMU's
  * dump-guest-memory writes it (each PT_LOAD: p_paddr guest physical, p_offset and
  * p_filesz in the file; bytes past p_filesz are not in the dump). Every header field
- * is untrusted: segments are cut to the file, empty or overlapping ones dropped.
+ * is untrusted: segments are cut to the file; empty, overlapping or misaligned
+ * ones (file offset and address not equal mod 8) are dropped. The data must be
+ * 8-byte aligned (an mmap, or a test's buffer).
  *
  * kho_phys_to_virt(), the hook every pure kernel reader calls (include/kho_block.h),
  * maps through the current dump and returns NULL outside it; callers check ranges
@@ -79,6 +81,14 @@ int dump_init(struct dump *d, const void *data, size_t len, bool force_raw,
 			size = len - ph.p_offset;
 			if (warn)
 				warn("dump.segment", ph.p_paddr, ph.p_filesz, "segment reaches past the end of the file: cut", arg);
+		}
+		/* The kernel readers load u64s (radix pages, FDT header): bytes at an
+		 * 8-aligned address must sit 8-aligned in the mapping. QEMU places
+		 * segments at page-aligned offsets. */
+		if ((ph.p_offset ^ ph.p_paddr) & 7) {
+			if (warn)
+				warn("dump.segment", ph.p_paddr, size, "segment misaligned in the file (offset and address differ mod 8): dropped", arg);
+			continue;
 		}
 		if (ph.p_paddr + size < ph.p_paddr) {
 			if (warn)
