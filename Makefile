@@ -120,6 +120,7 @@ $(B)/disk.img: $(B)/kernel.elf tools/mkimgdisk.py
 	$(Q)$(PYTHON) tools/mkimgdisk.py -o $@ baton=$(B)/kernel.elf
 
 include tests/host/host.mk
+include tools/kho-inspect/inspect.mk
 
 QEMU_ARGS ?=
 CMDLINE   ?=

@@ -330,3 +330,34 @@ $(B)/host/obj/tests/host/test_memfd_luo.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,memfd_luo))
 HOST_BINS              += $(B)/host/test_memfd_luo
 check-host: $(B)/host/test_memfd_luo
+
+# ---- tools/kho-inspect (tests/host/test_inspect.c, fuzz_inspect.c) ----
+# The dump inspector's library (tools/kho-inspect/inspect.h) with the kernel readers
+# it runs and the writers the test builds handovers with (kho_fdt.c, kho_radix.c,
+# luo_ser.c, kho_block.c, libfdt): dumps made in the test, raw and ELF, good and
+# broken. The kernel sources' objects are the other tests'; only the tool's and the
+# test's are new here. The fuzzer feeds random bytes to inspect() as a raw image and
+# as an ELF core.
+INSPECT_TEST_SRCS    := tools/kho-inspect/dump.c tools/kho-inspect/inspect.c \
+	tools/kho-inspect/output.c kho/kho_fdt.c kho/kho_dump.c kho/kho_radix.c \
+	kho/kho_block.c luo/luo_ser.c
+HOST_TESTS           += inspect
+host_src_inspect     := $(INSPECT_TEST_SRCS)
+host_libs_inspect    := -l:libfdt.a
+INSPECT_HOST_OBJS    := $(filter-out $(HOST_OBJS),$(call host_obj,tests/host/test_inspect.c $(host_src_inspect)))
+$(INSPECT_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(eval $(call host_test_rule,inspect))
+HOST_BINS            += $(B)/host/test_inspect
+check-host: $(B)/host/test_inspect
+HOST_FUZZERS         += inspect
+fuzz_src_inspect     := $(INSPECT_TEST_SRCS)
+fuzz_libs_inspect    := -l:libfdt.a
+INSPECT_FUZZ_OBJS    := $(filter-out $(FUZZ_OBJS),$(call fuzz_obj,tests/host/fuzz_inspect.c $(fuzz_src_inspect)))
+$(INSPECT_FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
+	$(call say,FUZZCC,$<)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(eval $(call fuzz_rule,inspect))
+FUZZ_BINS            += $(B)/host/fuzz_inspect
+check-host: $(B)/host/fuzz_inspect

@@ -1,0 +1,186 @@
+/*
+ * kho-inspect: a host library that reads a guest memory dump (QEMU's
+ * dump-guest-memory ELF core, or a raw pmemsave image where physical address = file
+ * offset) and checks the KHO/LUO handover in it with the kernel's own readers
+ * (kho/kho_fdt.c, kho/kho_radix.c, kho/kho_block.c, luo/luo_ser.c). docs/inspect.md.
+ *
+ * Model: the dump is untrusted bytes. dump_at() is the one way in: it gives a
+ * pointer only when [pa, pa + len) lies wholly in one segment of the file, and the
+ * kernel readers reach memory through kho_phys_to_virt() (dump.c) only after a
+ * callback here has accepted the range with dump_at(). One inspection at a time
+ * (kho_phys_to_virt and luo_ser_check's callback have no context argument).
+ *
+ * inspect() never stops at the first problem: every check adds a finding (check
+ * name, severity, address, length, message) and the walk goes on with what it can
+ * still trust. The handover would be accepted when no finding is an error.
+ */
+#ifndef KHO_INSPECT_H
+#define KHO_INSPECT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------- the dump (dump.c) ---------------- */
+
+struct dump_seg {
+	uint64_t pa, size, off;          /* guest physical, bytes, file offset */
+};
+
+struct dump {
+	const uint8_t *data;
+	size_t len;
+	bool elf;
+	struct dump_seg *segs;           /* sorted by pa, not overlapping */
+	unsigned nsegs;
+};
+
+#define DUMP_MAX_SEGS 4096
+
+/* Parse data as an ELF core (if it starts with ELF's magic and !force_raw) or a raw
+ * image. 0, or -1 with err filled (an ELF whose headers are unusable). Segments
+ * that reach past the file or overlap an earlier one are cut or dropped, each
+ * noted in err as a warning line when warn is given (then 0 is still returned). */
+int dump_init(struct dump *d, const void *data, size_t len, bool force_raw,
+	      void (*warn)(const char *check, uint64_t pa, uint64_t len, const char *msg, void *arg),
+	      void *arg, char *err, size_t errlen);
+void dump_fini(struct dump *d);
+/* A pointer to [pa, pa + len) when it lies wholly in one segment, else NULL. */
+const void *dump_at(const struct dump *d, uint64_t pa, uint64_t len);
+/* Bytes readable from pa to the end of its segment (0 if pa is not in the dump). */
+uint64_t dump_avail(const struct dump *d, uint64_t pa);
+/* The dump kho_phys_to_virt() reads (NULL: every address is refused). */
+void dump_set_current(const struct dump *d);
+
+/* ---------------- the inspection (inspect.c) ---------------- */
+
+enum severity { SEV_INFO, SEV_WARN, SEV_ERROR };
+
+struct finding {
+	enum severity sev;
+	char check[40];                  /* e.g. "fdt.compatible" (docs/inspect.md) */
+	uint64_t addr, len;              /* guest physical bytes concerned (0, 0: none) */
+	char msg[200];
+};
+
+/* What owns a stretch of preserved memory (the picture's colours). */
+enum owner {
+	OWN_UNKNOWN,                     /* a preserved block nobody here claims */
+	OWN_KHO,                         /* root FDT, kexec-metadata, other subtrees */
+	OWN_LUO,                         /* luo_ser, chains, FLB page, records, vmalloc chunks */
+	OWN_MEMFD,                       /* memfd folios */
+	OWN_HUGETLB,                     /* hugetlb pool folios */
+	OWN_TIMELINE,                    /* baton-timeline */
+	OWN_TREE,                        /* the radix tree's own pages (not preserved) */
+	OWN_NR
+};
+extern const char *const owner_name[OWN_NR];
+
+struct mark {
+	uint64_t pa, len;
+	enum owner owner;
+};
+
+struct run {                             /* n blocks of one order from pa */
+	uint64_t pa, n;
+	unsigned order;
+};
+
+struct subtree {
+	char name[64];
+	uint64_t pa, size;
+};
+
+struct luo_session_info {
+	char name[64];
+	uint64_t nfiles;
+};
+
+struct luo_file_info {
+	char compatible[48];
+	uint64_t data, token;
+	uint64_t session;                /* index into sessions */
+};
+
+struct luo_flb_info {
+	char name[48];
+	uint64_t data, count;
+};
+
+struct memfd_info {                      /* memfd-v2 or baton-hugememfd-v1 */
+	uint64_t data, size, pos, nr_folios, folio_bytes;
+	uint32_t seals, order;
+	bool huge;
+};
+
+struct pool_info {
+	uint32_t order, nr_user;
+	uint64_t nr_folios, users_seen;
+};
+
+struct inspect_opts {
+	bool force_raw;                  /* never parse as ELF */
+	bool all;                        /* scan the whole dump, list every handover */
+	bool have_fdt;
+	uint64_t fdt_pa;                 /* --fdt */
+};
+
+#define ARR(T) struct { T *v; size_t n, cap; }
+
+struct report {
+	struct dump dump;
+	bool dump_ok;
+	ARR(struct finding) findings;
+	uint64_t errors, warnings, suppressed;
+
+	bool have_fdt;                   /* an FDT was chosen (valid or not) */
+	bool fdt_valid;
+	uint64_t fdt_pa, radix_root;
+	ARR(uint64_t) handovers;         /* valid kho-v4 FDTs the scan met (--all) */
+	ARR(struct subtree) subtrees;
+
+	bool tree_walked;                /* the walk finished without a refusal */
+	ARR(struct run) runs;            /* sorted by pa */
+	uint64_t *tree_pages;            /* sorted, ntree_pages */
+	uint64_t ntree_pages;
+	uint64_t blocks_by_order[19], blocks, preserved_bytes;
+
+	bool have_meta;
+	uint32_t meta_version, meta_count;
+	char meta_release[66];
+
+	bool have_timeline;
+	uint32_t tl_magic, tl_version;
+	uint64_t tl_exec, tl_serialized, tl_jump;
+
+	bool have_luo, luo_ok;
+	uint64_t luo_pa, liveupdate_num;
+	ARR(struct luo_session_info) sessions;
+	ARR(struct luo_file_info) files;
+	ARR(struct luo_flb_info) flbs;
+	ARR(struct memfd_info) memfds;
+
+	bool have_hugetlb;
+	uint32_t hugetlb_pools;
+	struct pool_info pools[2];
+
+	ARR(struct mark) marks;
+};
+
+/* Inspect a dump held in memory (the file mapped, or a test's buffer). The buffer
+ * must outlive the report. Returns true when the handover would be accepted. */
+bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct report *r);
+void report_free(struct report *r);
+/* The first finding with this check name, or NULL. */
+const struct finding *report_find(const struct report *r, const char *check);
+/* How many findings carry this check name. */
+size_t report_count(const struct report *r, const char *check);
+
+/* ---------------- output (output.c) ---------------- */
+
+void report_text(const struct report *r, FILE *f);
+void report_json(const struct report *r, FILE *f);
+/* The root FDT through kho_fdt_print() (printk); false if there is none to print. */
+bool report_dts(const struct report *r);
+void report_svg(const struct report *r, FILE *f);
+#endif

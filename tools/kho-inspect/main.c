@@ -1,0 +1,128 @@
+/*
+ * kho-inspect: check the KHO/LUO handover in a guest memory dump from the host
+ * (docs/inspect.md). The file is mapped read-only; everything else is the library
+ * (tools/kho-inspect/inspect.h). printk, which the kernel's kho_fdt_print() uses
+ * for --dts, writes to stdout here.
+ *
+ *   kho-inspect [--raw] [--all] [--fdt ADDR] [--json | --dts] [--svg FILE] DUMP
+ *
+ * Exit status: 0 the handover would be accepted, 1 it would be refused (or none was
+ * found), 2 usage or I/O error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "inspect.h"
+#include <printk.h>
+
+int vprintk(const char *fmt, va_list ap)
+{
+	return vfprintf(stdout, fmt, ap);
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kho-inspect [--raw] [--all] [--fdt ADDR] [--json | --dts] [--svg FILE] DUMP\n"
+		"  DUMP        QEMU dump-guest-memory ELF core, or a raw physical image (pmemsave)\n"
+		"  --raw       treat DUMP as a raw image even if it starts like an ELF file\n"
+		"  --fdt ADDR  the root FDT is at guest physical ADDR (no scan)\n"
+		"  --all       scan every page and list every valid kho-v4 root FDT\n"
+		"  --json      the report as JSON (schema in docs/inspect.md)\n"
+		"  --dts       the root FDT, decoded (as `kho dump` prints it)\n"
+		"  --svg FILE  a picture of physical memory and what is preserved in it\n"
+		"exit: 0 accepted, 1 refused or not found, 2 usage or I/O error\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct inspect_opts o = { 0 };
+	bool json = false, dts = false;
+	const char *svg = NULL, *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--raw")) {
+			o.force_raw = true;
+		} else if (!strcmp(a, "--all")) {
+			o.all = true;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--dts")) {
+			dts = true;
+		} else if (!strcmp(a, "--svg") && i + 1 < argc) {
+			svg = argv[++i];
+		} else if (!strcmp(a, "--fdt") && i + 1 < argc) {
+			char *end;
+			errno = 0;
+			o.fdt_pa = strtoull(argv[++i], &end, 0);
+			if (errno || *end || end == argv[i]) {
+				fprintf(stderr, "kho-inspect: bad address %s\n", argv[i]);
+				return 2;
+			}
+			o.have_fdt = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' || path) {
+			usage(stderr);
+			return 2;
+		} else {
+			path = a;
+		}
+	}
+	if (!path || (json && dts)) {
+		usage(stderr);
+		return 2;
+	}
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "kho-inspect: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (st.st_size <= 0) {
+		fprintf(stderr, "kho-inspect: %s: empty\n", path);
+		return 2;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "kho-inspect: %s: mmap: %s\n", path, strerror(errno));
+		return 2;
+	}
+	struct report r;
+	bool ok = inspect(map, (size_t)st.st_size, &o, &r);
+	if (json)
+		report_json(&r, stdout);
+	else if (dts) {
+		if (!report_dts(&r))
+			fprintf(stderr, "kho-inspect: no valid root FDT to print\n");
+	} else
+		report_text(&r, stdout);
+	if (svg) {
+		FILE *f = fopen(svg, "w");
+		if (!f) {
+			fprintf(stderr, "kho-inspect: %s: %s\n", svg, strerror(errno));
+			ok = false;
+		} else {
+			report_svg(&r, f);
+			fclose(f);
+		}
+	}
+	report_free(&r);
+	munmap(map, (size_t)st.st_size);
+	return ok ? 0 : 1;
+}

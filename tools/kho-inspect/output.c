@@ -1,0 +1,426 @@
+/*
+ * kho-inspect's outputs (tools/kho-inspect/inspect.h) from a finished report: the
+ * readable text, the JSON document (schema "kho-inspect-1", docs/inspect.md: every
+ * address a "0x..." string so no value above 2^53 is rounded, counts as numbers),
+ * the root FDT through the kernel's kho_fdt_print() (kho/kho_dump.c, over printk),
+ * and an SVG picture of physical memory: one bar per RAM segment of the dump, the
+ * preserved blocks drawn over it coloured by owner, the tree's pages, a legend with
+ * the bytes of each owner.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "inspect.h"
+#include "../../kho/kho_internal.h"
+
+void kho_fdt_print(const void *fdt);
+
+static const char *const sev_name[] = { "info", "warning", "error" };
+
+static void human(char *buf, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+	uint64_t whole = bytes, rem = 0;
+	while (whole >= 1024 && u < 4) {
+		rem = whole % 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (u && rem)
+		snprintf(buf, n, "%llu.%02llu %s", (unsigned long long)whole,
+			 (unsigned long long)(rem * 100 / 1024), unit[u]);
+	else
+		snprintf(buf, n, "%llu %s", (unsigned long long)whole, unit[u]);
+}
+
+/* Bytes per owner, overlapping marks of one owner counted once. */
+static int mark_cmp(const void *a, const void *b)
+{
+	const struct mark *x = a, *y = b;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
+{
+	memset(out, 0, sizeof(uint64_t) * OWN_NR);
+	struct mark *m = malloc((r->marks.n ? r->marks.n : 1) * sizeof(*m));
+	if (!m)
+		return;
+	if (r->marks.n)
+		memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
+	qsort(m, r->marks.n, sizeof(*m), mark_cmp);
+	uint64_t end = 0;
+	for (size_t i = 0; i < r->marks.n; i++) {
+		if (i == 0 || m[i].owner != m[i - 1].owner)
+			end = 0;
+		uint64_t s = m[i].pa > end ? m[i].pa : end, e = m[i].pa + m[i].len;
+		if (e > s)
+			out[m[i].owner] += e - s;
+		if (e > end)
+			end = e;
+	}
+	/* Unclaimed: preserved bytes no owner's mark covers (approximation: total
+	 * preserved minus what owners other than the tree claim). */
+	uint64_t claimed = 0;
+	for (unsigned o = OWN_KHO; o < OWN_TREE; o++)
+		claimed += out[o];
+	out[OWN_UNKNOWN] = r->preserved_bytes > claimed ? r->preserved_bytes - claimed : 0;
+	free(m);
+}
+
+/* ---------------- text ---------------- */
+
+void report_text(const struct report *r, FILE *f)
+{
+	char h[32];
+	human(h, sizeof(h), r->dump.len);
+	fprintf(f, "dump: %s, %s, %u segment%s\n", r->dump.elf ? "ELF core" : "raw image", h,
+		r->dump.nsegs, r->dump.nsegs == 1 ? "" : "s");
+	for (unsigned i = 0; i < r->dump.nsegs; i++) {
+		human(h, sizeof(h), r->dump.segs[i].size);
+		fprintf(f, "  RAM %#llx-%#llx (%s)\n", (unsigned long long)r->dump.segs[i].pa,
+			(unsigned long long)(r->dump.segs[i].pa + r->dump.segs[i].size - 1), h);
+	}
+	if (r->fdt_valid) {
+		fprintf(f, "root FDT: %#llx (kho-v4), preserved-memory-map %#llx\n",
+			(unsigned long long)r->fdt_pa, (unsigned long long)r->radix_root);
+		for (size_t i = 1; i < r->handovers.n; i++)
+			fprintf(f, "  also a valid kho-v4 root FDT at %#llx\n",
+				(unsigned long long)r->handovers.v[i]);
+		for (size_t i = 0; i < r->subtrees.n; i++)
+			fprintf(f, "  subtree %-16s %#llx, %llu bytes\n", r->subtrees.v[i].name,
+				(unsigned long long)r->subtrees.v[i].pa,
+				(unsigned long long)r->subtrees.v[i].size);
+		human(h, sizeof(h), r->preserved_bytes);
+		fprintf(f, "radix tree: %llu pages, %llu blocks, %s preserved%s\n",
+			(unsigned long long)r->ntree_pages, (unsigned long long)r->blocks, h,
+			r->tree_walked ? "" : " (walk refused: incomplete)");
+		for (unsigned o = 0; o <= KHO_MAX_ORDER; o++)
+			if (r->blocks_by_order[o]) {
+				human(h, sizeof(h), 4096ull << o);
+				fprintf(f, "  order %2u (%s): %llu\n", o, h,
+					(unsigned long long)r->blocks_by_order[o]);
+			}
+	}
+	if (r->have_meta)
+		fprintf(f, "kexec-metadata: version %u, previous release \"%s\", kexec count %u\n",
+			r->meta_version, r->meta_release, r->meta_count);
+	if (r->have_timeline)
+		fprintf(f, "baton-timeline: exec %llu, serialized +%llu, jump +%llu (TSC)\n",
+			(unsigned long long)r->tl_exec,
+			(unsigned long long)(r->tl_serialized - r->tl_exec),
+			(unsigned long long)(r->tl_jump - r->tl_serialized));
+	if (r->have_luo) {
+		fprintf(f, "LUO: %#llx, %s, liveupdate_num %llu, %zu sessions, %zu files, %zu FLBs\n",
+			(unsigned long long)r->luo_pa, r->luo_ok ? "accepted" : "refused",
+			(unsigned long long)r->liveupdate_num, r->sessions.n, r->files.n, r->flbs.n);
+		for (size_t i = 0; i < r->flbs.n; i++)
+			fprintf(f, "  FLB %s data %#llx count %llu\n", r->flbs.v[i].name,
+				(unsigned long long)r->flbs.v[i].data, (unsigned long long)r->flbs.v[i].count);
+		for (size_t i = 0, k = 0; i < r->sessions.n; i++) {
+			fprintf(f, "  session \"%s\": %llu files\n", r->sessions.v[i].name,
+				(unsigned long long)r->sessions.v[i].nfiles);
+			for (; k < r->files.n && r->files.v[k].session == i; k++)
+				fprintf(f, "    file %s token %#llx data %#llx\n", r->files.v[k].compatible,
+					(unsigned long long)r->files.v[k].token,
+					(unsigned long long)r->files.v[k].data);
+		}
+		for (size_t i = 0; i < r->memfds.n; i++) {
+			const struct memfd_info *m = &r->memfds.v[i];
+			human(h, sizeof(h), m->folio_bytes);
+			fprintf(f, "  %s %#llx: size %llu, seals %#x, %llu folios (%s checked)\n",
+				m->huge ? "hugememfd" : "memfd", (unsigned long long)m->data,
+				(unsigned long long)m->size, m->seals, (unsigned long long)m->nr_folios, h);
+		}
+	}
+	if (r->have_hugetlb)
+		for (unsigned p = 0; p < r->hugetlb_pools; p++)
+			fprintf(f, "hugetlb pool %u: order %u, %llu folios, %u in use\n", p,
+				r->pools[p].order, (unsigned long long)r->pools[p].nr_folios,
+				r->pools[p].nr_user);
+	fprintf(f, "findings: %llu errors, %llu warnings\n", (unsigned long long)r->errors,
+		(unsigned long long)r->warnings);
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct finding *x = &r->findings.v[i];
+		fprintf(f, "  %-7s %-26s", sev_name[x->sev], x->check);
+		if (x->addr || x->len)
+			fprintf(f, " %#llx+%#llx", (unsigned long long)x->addr, (unsigned long long)x->len);
+		fprintf(f, " %s\n", x->msg);
+	}
+	fprintf(f, "verdict: %s\n", r->errors ? "REFUSED (kernel N+1 would boot cold)" : "accepted");
+}
+
+/* ---------------- JSON ---------------- */
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void jhex(FILE *f, uint64_t v)
+{
+	fprintf(f, "\"0x%llx\"", (unsigned long long)v);
+}
+
+void report_json(const struct report *r, FILE *f)
+{
+	fprintf(f, "{\"schema\":\"kho-inspect-1\",\"accepted\":%s,", r->errors ? "false" : "true");
+	fprintf(f, "\"dump\":{\"format\":\"%s\",\"size\":%zu,\"segments\":[",
+		r->dump.elf ? "elf" : "raw", r->dump.len);
+	for (unsigned i = 0; i < r->dump.nsegs; i++) {
+		fprintf(f, "%s{\"pa\":", i ? "," : "");
+		jhex(f, r->dump.segs[i].pa);
+		fprintf(f, ",\"size\":%llu}", (unsigned long long)r->dump.segs[i].size);
+	}
+	fprintf(f, "]},\"fdt\":");
+	if (r->fdt_valid) {
+		fprintf(f, "{\"pa\":");
+		jhex(f, r->fdt_pa);
+		fprintf(f, ",\"radix_root\":");
+		jhex(f, r->radix_root);
+		fprintf(f, ",\"others\":[");
+		for (size_t i = 1; i < r->handovers.n; i++) {
+			fprintf(f, "%s", i > 1 ? "," : "");
+			jhex(f, r->handovers.v[i]);
+		}
+		fprintf(f, "],\"subtrees\":[");
+		for (size_t i = 0; i < r->subtrees.n; i++) {
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			jstr(f, r->subtrees.v[i].name);
+			fprintf(f, ",\"pa\":");
+			jhex(f, r->subtrees.v[i].pa);
+			fprintf(f, ",\"size\":%llu}", (unsigned long long)r->subtrees.v[i].size);
+		}
+		fprintf(f, "]},\"radix\":{\"complete\":%s,\"tree_pages\":%llu,\"blocks\":%llu,"
+			"\"preserved_bytes\":%llu,\"by_order\":[", r->tree_walked ? "true" : "false",
+			(unsigned long long)r->ntree_pages, (unsigned long long)r->blocks,
+			(unsigned long long)r->preserved_bytes);
+		bool first = true;
+		for (unsigned o = 0; o <= KHO_MAX_ORDER; o++)
+			if (r->blocks_by_order[o]) {
+				fprintf(f, "%s{\"order\":%u,\"blocks\":%llu}", first ? "" : ",", o,
+					(unsigned long long)r->blocks_by_order[o]);
+				first = false;
+			}
+		fprintf(f, "]}");
+	} else {
+		fprintf(f, "null,\"radix\":null");
+	}
+	fprintf(f, ",\"kexec_metadata\":");
+	if (r->have_meta) {
+		fprintf(f, "{\"version\":%u,\"previous_release\":", r->meta_version);
+		jstr(f, r->meta_release);
+		fprintf(f, ",\"kexec_count\":%u}", r->meta_count);
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\"timeline\":");
+	if (r->have_timeline)
+		fprintf(f, "{\"magic\":%u,\"version\":%u,\"tsc_exec\":%llu,\"tsc_serialized\":%llu,"
+			"\"tsc_jump\":%llu}", r->tl_magic, r->tl_version, (unsigned long long)r->tl_exec,
+			(unsigned long long)r->tl_serialized, (unsigned long long)r->tl_jump);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"luo\":");
+	if (r->have_luo) {
+		fprintf(f, "{\"pa\":");
+		jhex(f, r->luo_pa);
+		fprintf(f, ",\"accepted\":%s,\"liveupdate_num\":%llu,\"flbs\":[",
+			r->luo_ok ? "true" : "false", (unsigned long long)r->liveupdate_num);
+		for (size_t i = 0; i < r->flbs.n; i++) {
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			jstr(f, r->flbs.v[i].name);
+			fprintf(f, ",\"data\":");
+			jhex(f, r->flbs.v[i].data);
+			fprintf(f, ",\"count\":%llu}", (unsigned long long)r->flbs.v[i].count);
+		}
+		fprintf(f, "],\"sessions\":[");
+		for (size_t i = 0, k = 0; i < r->sessions.n; i++) {
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			jstr(f, r->sessions.v[i].name);
+			fprintf(f, ",\"files\":[");
+			for (size_t j = 0; k < r->files.n && r->files.v[k].session == i; k++, j++) {
+				fprintf(f, "%s{\"compatible\":", j ? "," : "");
+				jstr(f, r->files.v[k].compatible);
+				fprintf(f, ",\"token\":");
+				jhex(f, r->files.v[k].token);
+				fprintf(f, ",\"data\":");
+				jhex(f, r->files.v[k].data);
+				fprintf(f, "}");
+			}
+			fprintf(f, "]}");
+		}
+		fprintf(f, "],\"memfds\":[");
+		for (size_t i = 0; i < r->memfds.n; i++) {
+			const struct memfd_info *m = &r->memfds.v[i];
+			fprintf(f, "%s{\"kind\":\"%s\",\"data\":", i ? "," : "",
+				m->huge ? "baton-hugememfd-v1" : "memfd-v2");
+			jhex(f, m->data);
+			fprintf(f, ",\"size\":%llu,\"pos\":%llu,\"seals\":%u,\"order\":%u,"
+				"\"nr_folios\":%llu,\"folio_bytes\":%llu}", (unsigned long long)m->size,
+				(unsigned long long)m->pos, m->seals, m->order,
+				(unsigned long long)m->nr_folios, (unsigned long long)m->folio_bytes);
+		}
+		fprintf(f, "]}");
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\"hugetlb\":");
+	if (r->have_hugetlb) {
+		fprintf(f, "{\"pools\":[");
+		for (unsigned p = 0; p < r->hugetlb_pools; p++)
+			fprintf(f, "%s{\"order\":%u,\"nr_folios\":%llu,\"nr_user\":%u,\"users_seen\":%llu}",
+				p ? "," : "", r->pools[p].order, (unsigned long long)r->pools[p].nr_folios,
+				r->pools[p].nr_user, (unsigned long long)r->pools[p].users_seen);
+		fprintf(f, "]}");
+	} else {
+		fprintf(f, "null");
+	}
+	uint64_t ob[OWN_NR];
+	owner_bytes(r, ob);
+	fprintf(f, ",\"owners\":{");
+	for (unsigned o = 0; o < OWN_NR; o++)
+		fprintf(f, "%s\"%s\":%llu", o ? "," : "", owner_name[o], (unsigned long long)ob[o]);
+	fprintf(f, "},\"errors\":%llu,\"warnings\":%llu,\"findings\":[",
+		(unsigned long long)r->errors, (unsigned long long)r->warnings);
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct finding *x = &r->findings.v[i];
+		fprintf(f, "%s{\"severity\":\"%s\",\"check\":", i ? "," : "", sev_name[x->sev]);
+		jstr(f, x->check);
+		fprintf(f, ",\"addr\":");
+		jhex(f, x->addr);
+		fprintf(f, ",\"len\":%llu,\"message\":", (unsigned long long)x->len);
+		jstr(f, x->msg);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}\n");
+}
+
+/* ---------------- DTS ---------------- */
+
+bool report_dts(const struct report *r)
+{
+	if (!r->fdt_valid)
+		return false;
+	kho_fdt_print(dump_at(&r->dump, r->fdt_pa, KHO_FDT_SIZE) ? dump_at(&r->dump, r->fdt_pa, 1)
+								: NULL);
+	return true;
+}
+
+/* ---------------- SVG ---------------- */
+
+static const char *const colour[OWN_NR] = {
+	[OWN_UNKNOWN] = "#9e9e9e", [OWN_KHO] = "#1565c0", [OWN_LUO] = "#6a1b9a",
+	[OWN_MEMFD] = "#2e7d32", [OWN_HUGETLB] = "#ef6c00", [OWN_TIMELINE] = "#c62828",
+	[OWN_TREE] = "#000000",
+};
+
+#define SVG_W     1000
+#define SVG_BAR   28
+#define SVG_ROW   56
+#define SVG_LEFT  10
+
+/* x of pa in a row for segment s (width SVG_W). */
+static double xpos(const struct dump_seg *s, uint64_t pa)
+{
+	return SVG_LEFT + (double)(pa - s->pa) * SVG_W / (double)s->size;
+}
+
+static void rect(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, uint64_t len,
+		 const char *fill, const char *title)
+{
+	uint64_t end = pa + len, segend = s->pa + s->size;
+	if (end <= s->pa || pa >= segend)
+		return;
+	if (pa < s->pa)
+		pa = s->pa;
+	if (end > segend)
+		end = segend;
+	double x = xpos(s, pa), w = xpos(s, end) - x;
+	if (w < 1)
+		w = 1;              /* every block stays visible */
+	fprintf(f, "<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%u\" fill=\"%s\">"
+		"<title>%s %#llx+%#llx</title></rect>\n", x, 30 + row * SVG_ROW, w, SVG_BAR, fill,
+		title, (unsigned long long)pa, (unsigned long long)(end - pa));
+}
+
+void report_svg(const struct report *r, FILE *f)
+{
+	unsigned rows = r->dump.nsegs;
+	uint64_t ob[OWN_NR];
+	owner_bytes(r, ob);
+	/* Owners' marks sorted by owner then address, touching ones merged: one
+	 * rectangle per stretch, not per folio. */
+	size_t nm = 0;
+	struct mark *m = malloc((r->marks.n ? r->marks.n : 1) * sizeof(*m));
+	if (m) {
+		if (r->marks.n)
+			memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
+		qsort(m, r->marks.n, sizeof(*m), mark_cmp);
+		for (size_t i = 0; i < r->marks.n; i++) {
+			if (nm && m[nm - 1].owner == m[i].owner && m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
+				uint64_t e = m[i].pa + m[i].len;
+				if (e > m[nm - 1].pa + m[nm - 1].len)
+					m[nm - 1].len = e - m[nm - 1].pa;
+			} else {
+				m[nm++] = m[i];
+			}
+		}
+	}
+	unsigned height = 40 + rows * SVG_ROW + 20 * (OWN_NR + 2);
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
+		"font-family=\"monospace\" font-size=\"12\">\n", SVG_W + 2 * SVG_LEFT, height);
+	fprintf(f, "<text x=\"%u\" y=\"18\">kho-inspect: physical memory, root FDT %#llx, %s</text>\n",
+		SVG_LEFT, (unsigned long long)r->fdt_pa, r->errors ? "REFUSED" : "accepted");
+	for (unsigned s = 0; s < rows; s++) {
+		const struct dump_seg *g = &r->dump.segs[s];
+		char h[32];
+		human(h, sizeof(h), g->size);
+		fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"#e8f5e9\" "
+			"stroke=\"#888\"/>\n", SVG_LEFT, 30 + s * SVG_ROW, SVG_W, SVG_BAR);
+		fprintf(f, "<text x=\"%u\" y=\"%u\">RAM %#llx-%#llx (%s)</text>\n", SVG_LEFT,
+			30 + s * SVG_ROW + SVG_BAR + 14, (unsigned long long)g->pa,
+			(unsigned long long)(g->pa + g->size - 1), h);
+		/* preserved blocks first (unclaimed colour), owners over them */
+		for (size_t i = 0; i < r->runs.n; i++)
+			rect(f, g, s, r->runs.v[i].pa, r->runs.v[i].n << (12 + r->runs.v[i].order),
+			     colour[OWN_UNKNOWN], "preserved");
+		for (size_t i = 0; i < nm; i++)
+			if (m[i].owner != OWN_UNKNOWN)
+				rect(f, g, s, m[i].pa, m[i].len, colour[m[i].owner], owner_name[m[i].owner]);
+	}
+	unsigned y = 40 + rows * SVG_ROW;
+	static const char *const label[OWN_NR] = {
+		[OWN_UNKNOWN] = "preserved, owner not known here",
+		[OWN_KHO] = "KHO metadata (root FDT, kexec-metadata, subtrees)",
+		[OWN_LUO] = "LUO metadata (luo_ser, chains, FLB page, records, folio lists)",
+		[OWN_MEMFD] = "memfd folios", [OWN_HUGETLB] = "hugetlb pool folios",
+		[OWN_TIMELINE] = "blackout timeline",
+		[OWN_TREE] = "radix tree pages (not preserved)",
+	};
+	for (unsigned o = 0; o < OWN_NR; o++, y += 20) {
+		char h[32];
+		human(h, sizeof(h), ob[o]);
+		fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"14\" height=\"14\" fill=\"%s\"/>"
+			"<text x=\"%u\" y=\"%u\">%s: %s</text>\n", SVG_LEFT, y, colour[o],
+			SVG_LEFT + 20, y + 12, label[o], h);
+	}
+	char h[32];
+	human(h, sizeof(h), r->preserved_bytes);
+	fprintf(f, "<text x=\"%u\" y=\"%u\">%llu blocks, %s preserved; %llu tree pages</text>\n",
+		SVG_LEFT, y + 12, (unsigned long long)r->blocks, h, (unsigned long long)r->ntree_pages);
+	fprintf(f, "</svg>\n");
+	free(m);
+}
