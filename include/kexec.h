@@ -38,6 +38,9 @@ void kexec_unload(void);
  * timeline", "KHO finalize"); everything is then undone and nothing is finalized. */
 int kexec_finalize(struct kho_data *kd, const char **why);
 int kexec_exec(void);            /* returns only on failure */
+/* The part the last failed kexec_exec() named, as kexec_finalize's *why, or NULL
+ * when no image was loaded (-EINVAL, nothing was tried). */
+const char *kexec_exec_failure(void);
 /* After a live update: take the previous kernel's timeline, and report the
  * blackout phases once the prompt is near (TSC ticks; 1 ns under -icount shift=0). */
 void kexec_timeline_in(void);

@@ -43,9 +43,10 @@ static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "exec")) {
 		int err = kexec_exec();
-		if (err == -EINVAL)
+		const char *why = kexec_exec_failure();
+		if (!why)
 			return shell_err(c, err, "no image loaded");
-		return shell_err(c, err, "kexec failed; nothing changed");
+		return shell_err(c, err, "kexec failed: %s failed; nothing changed", why);
 	}
 	if (argc == 2 && !strcmp(argv[1], "finalize")) {
 		struct kho_data kd;

@@ -422,6 +422,7 @@ static __noreturn void enter_trampoline(paddr_t tramp, paddr_t tables, uint64_t 
 /* ---- the handover, built alike by exec and finalize ---- */
 
 static bool finalized;                 /* `kexec finalize` built it; no jump yet */
+static const char *exec_failure;       /* what the last failed kexec_exec named */
 
 /* Everything of the handover the next kernel finds in memory: the timeline, every
  * pre-exec step in order (LUO freezes and serializes), then KHO's root finalized
@@ -482,6 +483,7 @@ int kexec_exec(void)
 	struct kho_data kd;
 	const char *why;
 	paddr_t info = 0, tramp = 0, tables = 0;
+	exec_failure = NULL;
 	if (!image.loaded)
 		return -EINVAL;
 	tramp_layout_check();
@@ -490,14 +492,22 @@ int kexec_exec(void)
 	unfinalize();
 	uint64_t t0 = rdtsc();
 	int err = handover_build(&kd, &why);
-	if (err)
+	if (err) {
+		exec_failure = why;
 		return err;
+	}
 	uint64_t t1 = rdtsc();
 	err = exit_pages(&kd, &info, &tramp, &tables);
 	if (err) {
 		handover_undo();
+		exec_failure = "the boot information";
 		return err;
 	}
 	tramp_page_write(tramp, info);
 	enter_trampoline(tramp, tables, t0, t1);
+}
+
+const char *kexec_exec_failure(void)
+{
+	return exec_failure;
 }

@@ -188,8 +188,15 @@ def test_finalize_twice_and_unload_leave_nothing_behind():
         assert file_states(b) == ["preserved"] * len(FILES)
         assert free_plus_tree(b) == base and kho_status(b)["subtrees"] == subtrees
         b.ok("kexec finalize")                          # the injection fired once
+
+        # exec after finalize undoes it first; when the build fails again, nothing
+        # is finalized any more.
+        b.ok("kexec load")
+        b.ok("luo inject freeze")
+        assert b.error("kexec exec", "EIO") == "kexec failed: luo failed; nothing changed"
+        assert file_states(b) == ["preserved"] * len(FILES)
         b.ok("kexec unload")
-        assert free_plus_tree(b) == base
+        assert free_plus_tree(b) == base and kho_status(b)["subtrees"] == subtrees
 
 
 def test_exec_after_finalize_updates_with_the_files():
