@@ -210,3 +210,28 @@ def test_exec_after_finalize_updates_with_the_files():
         assert fields["boot"] == "kexec" and fields["kexec-count"] == "1"
         assert "kexec: timeline (TSC ticks)" in b.text
         retrieve_and_verify(b)
+
+
+def test_session_changes_while_finalized_reach_the_update_through_exec():
+    """Not refused (docs/console.md): the handover in memory goes stale, and exec
+    builds it again, so the next kernel gets the sessions as they are at the jump."""
+    with launch(cmdline="hugepages=8") as b:
+        b.boot()
+        fill_and_preserve(b)
+        b.ok("memfd create d 8K")
+        b.ok("luo create-session u")
+        b.ok("luo preserve u d 5")
+        b.ok("kexec finalize")
+        b.ok("memfd create c 8K")
+        b.ok("memfd fill c 14")
+        b.ok("luo create-session t")
+        b.ok("luo preserve t c 4")
+        assert file_states(b) == ["frozen"] * (len(FILES) + 1) + ["preserved"]
+        b.ok("luo close-session u")
+        fields = kexec(b, timeout=120)
+        assert fields["boot"] == "kexec"
+        retrieve_and_verify(b)
+        assert b.ok("luo retrieve-session t")["files"] == "1"
+        b.ok("luo retrieve t 4 rc")
+        b.ok("memfd verify rc 14")
+        b.error("luo retrieve-session u", "ENOENT")
