@@ -67,5 +67,5 @@ static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
 	return shell_err(c, -EINVAL,
 			 "usage: kexec load [IMAGE] [-- CMDLINE] | finalize | exec | unload");
 }
-SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|finalize|exec|unload", "load and run the next kernel",
-	  cmd_kexec);
+SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|finalize|exec|unload",
+	  "load and run the next kernel", cmd_kexec);

@@ -424,6 +424,14 @@ static __noreturn void enter_trampoline(paddr_t tramp, paddr_t tables, uint64_t 
 static bool finalized;                 /* `kexec finalize` built it; no jump yet */
 static const char *exec_failure;       /* what the last failed kexec_exec named */
 
+/* Undo a built handover, last first: what a failed exec does. */
+static void handover_undo(void)
+{
+	kho_abort();
+	undo_steps();
+	timeline_undo();
+}
+
 /* Everything of the handover the next kernel finds in memory: the timeline, every
  * pre-exec step in order (LUO freezes and serializes), then KHO's root finalized
  * into *kd. All or nothing: on failure what was done is undone, last first, and
@@ -441,20 +449,9 @@ static int handover_build(struct kho_data *kd, const char **why)
 	}
 	*why = "KHO finalize";
 	err = kho_finalize(kd);
-	if (err) {
-		kho_abort();
-		undo_steps();
-		timeline_undo();
-	}
+	if (err)
+		handover_undo();
 	return err;
-}
-
-/* Undo a built handover, last first: what a failed exec does. */
-static void handover_undo(void)
-{
-	kho_abort();
-	undo_steps();
-	timeline_undo();
 }
 
 static void unfinalize(void)
