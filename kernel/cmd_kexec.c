@@ -1,4 +1,4 @@
-/* `kexec load [IMAGE] [-- CMDLINE] | exec | unload` (kernel/kexec.c;
+/* `kexec load [IMAGE] [-- CMDLINE] | finalize | exec | unload` (kernel/kexec.c;
  * docs/console.md). Without "--" the next kernel gets the running command line
  * less its one-shot options (BOOT_PARAM_ONESHOT); "--" alone gives it none. */
 #include <boot_info.h>
@@ -43,15 +43,29 @@ static int cmd_kexec(struct shell_ctx *c, int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "exec")) {
 		int err = kexec_exec();
-		if (err == -EINVAL)
+		const char *why = kexec_exec_failure();
+		if (!why)
 			return shell_err(c, err, "no image loaded");
-		return shell_err(c, err, "kexec failed; nothing changed");
+		return shell_err(c, err, "kexec failed: %s failed; nothing changed", why);
+	}
+	if (argc == 2 && !strcmp(argv[1], "finalize")) {
+		struct kho_data kd;
+		const char *why;
+		int err = kexec_finalize(&kd, &why);
+		if (err)
+			return shell_err(c, err, "%s failed; nothing is finalized", why);
+		shell_kv(c, "fdt", "0x%llx", (unsigned long long)kd.fdt_addr);
+		shell_kv(c, "fdt-size", "%llu", (unsigned long long)kd.fdt_size);
+		shell_kv(c, "scratch", "0x%llx", (unsigned long long)kd.scratch_addr);
+		shell_kv(c, "scratch-size", "%llu", (unsigned long long)kd.scratch_size);
+		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "unload")) {
 		kexec_unload();
 		return 0;
 	}
-	return shell_err(c, -EINVAL, "usage: kexec load [IMAGE] [-- CMDLINE] | exec | unload");
+	return shell_err(c, -EINVAL,
+			 "usage: kexec load [IMAGE] [-- CMDLINE] | finalize | exec | unload");
 }
-SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|exec|unload", "load and run the next kernel",
-	  cmd_kexec);
+SHELL_CMD("kexec", "load [IMAGE] [-- CMDLINE]|finalize|exec|unload",
+	  "load and run the next kernel", cmd_kexec);

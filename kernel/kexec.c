@@ -47,7 +47,7 @@ static struct {
 	char cmdline[BOOT_CMDLINE_MAX];
 } image;
 
-void kexec_unload(void)
+static void image_free(void)
 {
 	if (image.loaded)
 		page_free(image.copy, image.order);
@@ -79,7 +79,7 @@ static int take(const char *name, paddr_t copy, unsigned order, uint64_t size,
 			return -EINVAL;
 		}
 	}
-	kexec_unload();
+	image_free();
 	image.loaded = true;
 	strlcpy(image.name, name, sizeof(image.name));
 	image.copy = copy;
@@ -234,12 +234,13 @@ static void quiesce(void)
 	serial_quiesce();
 }
 
-static int run_steps(void)
+static int run_steps(const char **why)
 {
 	for (const struct kexec_step *s = __kexec_step_start; s < __kexec_step_end; s++) {
 		int err = s->prepare ? s->prepare() : 0;
 		if (err) {
 			printk("kexec: %s failed (%d); undoing\n", s->name, err);
+			*why = s->name;
 			while (s-- > __kexec_step_start)
 				if (s->undo)
 					s->undo();
@@ -418,32 +419,92 @@ static __noreturn void enter_trampoline(paddr_t tramp, paddr_t tables, uint64_t 
 	__builtin_unreachable();
 }
 
-int kexec_exec(void)
+/* ---- the handover, built alike by exec and finalize ---- */
+
+static bool finalized;                 /* `kexec finalize` built it; no jump yet */
+static const char *exec_failure;       /* what the last failed kexec_exec named */
+
+/* Undo a built handover, last first: what a failed exec does. */
+static void handover_undo(void)
 {
-	struct kho_data kd;
-	paddr_t info = 0, tramp = 0, tables = 0;
-	uint64_t t0 = rdtsc();
-	if (!image.loaded)
-		return -EINVAL;
-	tramp_layout_check();
+	kho_abort();
+	undo_steps();
+	timeline_undo();
+}
+
+/* Everything of the handover the next kernel finds in memory: the timeline, every
+ * pre-exec step in order (LUO freezes and serializes), then KHO's root finalized
+ * into *kd. All or nothing: on failure what was done is undone, last first, and
+ * *why names the part that failed. */
+static int handover_build(struct kho_data *kd, const char **why)
+{
+	*why = "the blackout timeline";
 	int err = timeline_prepare();
 	if (err)
 		return err;
-	err = run_steps();
+	err = run_steps(why);
 	if (err) {
 		timeline_undo();
 		return err;
 	}
-	err = kho_finalize(&kd);
-	uint64_t t1 = rdtsc();
-	if (!err)
-		err = exit_pages(&kd, &info, &tramp, &tables);
+	*why = "KHO finalize";
+	err = kho_finalize(kd);
+	if (err)
+		handover_undo();
+	return err;
+}
+
+static void unfinalize(void)
+{
+	if (finalized)
+		handover_undo();
+	finalized = false;
+}
+
+int kexec_finalize(struct kho_data *kd, const char **why)
+{
+	unfinalize();                       /* a second finalize builds it again */
+	int err = handover_build(kd, why);
+	finalized = !err;
+	return err;
+}
+
+void kexec_unload(void)
+{
+	unfinalize();
+	image_free();
+}
+
+int kexec_exec(void)
+{
+	struct kho_data kd;
+	const char *why;
+	paddr_t info = 0, tramp = 0, tables = 0;
+	exec_failure = NULL;
+	if (!image.loaded)
+		return -EINVAL;
+	tramp_layout_check();
+	/* A finalized handover is undone and built again here, so that the jump takes
+	 * what exec builds; the timeline starts after the undo, with exec's own work. */
+	unfinalize();
+	uint64_t t0 = rdtsc();
+	int err = handover_build(&kd, &why);
 	if (err) {
-		kho_abort();
-		undo_steps();
-		timeline_undo();
+		exec_failure = why;
+		return err;
+	}
+	uint64_t t1 = rdtsc();
+	err = exit_pages(&kd, &info, &tramp, &tables);
+	if (err) {
+		handover_undo();
+		exec_failure = "the boot information";
 		return err;
 	}
 	tramp_page_write(tramp, info);
 	enter_trampoline(tramp, tables, t0, t1);
+}
+
+const char *kexec_exec_failure(void)
+{
+	return exec_failure;
 }

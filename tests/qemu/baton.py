@@ -10,6 +10,9 @@ Library (used by the pytest suite in this directory):
     kv = b.ok("meminfo")          # asserts `ok`, returns the key=value pairs
     msg = b.error("x", "ENOENT")  # asserts `error: ENOENT: msg`, returns msg
     b.send("poweroff 5\\n"); assert b.wait_exit(10) == 11
+    b = Baton(monitor=True)       # also a QMP monitor on a unix socket in its workdir
+    b.dump_memory("mem.elf")      # dump-guest-memory (ELF, guest-physical PT_LOADs)
+    read = elf_phys_reader("mem.elf"); read(0x1000, 16)   # bytes at guest-physical addresses
     b.close()                     # always kills QEMU
 
 Every wait is on the reader thread's notifications (a condition variable), with a
@@ -28,11 +31,13 @@ Standard library only.
 import argparse
 import collections
 import fcntl
+import json
 import os
 import re
 import select
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -236,6 +241,110 @@ def _elf_reader(elf):
     return read, cstr
 
 
+def elf_load_segments(path):
+    """[(paddr, file offset, filesz)] of an ELF64 file's PT_LOAD segments, as
+    QEMU's dump-guest-memory writes them (paging off: p_paddr is guest-physical)."""
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:
+            raise ValueError(f"{path}: not an ELF64 file")
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    segs = []
+    for i in range(phnum):
+        p_type, _f, off, _va, paddr, filesz, _msz, _al = struct.unpack_from(
+            "<IIQQQQQQ", table, i * phentsize)
+        if p_type == 1:
+            segs.append((paddr, off, filesz))
+    return segs
+
+
+def elf_phys_reader(path):
+    """A read(paddr, size) function over a dump-guest-memory ELF file: the guest's
+    bytes at physical addresses [paddr, paddr + size), which must lie inside one
+    PT_LOAD segment (one RAM range), else ValueError."""
+    segs = elf_load_segments(path)
+
+    def read(addr, size):
+        for paddr, off, filesz in segs:
+            if paddr <= addr and addr + size <= paddr + filesz:
+                with open(path, "rb") as f:
+                    f.seek(off + addr - paddr)
+                    return f.read(size)
+        raise ValueError(f"{path}: guest-physical {addr:#x}+{size:#x} is not in a dumped "
+                         "RAM range")
+
+    return read
+
+
+class Qmp:
+    """A minimal QMP client on a unix socket (QEMU's docs/interop/qmp-spec):
+    the greeting, qmp_capabilities, then one command at a time; events that arrive
+    meanwhile are kept in self.events."""
+
+    def __init__(self, path, timeout=30, proc=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                if proc is not None and proc.poll() is not None:
+                    raise BatonError(f"QEMU exited (status {proc.returncode}) before "
+                                     f"its QMP socket {path} took a connection") from None
+                if time.monotonic() > deadline:
+                    raise BatonError(f"no QMP socket at {path} after {timeout} s") from None
+                time.sleep(0.05)
+        self.sock = sock
+        self.buf = b""
+        self.events = []
+        greeting = self._read(timeout)
+        if "QMP" not in greeting:
+            raise BatonError(f"QMP: unexpected greeting {greeting!r}")
+        self.execute("qmp_capabilities", timeout=timeout)
+
+    def _read(self, timeout):
+        self.sock.settimeout(timeout)
+        while b"\n" not in self.buf:
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                raise BatonError(f"QMP: no answer within {timeout} s") from None
+            if not chunk:
+                raise BatonError("QMP: QEMU closed the monitor connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, command, arguments=None, timeout=30):
+        """Run one command and return its "return" value; an "error" answer raises
+        BatonError with QEMU's class and description."""
+        msg = {"execute": command}
+        if arguments is not None:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            r = self._read(timeout)
+            if "event" in r:
+                self.events.append(r)
+                continue
+            if "error" in r:
+                raise BatonError(f"QMP {command}: {r['error'].get('class')}: "
+                                 f"{r['error'].get('desc')}")
+            return r.get("return")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
 def shell_commands(elf=KERNEL):
     """Names of the console commands, read from the .shell_cmd table in the ELF
     (struct shell_cmd: four 8-byte pointers, the first the name)."""
@@ -436,8 +545,11 @@ class Baton:
     current_test = None            # set by conftest: the test node using Batons now
 
     def __init__(self, path="pvh", machine="q35", mem="256M", cmdline="", modules=(),
-                 extra_args=(), banners=1, log_path=None, kernel=KERNEL, disks=()):
+                 extra_args=(), banners=1, log_path=None, kernel=KERNEL, disks=(),
+                 monitor=False):
         self.path, self.machine, self.mem, self.cmdline = path, machine, mem, cmdline
+        self.qmp_path = None          # the QMP socket, with monitor=True
+        self._qmp = None
         self.modules = list(modules)
         self.banners = banners
         self.expect_panic = False
@@ -459,6 +571,11 @@ class Baton:
         self._log = None
         self._workdir = tempfile.mkdtemp(prefix="baton-qemu.")
         self.argv = []
+        if monitor:
+            # A QMP monitor besides the console (-monitor none stays: no HMP).
+            self.qmp_path = Path(self._workdir) / "qmp.sock"
+            extra_args = list(extra_args) + [
+                "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         try:
             self.argv = qemu_args(path, machine, mem, cmdline, self.modules,
                                   self._workdir, extra_args, kernel=kernel,
@@ -691,6 +808,58 @@ class Baton:
             results.append(Result(c, got[0], got[1:-1], got[-1]))
         return results
 
+    # -- the QMP monitor (monitor=True)
+
+    def qmp(self, command, arguments=None, timeout=30):
+        """Run a QMP command on this QEMU's monitor (connected on first use) and
+        return its "return" value."""
+        if self.qmp_path is None:
+            raise BatonError("this Baton was started without monitor=True")
+        if self._qmp is None:
+            self._qmp = Qmp(self.qmp_path, timeout, self.proc)
+        return self._qmp.execute(command, arguments, timeout)
+
+    def dump_memory(self, path, fmt="elf", timeout=300):
+        """Dump the guest's memory to path and return [(paddr, size)], the memory
+        QEMU dumps: RAM, and device memory such as VGA RAM and the firmware at the
+        top of 4 GiB; the call returns once the file is complete (QEMU stops the guest
+        while it dumps, then lets it go on).
+        fmt "elf": QEMU's dump-guest-memory with paging off, an ELF64 core whose
+        PT_LOAD segments are the RAM ranges at their guest-physical addresses
+        (elf_phys_reader reads it). fmt "raw": a flat file in which byte P is
+        guest-physical address P, made from that ELF dump; the holes between the
+        ranges are left sparse (they read as zeros), so the file's size is the top
+        of the highest range (4 GiB on a small q35 guest, mostly holes)."""
+        if fmt not in ("elf", "raw"):
+            raise ValueError(f"dump_memory: fmt is 'elf' or 'raw', not {fmt!r}")
+        path = Path(path).resolve()
+        elf = path if fmt == "elf" else Path(self._workdir) / "dump.elf"
+        if elf.exists():
+            elf.unlink()
+        self.qmp("dump-guest-memory", {"paging": False, "protocol": f"file:{elf}"},
+                 timeout)
+        segs = elf_load_segments(elf)
+        if fmt == "raw":
+            try:
+                with open(elf, "rb") as src, open(path, "wb") as out:
+                    end = 0
+                    for paddr, off, filesz in segs:
+                        src.seek(off)
+                        out.seek(paddr)
+                        left = filesz
+                        while left:
+                            chunk = src.read(min(left, 1 << 24))
+                            if not chunk:
+                                raise BatonError(f"{elf}: a PT_LOAD segment runs past "
+                                                 "the end of the file")
+                            out.write(chunk)
+                            left -= len(chunk)
+                        end = max(end, paddr + filesz)
+                    out.truncate(end)
+            finally:
+                elf.unlink(missing_ok=True)
+        return [(paddr, filesz) for paddr, _off, filesz in segs]
+
     # -- the end
 
     def wait_exit(self, timeout=30):
@@ -719,6 +888,9 @@ class Baton:
                     f.close()
                 except OSError:
                     pass
+        if self._qmp is not None:
+            self._qmp.close()
+            self._qmp = None
         if self._log:
             self._log.close()
             self._log = None
