@@ -128,6 +128,9 @@ int luo_preserve(const char *session, const struct luo_fileref *f, uint64_t toke
 int luo_retrieve(const char *session, uint64_t token, const char *name,
 		 struct luo_fileref *out);
 int luo_finish(const char *session);
+/* Is every outgoing file frozen (a handover built, `kexec finalize`)? Then creating,
+ * preserving into and closing outgoing sessions give -EBUSY. */
+bool luo_frozen(void);
 /* Is this object preserved in any outgoing session? */
 bool luo_is_preserved(const void *obj);
 void luo_list(void);                  /* printk one line per session and file */

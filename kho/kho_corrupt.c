@@ -5,7 +5,9 @@
  * KHO has written it: magic (the FDT's first byte), size (half the FDT), compat
  * ("kho-v3"), range-ram (a block past the end of RAM), range-scratch (a block in
  * scratch), node-self (a tree node that points at itself). The next kernel must
- * refuse each with its reason and boot cold.
+ * refuse each with its reason and boot cold. When the handover is undone (a failed
+ * exec, `kexec unload` after `kexec finalize`: the "kho.unfinalized" site), what was
+ * broken is mended, so the next finalize breaks a sound handover again.
  */
 #include <errno.h>
 #include <fault_inject.h>
@@ -30,6 +32,13 @@ int kho_set_corruption(const char *kind)
 	return -EINVAL;
 }
 
+/* What the last corruption changed, for mend(). */
+static struct {
+	uint8_t *byte, was;                   /* magic, compat */
+	paddr_t block;                        /* range-ram, range-scratch: added */
+	uint64_t *entry;                      /* node-self */
+} undo;
+
 static int corrupt(void *ctx)
 {
 	struct kho_data *kd = ctx;
@@ -39,32 +48,56 @@ static int corrupt(void *ctx)
 		return 0;
 	printk("kho: corrupting the handover on purpose: %s\n", corruption);
 	if (!strcmp(corruption, "magic")) {
+		undo.byte = &f[0];
+		undo.was = f[0];
 		f[0] ^= 0xff;
 	} else if (!strcmp(corruption, "size")) {
-		kd->fdt_size = KHO_FDT_SIZE / 2;
+		kd->fdt_size = KHO_FDT_SIZE / 2;     /* the description only: nothing to mend */
 	} else if (!strcmp(corruption, "compat")) {
 		char *c = memchr(f, 'k', KHO_FDT_SIZE);
 		while (c && memcmp(c, KHO_FDT_COMPATIBLE, 6))
 			c = memchr(c + 1, 'k', KHO_FDT_SIZE - (size_t)(c + 1 - (char *)f));
-		if (c)
+		if (c) {
+			undo.byte = (uint8_t *)&c[5];
+			undo.was = (uint8_t)c[5];
 			c[5] = '3';                  /* "kho-v3" */
+		}
 	} else if (!strcmp(corruption, "range-ram")) {
 		uint64_t end = 0;
 		for (unsigned i = 0; i < memblock.memory.cnt; i++)
 			end = MAX(end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
-		kho_radix_add(tree, ALIGN_UP(end, (paddr_t)GiB) + GiB, 0);
+		undo.block = ALIGN_UP(end, (paddr_t)GiB) + GiB;
+		kho_radix_add(tree, undo.block, 0);
 	} else if (!strcmp(corruption, "range-scratch")) {
 		unsigned n;
 		const struct kho_scratch *s = kho_scratch_ranges(&n);
-		kho_radix_add(tree, s[n - 1].addr, 0);
+		undo.block = s[n - 1].addr;
+		kho_radix_add(tree, undo.block, 0);
 	} else if (!strcmp(corruption, "node-self")) {
 		uint64_t *root = phys_to_virt(tree->root);
 		for (unsigned i = 0; i < 512; i++)
 			if (!root[i]) {
 				root[i] = tree->root;         /* a node that points at itself */
+				undo.entry = &root[i];
 				break;
 			}
 	}
 	return 0;
 }
 FAULT_HANDLER("kho.finalized", corrupt);
+
+static int mend(void *ctx)
+{
+	(void)ctx;
+	if (undo.byte)
+		*undo.byte = undo.was;
+	if (undo.block)
+		kho_radix_del(kho_out_tree(), undo.block, 0);
+	if (undo.entry)
+		*undo.entry = 0;
+	undo.byte = NULL;
+	undo.block = 0;
+	undo.entry = NULL;
+	return 0;
+}
+FAULT_HANDLER("kho.unfinalized", mend);

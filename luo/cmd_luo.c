@@ -24,6 +24,8 @@ static int name_err(struct shell_ctx *c, int err, const char *name)
 	case -EEXIST: return shell_err(c, err, "session '%.64s' exists", name);
 	case -ENOENT: return shell_err(c, err, "no session '%.64s'", name);
 	case -EIO: return shell_err(c, err, "the incoming sessions could not be read");
+	case -EBUSY: return shell_err(c, err, "the outgoing sessions are frozen in a "
+				       "finalized handover (kexec unload first)");
 	default: return shell_err(c, err, "failed");
 	}
 }
@@ -74,7 +76,10 @@ static int preserve(struct shell_ctx *c, char **argv)
 		return shell_err(c, err, "the handler refused '%.64s'", argv[3]);
 	case -EEXIST: return shell_err(c, err, "token %s is taken in this session", argv[4]);
 	case -EBADF: return shell_err(c, err, "no file named '%.64s'", argv[3]);
-	case -EBUSY: return shell_err(c, err, "'%.64s' is already preserved", argv[3]);
+	case -EBUSY:
+		if (luo_frozen())
+			return name_err(c, err, argv[2]);
+		return shell_err(c, err, "'%.64s' is already preserved", argv[3]);
 	default: return shell_err(c, err, "the handler refused '%.64s'", argv[3]);
 	}
 }

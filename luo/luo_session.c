@@ -9,7 +9,10 @@
  *   incoming:  built at boot from the checked state -> retrieve-session (once) ->
  *              retrieve files -> finish (or close-session, the same for a retrieved
  *              session): every file finished, the session gone.
- * A session name is 1..63 bytes and unique among the outgoing sessions. If the
+ * While the outgoing files are frozen (a handover is built: `kexec finalize`, or an
+ * exec on its way), the outgoing sessions do not change: create, preserve and close
+ * give -EBUSY until the freeze is undone, so the records in memory always describe
+ * them. A session name is 1..63 bytes and unique among the outgoing sessions. If the
  * incoming state could not be read whole, every incoming access fails with -EIO
  * and its memory stays reserved (luo_session_incoming_failed).
  */
@@ -22,6 +25,7 @@
 static struct list_head outgoing = LIST_HEAD_INIT(outgoing);
 static struct list_head incoming = LIST_HEAD_INIT(incoming);
 static const char *incoming_error;
+static bool frozen;             /* every outgoing file frozen: a handover is built */
 
 static struct luo_session *find(struct list_head *list, const char *name)
 {
@@ -56,8 +60,15 @@ static void free_session(struct luo_session *s)
 	kfree(s);
 }
 
+bool luo_frozen(void)
+{
+	return frozen;
+}
+
 int luo_create_session(const char *name)
 {
+	if (frozen)
+		return -EBUSY;
 	if (check_name(name))
 		return -EINVAL;
 	if (find(&outgoing, name))
@@ -106,6 +117,8 @@ int luo_preserve(const char *session, const struct luo_fileref *ref, uint64_t to
 	struct luo_session *s = find(&outgoing, session);
 	if (!s)
 		return find(&incoming, session) ? -EINVAL : -ENOENT;
+	if (frozen)
+		return -EBUSY;
 	if (luo_file_find(s, token))
 		return -EEXIST;
 	if (!ref->obj)
@@ -129,6 +142,7 @@ int luo_session_freeze_all(void)
 			return err;
 		}
 	}
+	frozen = true;
 	return 0;
 }
 
@@ -137,6 +151,7 @@ void luo_session_unfreeze_all(void)
 	struct luo_session *s;
 	list_for_each_entry_reverse(s, &outgoing, list)
 		luo_file_unfreeze_all(s);
+	frozen = false;
 }
 
 int luo_session_serialize(struct luo_ser_chains *c)
@@ -244,6 +259,8 @@ int luo_finish(const char *session)
 int luo_close_session(const char *name)
 {
 	struct luo_session *s = find(&outgoing, name);
+	if (s && frozen)
+		return -EBUSY;
 	if (s) {
 		luo_file_unpreserve_all(s);
 		free_session(s);

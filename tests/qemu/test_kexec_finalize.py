@@ -212,9 +212,10 @@ def test_exec_after_finalize_updates_with_the_files():
         retrieve_and_verify(b)
 
 
-def test_session_changes_while_finalized_reach_the_update_through_exec():
-    """Not refused (docs/console.md): the handover in memory goes stale, and exec
-    builds it again, so the next kernel gets the sessions as they are at the jump."""
+def test_outgoing_sessions_do_not_change_while_finalized():
+    """Refused with EBUSY (docs/console.md): the records in memory always describe
+    the sessions. After `kexec unload` the changes go through, and the next kernel
+    gets the sessions as they are at the jump."""
     with launch(cmdline="hugepages=8") as b:
         b.boot()
         fill_and_preserve(b)
@@ -224,9 +225,14 @@ def test_session_changes_while_finalized_reach_the_update_through_exec():
         b.ok("kexec finalize")
         b.ok("memfd create c 8K")
         b.ok("memfd fill c 14")
+        frozen = "the outgoing sessions are frozen in a finalized handover (kexec unload first)"
+        assert b.error("luo create-session t", "EBUSY") == frozen
+        assert b.error("luo preserve u c 4", "EBUSY") == frozen
+        assert b.error("luo close-session u", "EBUSY") == frozen
+        assert file_states(b) == ["frozen"] * (len(FILES) + 1)
+        b.ok("kexec unload")
         b.ok("luo create-session t")
         b.ok("luo preserve t c 4")
-        assert file_states(b) == ["frozen"] * (len(FILES) + 1) + ["preserved"]
         b.ok("luo close-session u")
         fields = kexec(b, timeout=120)
         assert fields["boot"] == "kexec"
@@ -235,3 +241,24 @@ def test_session_changes_while_finalized_reach_the_update_through_exec():
         b.ok("luo retrieve t 4 rc")
         b.ok("memfd verify rc 14")
         b.error("luo retrieve-session u", "ENOENT")
+
+
+def test_undo_mends_what_kho_corrupt_broke():
+    """`kho corrupt` breaks every finalized handover; undoing one mends it
+    (docs/console.md), so the handover kept in memory between two is sound."""
+    with launch() as b:
+        b.boot()
+
+        def magic():
+            return b.cmd("kho dump raw").details[0].split()[1][:8]
+
+        assert magic() == "d00dfeed"
+        b.ok("kho corrupt magic")
+        b.ok("kexec finalize")
+        assert magic() == "2f0dfeed"                  # 0xd0 ^ 0xff: broken in place
+        b.ok("kexec unload")
+        assert magic() == "d00dfeed"                  # mended
+        b.ok("kexec finalize")                        # broken again, as armed
+        assert magic() == "2f0dfeed"
+        b.ok("kexec unload")
+        assert magic() == "d00dfeed"
