@@ -374,6 +374,76 @@ static void test_broken(void **state)
 	report_free(&r);
 }
 
+/* The handover tag's fields, as `kexec finalize` prints them: each refusal of
+ * kho/kho_in.c and kho/kho_scratch.c is an error whose message starts with the
+ * kernel's reason, and only the checks named fail. */
+struct tag_case {
+	uint64_t fdt_size;                     /* 0: not given */
+	uint64_t array_pa, array_size;         /* array_size 0: --scratch not given */
+	struct kho_scratch ranges[2];
+	const char *checks[3];                 /* the error check names, exactly */
+	const char *reason;                    /* the first error's message starts so */
+};
+
+static void test_tag(void **state)
+{
+	(void)state;
+	const uint64_t A = 16 * PAGE, M = 1024 * 1024;
+	static const struct tag_case cases[] = {
+		{ 4096, 0, 0, { { 0 } }, { NULL }, NULL },
+		{ 2048, 0, 0, { { 0 } }, { "tag.fdt_size" }, "root FDT address or size" },
+		{ 0, A, 24, { { 0 } }, { "tag.scratch" }, "scratch array size" },
+		{ 0, ARENA, 16, { { 0 } }, { "tag.scratch" }, "scratch array outside RAM" },
+		{ 0, A, 16, { { 6 * M, M } }, { "scratch.slot", "radix.block_in_scratch" },
+		  "the kernel slot is not in scratch" },
+		{ 0, A, 16, { { M + 1, 4 * M } },
+		  { "scratch.range", "scratch.slot", "radix.block_in_scratch" },
+		  "scratch range misaligned or above 4 GiB" },
+		{ 0, A, 16, { { 16 * M, M } }, { "scratch.range", "scratch.slot" },
+		  "scratch range outside RAM" },
+		{ 0, A, 32, { { M, 4 * M }, { 4 * M, M } },
+		  { "scratch.overlap", "radix.block_in_scratch" }, "scratch ranges overlap" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct tag_case *c = &cases[i];
+		build(GOOD);
+		memcpy(arena + A, c->ranges, sizeof(c->ranges));
+		struct inspect_opts o = { .have_fdt = true, .fdt_pa = fdt_pa,
+					  .have_fdt_size = c->fdt_size != 0, .fdt_size = c->fdt_size,
+					  .have_scratch = c->array_size != 0, .scratch_pa = c->array_pa,
+					  .scratch_size = c->array_size };
+		struct report r;
+		bool ok = inspect(arena, ARENA, &o, &r);
+		size_t want = 0;
+		for (; want < 3 && c->checks[want]; want++) {
+			const struct finding *f = report_find(&r, c->checks[want]);
+			if (!f || f->sev != SEV_ERROR) {
+				report_text(&r, stderr);
+				case_fail("tag case %zu: no error %s", i, c->checks[want]);
+			}
+		}
+		size_t kinds = 0;                   /* distinct error check names */
+		for (size_t k = 0; k < r.findings.n; k++) {
+			const struct finding *f = &r.findings.v[k];
+			if (f->sev == SEV_ERROR && report_find(&r, f->check) == f)
+				kinds++;
+		}
+		if (ok != (want == 0) || kinds != want) {
+			report_text(&r, stderr);
+			case_fail("tag case %zu: %zu kinds of error, want %zu", i, kinds, want);
+		}
+		if (c->reason) {
+			const struct finding *first = NULL;
+			for (size_t k = 0; k < r.findings.n && !first; k++)
+				if (r.findings.v[k].sev == SEV_ERROR)
+					first = &r.findings.v[k];
+			if (strncmp(first->msg, c->reason, strlen(c->reason)))
+				case_fail("tag case %zu: first error \"%s\"", i, first->msg);
+		}
+		report_free(&r);
+	}
+}
+
 static void test_not_a_dump(void **state)
 {
 	(void)state;
@@ -398,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_good_raw),
 		cmocka_unit_test(test_good_elf),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_not_a_dump),
 	};
 	int rc = cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

@@ -22,6 +22,8 @@
 #include "../../kho/kho_internal.h"
 #include "../../luo/luo_ser.h"
 #include <abi/baton.h>
+#include <kho.h>      /* KHO_SCRATCH_MAX */
+#include <layout.h>   /* KERNEL_PHYS, KERNEL_SLOT_SIZE, BOOT_MAP_LIMIT */
 #include <memfd.h>
 #include <libfdt.h>
 
@@ -283,7 +285,8 @@ static int on_run(paddr_t pa, unsigned order, uint64_t n, void *arg)
 			uint64_t b = pa + (i << (12 + order));
 			if (!at(b, PAGE << order))
 				find(SEV_ERROR, "radix.block_outside_dump", b, PAGE << order,
-				     "preserved block of order %u is not (wholly) in the dump's RAM", order);
+				     "a preserved block outside RAM: order %u, not (wholly) in the "
+				     "dump's RAM", order);
 		}
 	}
 	PUSH(R->runs, ((struct run){ pa, n, order }));
@@ -766,8 +769,71 @@ static void dump_warn(const char *check, uint64_t pa, uint64_t len, const char *
 	find(SEV_WARN, check, pa, len, "%s", msg);
 }
 
+/* ---------------- the scratch array (from the handover tag) ---------------- */
+
+static struct kho_scratch scratch[KHO_SCRATCH_MAX];
+static unsigned nscratch;
+
+/* The array as the next kernel checks it (kho/kho_scratch.c): whole entries, at
+ * most KHO_SCRATCH_MAX, in the dump. */
+static void read_scratch(const struct inspect_opts *o)
+{
+	nscratch = 0;
+	const struct kho_scratch *a = at(o->scratch_pa, o->scratch_size ? o->scratch_size : 1);
+	if (!o->scratch_size || o->scratch_size % sizeof(*a) ||
+	    o->scratch_size > KHO_SCRATCH_MAX * sizeof(*a)) {
+		find(SEV_ERROR, "tag.scratch", o->scratch_pa, o->scratch_size, "scratch array size");
+		return;
+	}
+	if (!a) {
+		find(SEV_ERROR, "tag.scratch", o->scratch_pa, o->scratch_size,
+		     "scratch array outside RAM");
+		return;
+	}
+	unsigned n = (unsigned)(o->scratch_size / sizeof(*a));
+	bool slot = false;
+	for (unsigned i = 0; i < n; i++) {
+		struct kho_scratch s;
+		memcpy(&s, &a[i], sizeof(s));
+		if (s.size == 0 || s.addr % PAGE || s.size % PAGE || s.addr + s.size < s.addr ||
+		    s.addr + s.size > BOOT_MAP_LIMIT)
+			find(SEV_ERROR, "scratch.range", s.addr, s.size,
+			     "scratch range misaligned or above 4 GiB");
+		else if (!at(s.addr, s.size))
+			find(SEV_ERROR, "scratch.range", s.addr, s.size, "scratch range outside RAM");
+		for (unsigned j = 0; j < i; j++)
+			if (s.addr < scratch[j].addr + scratch[j].size &&
+			    scratch[j].addr < s.addr + s.size)
+				find(SEV_ERROR, "scratch.overlap", s.addr, s.size, "scratch ranges overlap");
+		if (s.addr <= KERNEL_PHYS && s.addr + s.size >= KERNEL_PHYS + KERNEL_SLOT_SIZE)
+			slot = true;
+		scratch[i] = s;
+	}
+	if (!slot)
+		find(SEV_ERROR, "scratch.slot", KERNEL_PHYS, KERNEL_SLOT_SIZE,
+		     "the kernel slot is not in scratch");
+	nscratch = n;
+}
+
+/* No preserved block may lie in scratch (the next kernel allocates there first). */
+static void check_scratch(void)
+{
+	for (size_t i = 0; i < R->runs.n; i++) {
+		const struct run *u = &R->runs.v[i];
+		uint64_t len = u->n << (12 + u->order);
+		for (unsigned k = 0; k < nscratch; k++)
+			if (u->pa < scratch[k].addr + scratch[k].size && scratch[k].addr < u->pa + len)
+				find(SEV_ERROR, "radix.block_in_scratch", u->pa, len,
+				     "a preserved block in scratch: [%#llx, +%#llx) meets scratch "
+				     "[%#llx, +%#llx)", (unsigned long long)u->pa,
+				     (unsigned long long)len, (unsigned long long)scratch[k].addr,
+				     (unsigned long long)scratch[k].size);
+	}
+}
+
 bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct report *r)
 {
+	nscratch = 0;
 	memset(r, 0, sizeof(*r));
 	R = r;
 	char err[128];
@@ -779,12 +845,21 @@ bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct 
 	r->dump_ok = true;
 	dump_set_current(&r->dump);
 
+	/* In the kernel's order: the scratch array (kho_scratch_init), then the tag's
+	 * FDT size (kho_memory_init). */
+	if (o->have_scratch)
+		read_scratch(o);
+	if (o->have_fdt_size && o->fdt_size != KHO_FDT_SIZE)
+		find(SEV_ERROR, "tag.fdt_size", o->fdt_pa, o->fdt_size,
+		     "root FDT address or size: the tag says %llu bytes, not %u",
+		     (unsigned long long)o->fdt_size, KHO_FDT_SIZE);
 	find_fdt(o);
 	if (!r->fdt_valid)
 		return false;
 	if (kho_fdt_for_each_subtree(at(r->fdt_pa, 1), on_subtree, NULL))
 		find(SEV_ERROR, "fdt.subtree", r->fdt_pa, KHO_FDT_SIZE, "the subtrees cannot be listed");
 	walk_tree();
+	check_scratch();
 	if (!covered(r->fdt_pa, KHO_FDT_SIZE))
 		find(SEV_ERROR, "fdt.unpreserved", r->fdt_pa, KHO_FDT_SIZE,
 		     "the root FDT page is not preserved");

@@ -123,6 +123,11 @@ struct inspect_opts {
 	bool all;                        /* scan the whole dump, list every handover */
 	bool have_fdt;
 	uint64_t fdt_pa;                 /* --fdt */
+	/* What the handover tag (struct kho_data) says besides the FDT's address, as
+	 * `kexec finalize` prints it: the dump alone does not hold them. */
+	bool have_fdt_size, have_scratch;
+	uint64_t fdt_size;               /* --fdt-size */
+	uint64_t scratch_pa, scratch_size;   /* --scratch ADDR,SIZE: the kho_scratch array */
 };
 
 #define ARR(T) struct { T *v; size_t n, cap; }

@@ -4,7 +4,8 @@
  * (tools/kho-inspect/inspect.h). printk, which the kernel's kho_fdt_print() uses
  * for --dts, writes to stdout here.
  *
- *   kho-inspect [--raw] [--all] [--fdt ADDR] [--json | --dts] [--svg FILE] DUMP
+ *   kho-inspect [--raw] [--all] [--fdt ADDR [--fdt-size N] [--scratch ADDR,SIZE]]
+ *               [--json | --dts] [--svg FILE] DUMP
  *
  * Exit status: 0 the handover would be accepted, 1 it would be refused (or none was
  * found), 2 usage or I/O error.
@@ -36,15 +37,30 @@ int printk(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kho-inspect [--raw] [--all] [--fdt ADDR] [--json | --dts] [--svg FILE] DUMP\n"
+	fprintf(f, "usage: kho-inspect [--raw] [--all] [--fdt ADDR [--fdt-size N] [--scratch ADDR,SIZE]]\n"
+		"                   [--json | --dts] [--svg FILE] DUMP\n"
 		"  DUMP        QEMU dump-guest-memory ELF core, or a raw physical image (pmemsave)\n"
 		"  --raw       treat DUMP as a raw image even if it starts like an ELF file\n"
 		"  --fdt ADDR  the root FDT is at guest physical ADDR (no scan)\n"
+		"  --fdt-size N, --scratch ADDR,SIZE  the rest of the handover tag, as\n"
+		"              `kexec finalize` prints it: checked as the next kernel checks it\n"
 		"  --all       scan every page and list every valid kho-v4 root FDT\n"
 		"  --json      the report as JSON (schema in docs/inspect.md)\n"
 		"  --dts       the root FDT, decoded (as `kho dump` prints it)\n"
 		"  --svg FILE  a picture of physical memory and what is preserved in it\n"
 		"exit: 0 accepted, 1 refused or not found, 2 usage or I/O error\n");
+}
+
+static int number(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno || *end || end == s) {
+		fprintf(stderr, "kho-inspect: bad number %s\n", s);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -73,6 +89,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.have_fdt = true;
+		} else if (!strcmp(a, "--fdt-size") && i + 1 < argc) {
+			if (number(argv[++i], &o.fdt_size))
+				return 2;
+			o.have_fdt_size = true;
+		} else if (!strcmp(a, "--scratch") && i + 1 < argc) {
+			char *comma = strchr(argv[++i], ',');
+			if (!comma) {
+				fprintf(stderr, "kho-inspect: --scratch wants ADDR,SIZE\n");
+				return 2;
+			}
+			*comma = 0;
+			if (number(argv[i], &o.scratch_pa) || number(comma + 1, &o.scratch_size))
+				return 2;
+			o.have_scratch = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;

@@ -1,0 +1,72 @@
+"""kho-inspect agrees with the next kernel (docs/inspect.md, "Agreement"): for a
+sound handover and for every `kho corrupt` kind, the inspector reads the guest's
+memory after `kexec finalize` (QMP dump-guest-memory, ELF), is given the rest of the
+handover tag as finalize prints it, and decides as the kernel that then boots does:
+exit 0 and no error where the kernel takes the handover over; exit 1 where it
+refuses, with the first error naming the kernel's reason."""
+import json
+import re
+import subprocess
+
+import pytest
+
+from baton import BUILD, kexec
+from conftest import launch
+
+REFUSED_RE = r"kho: incoming handover refused: (.*?); booting cold"
+KINDS = ["magic", "size", "compat", "range-ram", "range-scratch", "node-self"]
+
+
+def finalize_and_inspect(b, dump):
+    """`kexec finalize`, a dump, and kho-inspect's (exit code, report)."""
+    kv = b.ok("kexec finalize")
+    b.dump_memory(dump, fmt="elf")
+    r = subprocess.run([str(BUILD / "kho-inspect"), "--json", "--fdt", kv["fdt"],
+                        "--fdt-size", kv["fdt-size"],
+                        "--scratch", f"{kv['scratch']},{kv['scratch-size']}", str(dump)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode in (0, 1), r.stderr
+    return r.returncode, json.loads(r.stdout)
+
+
+def errors(report):
+    return [f["message"] for f in report["findings"] if f["severity"] == "error"]
+
+
+def preserve_some(b):
+    b.ok("luo create-session s")
+    b.ok("memfd create a 256K")
+    b.ok("memfd fill a 5")
+    b.ok("luo preserve s a 1")
+
+
+def test_sound_handover_both_accept(tmp_path):
+    with launch(mem="512M", cmdline="hugepages=4", monitor=True) as b:
+        b.boot()
+        preserve_some(b)
+        b.ok("memfd create h 2M huge=2M")
+        b.ok("memfd fill h 6")
+        b.ok("luo preserve s h 2")
+        rc, report = finalize_and_inspect(b, tmp_path / "mem.elf")
+        assert (rc, errors(report)) == (0, [])
+        kexec(b, timeout=120)
+        assert not re.search(REFUSED_RE, b.text)
+        assert b.ok("luo retrieve-session s")["files"] == "2"
+        b.ok("luo retrieve s 1 ra")
+        b.ok("memfd verify ra 5")
+        b.ok("luo retrieve s 2 rh")
+        b.ok("memfd verify rh 6")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_corrupt_handover_both_refuse_for_one_reason(tmp_path, kind):
+    with launch(mem="512M", monitor=True) as b:
+        b.boot()
+        preserve_some(b)
+        b.ok(f"kho corrupt {kind}")
+        rc, report = finalize_and_inspect(b, tmp_path / "mem.elf")
+        _fields, m = kexec(b, timeout=120, expect=REFUSED_RE)
+        reason = m.group(1)
+        found = errors(report)
+        assert rc == 1 and found, report
+        assert reason in found[0], (reason, found)
