@@ -143,6 +143,11 @@ bench-guest: deps all
 	$(Q)$(PYTHON) tests/bench/guest_bench.py
 bench: bench-guest
 
+# See a handover (docs/inspect.md): boot, preserve memfds, kexec finalize, dump the
+# guest over QMP, and run build/kho-inspect on it; files in build/inspect/.
+inspect: deps all
+	$(Q)$(PYTHON) tools/kho-inspect/demo.py
+
 # A long chain of live updates with random sessions (tests/soak/soak.py); not in
 # make test. make soak SOAK_N=100 SOAK_SEED=7
 SOAK_N    ?= 1000
@@ -165,6 +170,6 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak
+.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak inspect
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -7,10 +7,11 @@ refuses, with the first error naming the kernel's reason."""
 import json
 import re
 import subprocess
+import sys
 
 import pytest
 
-from baton import BUILD, kexec
+from baton import BUILD, ROOT, kexec
 from conftest import launch
 
 REFUSED_RE = r"kho: incoming handover refused: (.*?); booting cold"
@@ -70,3 +71,25 @@ def test_corrupt_handover_both_refuse_for_one_reason(tmp_path, kind):
         found = errors(report)
         assert rc == 1 and found, report
         assert reason in found[0], (reason, found)
+
+
+def test_make_inspect_demo():
+    """`make inspect`'s script (tools/kho-inspect/demo.py): exit 0, and the files it
+    names hold the handover it built (three memfds, the hugetlb pool, the scratch)."""
+    r = subprocess.run([sys.executable, str(ROOT / "tools/kho-inspect/demo.py")],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = BUILD / "inspect"
+    report = json.loads((out / "report.json").read_text())
+    assert report["accepted"] and report["errors"] == 0
+    assert [m["kind"] for m in report["luo"]["memfds"]] == \
+        ["memfd-v2", "memfd-v2", "baton-hugememfd-v1"]
+    assert [m["folio_bytes"] for m in report["luo"]["memfds"]] == [1 << 20, 64 << 10, 4 << 20]
+    assert report["hugetlb"]["pools"][0]["users_seen"] == 2
+    assert report["scratch"][0] == {"pa": "0x100000", "size": 4 << 20}  # the kernel slot
+    assert "verdict: accepted" in (out / "report.txt").read_text()
+    assert (out / "report.txt").read_text() in r.stdout
+    svg = (out / "memory.svg").read_text()
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "<title>kernel slot 0x100000+0x400000</title>" in svg
+    assert "<title>scratch 0x100000+0x400000</title>" in svg

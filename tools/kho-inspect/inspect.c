@@ -771,14 +771,13 @@ static void dump_warn(const char *check, uint64_t pa, uint64_t len, const char *
 
 /* ---------------- the scratch array (from the handover tag) ---------------- */
 
-static struct kho_scratch scratch[KHO_SCRATCH_MAX];
-static unsigned nscratch;
+_Static_assert(KHO_SCRATCH_MAX == ARRAY_SIZE(((struct report *)0)->scratch),
+	       "the report holds every scratch range the kernel takes");
 
 /* The array as the next kernel checks it (kho/kho_scratch.c): whole entries, at
  * most KHO_SCRATCH_MAX, in the dump. */
 static void read_scratch(const struct inspect_opts *o)
 {
-	nscratch = 0;
 	const struct kho_scratch *a = at(o->scratch_pa, o->scratch_size ? o->scratch_size : 1);
 	if (!o->scratch_size || o->scratch_size % sizeof(*a) ||
 	    o->scratch_size > KHO_SCRATCH_MAX * sizeof(*a)) {
@@ -802,17 +801,18 @@ static void read_scratch(const struct inspect_opts *o)
 		else if (!at(s.addr, s.size))
 			find(SEV_ERROR, "scratch.range", s.addr, s.size, "scratch range outside RAM");
 		for (unsigned j = 0; j < i; j++)
-			if (s.addr < scratch[j].addr + scratch[j].size &&
-			    scratch[j].addr < s.addr + s.size)
+			if (s.addr < R->scratch[j].addr + R->scratch[j].size &&
+			    R->scratch[j].addr < s.addr + s.size)
 				find(SEV_ERROR, "scratch.overlap", s.addr, s.size, "scratch ranges overlap");
 		if (s.addr <= KERNEL_PHYS && s.addr + s.size >= KERNEL_PHYS + KERNEL_SLOT_SIZE)
 			slot = true;
-		scratch[i] = s;
+		R->scratch[i].addr = s.addr;
+		R->scratch[i].size = s.size;
 	}
 	if (!slot)
 		find(SEV_ERROR, "scratch.slot", KERNEL_PHYS, KERNEL_SLOT_SIZE,
 		     "the kernel slot is not in scratch");
-	nscratch = n;
+	R->nscratch = n;
 }
 
 /* No preserved block may lie in scratch (the next kernel allocates there first). */
@@ -821,19 +821,20 @@ static void check_scratch(void)
 	for (size_t i = 0; i < R->runs.n; i++) {
 		const struct run *u = &R->runs.v[i];
 		uint64_t len = u->n << (12 + u->order);
-		for (unsigned k = 0; k < nscratch; k++)
-			if (u->pa < scratch[k].addr + scratch[k].size && scratch[k].addr < u->pa + len)
+		for (unsigned k = 0; k < R->nscratch; k++) {
+			uint64_t sa = R->scratch[k].addr, ss = R->scratch[k].size;
+			if (u->pa < sa + ss && sa < u->pa + len)
 				find(SEV_ERROR, "radix.block_in_scratch", u->pa, len,
 				     "a preserved block in scratch: [%#llx, +%#llx) meets scratch "
 				     "[%#llx, +%#llx)", (unsigned long long)u->pa,
-				     (unsigned long long)len, (unsigned long long)scratch[k].addr,
-				     (unsigned long long)scratch[k].size);
+				     (unsigned long long)len, (unsigned long long)sa,
+				     (unsigned long long)ss);
+		}
 	}
 }
 
 bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct report *r)
 {
-	nscratch = 0;
 	memset(r, 0, sizeof(*r));
 	R = r;
 	char err[128];

@@ -170,6 +170,11 @@ struct report {
 	struct pool_info pools[2];
 
 	ARR(struct mark) marks;
+
+	/* The scratch array (--scratch), as far as it was read: ranges the next kernel
+	 * allocates from first; scratch[0] holds the kernel slot when it is sound. */
+	unsigned nscratch;
+	struct { uint64_t addr, size; } scratch[16];
 };
 
 /* Inspect a dump held in memory (the file mapped, or a test's buffer). The buffer

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "inspect.h"
 #include "../../kho/kho_internal.h"
+#include <layout.h>     /* KERNEL_PHYS, KERNEL_SLOT_SIZE */
 
 void kho_fdt_print(const void *fdt);
 
@@ -82,6 +83,11 @@ void report_text(const struct report *r, FILE *f)
 		human(h, sizeof(h), r->dump.segs[i].size);
 		fprintf(f, "  RAM %#llx-%#llx (%s)\n", (unsigned long long)r->dump.segs[i].pa,
 			(unsigned long long)(r->dump.segs[i].pa + r->dump.segs[i].size - 1), h);
+	}
+	for (unsigned i = 0; i < r->nscratch; i++) {
+		human(h, sizeof(h), r->scratch[i].size);
+		fprintf(f, "  scratch %#llx-%#llx (%s)\n", (unsigned long long)r->scratch[i].addr,
+			(unsigned long long)(r->scratch[i].addr + r->scratch[i].size - 1), h);
 	}
 	if (r->fdt_valid) {
 		fprintf(f, "root FDT: %#llx (kho-v4), preserved-memory-map %#llx\n",
@@ -288,6 +294,17 @@ void report_json(const struct report *r, FILE *f)
 	} else {
 		fprintf(f, "null");
 	}
+	fprintf(f, ",\"scratch\":");
+	if (r->nscratch) {
+		for (unsigned i = 0; i < r->nscratch; i++) {
+			fprintf(f, "%s{\"pa\":", i ? "," : "[");
+			jhex(f, r->scratch[i].addr);
+			fprintf(f, ",\"size\":%llu}", (unsigned long long)r->scratch[i].size);
+		}
+		fprintf(f, "]");
+	} else {
+		fprintf(f, "null");
+	}
 	uint64_t ob[OWN_NR];
 	owner_bytes(r, ob);
 	fprintf(f, ",\"owners\":{");
@@ -356,6 +373,34 @@ static void rect(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, u
 		title, (unsigned long long)pa, (unsigned long long)(end - pa));
 }
 
+#define SCRATCH_COLOUR "#ff8f00"
+
+static void band(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, uint64_t len)
+{
+	uint64_t end = pa + len, segend = s->pa + s->size;
+	if (end <= s->pa || pa >= segend)
+		return;
+	pa = pa < s->pa ? s->pa : pa;
+	end = end > segend ? segend : end;
+	double x = xpos(s, pa), w = xpos(s, end) - x;
+	fprintf(f, "<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"4\" fill=\"%s\">"
+		"<title>scratch %#llx+%#llx</title></rect>\n", x, 30 + row * SVG_ROW + SVG_BAR,
+		w < 1 ? 1 : w, SCRATCH_COLOUR, (unsigned long long)pa,
+		(unsigned long long)(end - pa));
+}
+
+/* The kernel slot (include/layout.h): where every kernel of the chain runs. */
+static void slot(FILE *f, const struct dump_seg *s, unsigned row)
+{
+	if (KERNEL_PHYS < s->pa || KERNEL_PHYS + KERNEL_SLOT_SIZE > s->pa + s->size)
+		return;
+	double x = xpos(s, KERNEL_PHYS), w = xpos(s, KERNEL_PHYS + KERNEL_SLOT_SIZE) - x;
+	fprintf(f, "<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%u\" fill=\"none\" "
+		"stroke=\"#c62828\" stroke-dasharray=\"3,2\"><title>kernel slot %#x+%#x</title>"
+		"</rect>\n", x < 1 ? 1 : x, 30 + row * SVG_ROW, w < 2 ? 2 : w, SVG_BAR,
+		(unsigned)KERNEL_PHYS, (unsigned)KERNEL_SLOT_SIZE);
+}
+
 void report_svg(const struct report *r, FILE *f)
 {
 	unsigned rows = r->dump.nsegs;
@@ -379,7 +424,7 @@ void report_svg(const struct report *r, FILE *f)
 			}
 		}
 	}
-	unsigned height = 40 + rows * SVG_ROW + 20 * (OWN_NR + 2);
+	unsigned height = 40 + rows * SVG_ROW + 20 * (OWN_NR + 4);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
 		"font-family=\"monospace\" font-size=\"12\">\n", SVG_W + 2 * SVG_LEFT, height);
 	fprintf(f, "<text x=\"%u\" y=\"18\">kho-inspect: physical memory, root FDT %#llx, %s</text>\n",
@@ -400,6 +445,10 @@ void report_svg(const struct report *r, FILE *f)
 		for (size_t i = 0; i < nm; i++)
 			if (m[i].owner != OWN_UNKNOWN)
 				rect(f, g, s, m[i].pa, m[i].len, colour[m[i].owner], owner_name[m[i].owner]);
+		/* scratch as a band under the bar; the kernel slot outlined over it */
+		for (unsigned i = 0; i < r->nscratch; i++)
+			band(f, g, s, r->scratch[i].addr, r->scratch[i].size);
+		slot(f, g, s);
 	}
 	unsigned y = 40 + rows * SVG_ROW;
 	static const char *const label[OWN_NR] = {
@@ -417,7 +466,20 @@ void report_svg(const struct report *r, FILE *f)
 			"<text x=\"%u\" y=\"%u\">%s: %s</text>\n", SVG_LEFT, y, colour[o],
 			SVG_LEFT + 20, y + 12, label[o], h);
 	}
+	uint64_t sb = 0;
+	for (unsigned i = 0; i < r->nscratch; i++)
+		sb += r->scratch[i].size;
 	char h[32];
+	human(h, sizeof(h), sb);
+	fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"14\" height=\"4\" fill=\"%s\"/>"
+		"<text x=\"%u\" y=\"%u\">scratch (under the bar): %s%s</text>\n", SVG_LEFT, y + 5,
+		SCRATCH_COLOUR, SVG_LEFT + 20, y + 12, h, r->nscratch ? "" : " (not given: --scratch)");
+	y += 20;
+	fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"14\" height=\"14\" fill=\"none\" "
+		"stroke=\"#c62828\" stroke-dasharray=\"3,2\"/><text x=\"%u\" y=\"%u\">kernel "
+		"slot %#x+%#x</text>\n", SVG_LEFT, y, SVG_LEFT + 20, y + 12, (unsigned)KERNEL_PHYS,
+		(unsigned)KERNEL_SLOT_SIZE);
+	y += 20;
 	human(h, sizeof(h), r->preserved_bytes);
 	fprintf(f, "<text x=\"%u\" y=\"%u\">%llu blocks, %s preserved; %llu tree pages</text>\n",
 		SVG_LEFT, y + 12, (unsigned long long)r->blocks, h, (unsigned long long)r->ntree_pages);
