@@ -148,6 +148,11 @@ bench: bench-guest
 inspect: deps all
 	$(Q)$(PYTHON) tools/kho-inspect/demo.py
 
+# The guided tour (docs/tour.md): its console lines run for real, and the
+# inspector's reports and pictures at three stages, written to docs/tour/.
+tour: deps all
+	$(Q)$(PYTHON) tools/kho-inspect/tour.py
+
 # A long chain of live updates with random sessions (tests/soak/soak.py); not in
 # make test. make soak SOAK_N=100 SOAK_SEED=7
 SOAK_N    ?= 1000
@@ -170,6 +175,6 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak inspect
+.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak inspect tour
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
