@@ -121,6 +121,7 @@ $(B)/disk.img: $(B)/kernel.elf tools/mkimgdisk.py
 
 include tests/host/host.mk
 include tools/kho-inspect/inspect.mk
+include tests/labs/labs.mk
 
 QEMU_ARGS ?=
 CMDLINE   ?=
@@ -175,6 +176,6 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak inspect tour
+.PHONY: all run debug deps test check-layers check-qemu clean bench-guest soak inspect tour lab-1 lab-2 lab-3
 .DELETE_ON_ERROR:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
