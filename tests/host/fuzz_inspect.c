@@ -73,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check(ok == (r.errors == 0), "fuzz_inspect", "verdict disagrees with the errors", r.errors);
 	report_text(&r, devnull);
 	report_json(&r, devnull);
-	report_svg(&r, devnull);
+	report_svg(&r, NULL, devnull);
+	report_svg(&r, &(struct dump_seg){ 0, 1 << 20, 0 }, devnull);
 	report_dts(&r);
 	report_free(&r);
 	free(buf);

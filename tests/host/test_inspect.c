@@ -209,7 +209,8 @@ static void outputs(const struct report *r, bool ok)
 	size_t n;
 	FILE *f = open_memstream(&buf, &n);
 	report_text(r, f);
-	report_svg(r, f);
+	report_svg(r, NULL, f);
+	report_svg(r, &(struct dump_seg){ 0x100000, 0x200000, 0 }, f);
 	fclose(f);
 	free(buf);
 	f = open_memstream(&buf, &n);

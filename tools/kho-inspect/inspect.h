@@ -192,5 +192,7 @@ void report_text(const struct report *r, FILE *f);
 void report_json(const struct report *r, FILE *f);
 /* The root FDT through kho_fdt_print() (printk); false if there is none to print. */
 bool report_dts(const struct report *r);
-void report_svg(const struct report *r, FILE *f);
+/* zoom, if not NULL and not empty: one more row, the window [pa, pa + size) drawn
+ * across the whole width (pa and size only; off is not used). */
+void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f);
 #endif

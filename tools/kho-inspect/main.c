@@ -5,7 +5,7 @@
  * for --dts, writes to stdout here.
  *
  *   kho-inspect [--raw] [--all] [--fdt ADDR [--fdt-size N] [--scratch ADDR,SIZE]]
- *               [--json | --dts] [--svg FILE] DUMP
+ *               [--json | --dts] [--svg FILE [--zoom ADDR,SIZE]] DUMP
  *
  * Exit status: 0 the handover would be accepted, 1 it would be refused (or none was
  * found), 2 usage or I/O error.
@@ -38,7 +38,7 @@ int printk(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kho-inspect [--raw] [--all] [--fdt ADDR [--fdt-size N] [--scratch ADDR,SIZE]]\n"
-		"                   [--json | --dts] [--svg FILE] DUMP\n"
+		"                   [--json | --dts] [--svg FILE [--zoom ADDR,SIZE]] DUMP\n"
 		"  DUMP        QEMU dump-guest-memory ELF core, or a raw physical image (pmemsave)\n"
 		"  --raw       treat DUMP as a raw image even if it starts like an ELF file\n"
 		"  --fdt ADDR  the root FDT is at guest physical ADDR (no scan)\n"
@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  --json      the report as JSON (schema in docs/inspect.md)\n"
 		"  --dts       the root FDT, decoded (as `kho dump` prints it)\n"
 		"  --svg FILE  a picture of physical memory and what is preserved in it\n"
+		"  --zoom ADDR,SIZE  and a row more in it: [ADDR, ADDR+SIZE) across the width\n"
 		"exit: 0 accepted, 1 refused or not found, 2 usage or I/O error\n");
 }
 
@@ -63,11 +64,24 @@ static int number(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* ADDR,SIZE into *pa and *size; -1 after a message. */
+static int range(char *s, const char *opt, uint64_t *pa, uint64_t *size)
+{
+	char *comma = strchr(s, ',');
+	if (!comma) {
+		fprintf(stderr, "kho-inspect: %s wants ADDR,SIZE\n", opt);
+		return -1;
+	}
+	*comma = 0;
+	return number(s, pa) || number(comma + 1, size) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct inspect_opts o = { 0 };
 	bool json = false, dts = false;
 	const char *svg = NULL, *path = NULL;
+	struct dump_seg zoom = { 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--raw")) {
@@ -93,14 +107,15 @@ int main(int argc, char **argv)
 			if (number(argv[++i], &o.fdt_size))
 				return 2;
 			o.have_fdt_size = true;
-		} else if (!strcmp(a, "--scratch") && i + 1 < argc) {
-			char *comma = strchr(argv[++i], ',');
-			if (!comma) {
-				fprintf(stderr, "kho-inspect: --scratch wants ADDR,SIZE\n");
+		} else if (!strcmp(a, "--zoom") && i + 1 < argc) {
+			if (range(argv[++i], "--zoom", &zoom.pa, &zoom.size))
+				return 2;
+			if (!zoom.size || zoom.pa + zoom.size < zoom.pa) {
+				fprintf(stderr, "kho-inspect: --zoom: an empty or wrapping window\n");
 				return 2;
 			}
-			*comma = 0;
-			if (number(argv[i], &o.scratch_pa) || number(comma + 1, &o.scratch_size))
+		} else if (!strcmp(a, "--scratch") && i + 1 < argc) {
+			if (range(argv[++i], "--scratch", &o.scratch_pa, &o.scratch_size))
 				return 2;
 			o.have_scratch = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -151,7 +166,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kho-inspect: %s: %s\n", svg, strerror(errno));
 			ok = false;
 		} else {
-			report_svg(&r, f);
+			report_svg(&r, &zoom, f);
 			fclose(f);
 		}
 	}

@@ -373,7 +373,7 @@ static void rect(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, u
 		title, (unsigned long long)pa, (unsigned long long)(end - pa));
 }
 
-#define SCRATCH_COLOUR "#ff8f00"
+#define SCRATCH_COLOUR "#00acc1"
 
 static void band(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, uint64_t len)
 {
@@ -401,9 +401,11 @@ static void slot(FILE *f, const struct dump_seg *s, unsigned row)
 		(unsigned)KERNEL_PHYS, (unsigned)KERNEL_SLOT_SIZE);
 }
 
-void report_svg(const struct report *r, FILE *f)
+void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 {
-	unsigned rows = r->dump.nsegs;
+	unsigned rows = r->dump.nsegs + (zoom && zoom->size);
+	if (zoom && !zoom->size)
+		zoom = NULL;
 	uint64_t ob[OWN_NR];
 	owner_bytes(r, ob);
 	/* Owners' marks sorted by owner then address, touching ones merged: one
@@ -430,14 +432,18 @@ void report_svg(const struct report *r, FILE *f)
 	fprintf(f, "<text x=\"%u\" y=\"18\">kho-inspect: physical memory, root FDT %#llx, %s</text>\n",
 		SVG_LEFT, (unsigned long long)r->fdt_pa, r->errors ? "REFUSED" : "accepted");
 	for (unsigned s = 0; s < rows; s++) {
-		const struct dump_seg *g = &r->dump.segs[s];
+		bool zoomed = s == r->dump.nsegs;      /* the last row, with a zoom */
+		const struct dump_seg *g = zoomed ? zoom : &r->dump.segs[s];
 		char h[32];
 		human(h, sizeof(h), g->size);
-		fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"#e8f5e9\" "
-			"stroke=\"#888\"/>\n", SVG_LEFT, 30 + s * SVG_ROW, SVG_W, SVG_BAR);
-		fprintf(f, "<text x=\"%u\" y=\"%u\">RAM %#llx-%#llx (%s)</text>\n", SVG_LEFT,
-			30 + s * SVG_ROW + SVG_BAR + 14, (unsigned long long)g->pa,
-			(unsigned long long)(g->pa + g->size - 1), h);
+		fprintf(f, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\" "
+			"stroke=\"#888\"/>\n", SVG_LEFT, 30 + s * SVG_ROW, SVG_W, SVG_BAR,
+			zoomed ? "#ffffff" : "#e8f5e9");
+		for (unsigned k = 0; zoomed && k < r->dump.nsegs; k++)     /* RAM in the window */
+			rect(f, g, s, r->dump.segs[k].pa, r->dump.segs[k].size, "#e8f5e9", "RAM");
+		fprintf(f, "<text x=\"%u\" y=\"%u\">%s %#llx-%#llx (%s)</text>\n", SVG_LEFT,
+			30 + s * SVG_ROW + SVG_BAR + 14, zoomed ? "zoom on" : "RAM",
+			(unsigned long long)g->pa, (unsigned long long)(g->pa + g->size - 1), h);
 		/* preserved blocks first (unclaimed colour), owners over them */
 		for (size_t i = 0; i < r->runs.n; i++)
 			rect(f, g, s, r->runs.v[i].pa, r->runs.v[i].n << (12 + r->runs.v[i].order),

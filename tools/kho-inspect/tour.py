@@ -28,6 +28,7 @@ import baton  # noqa: E402
 
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 DUMPS = baton.BUILD / "tour"
+ZOOM = "0x1fe00000,0x200000"   # the top 2 MiB: the memfd, the records, the tree, the FDT
 
 
 class Tour:
@@ -52,6 +53,7 @@ class Tour:
         if tag:
             args += ["--fdt-size", tag["fdt-size"],
                      "--scratch", f"{tag['scratch']},{tag['scratch-size']}"]
+        args += ["--zoom", ZOOM]
         r = subprocess.run([str(baton.BUILD / "kho-inspect"), *args, "--svg",
                             str(self.out / f"{stage}.svg"), str(dump)],
                            capture_output=True, text=True)
