@@ -267,6 +267,14 @@ static void test_good_raw(void **state)
 	outputs(&r, true);
 	printk_log_reset();
 	assert_true(report_dts(&r));
+	char *svg;                             /* the picture names each folio's owner */
+	size_t nsvg;
+	FILE *f = open_memstream(&svg, &nsvg);
+	report_svg(&r, NULL, f);
+	fclose(f);
+	assert_non_null(strstr(svg, "<title>memfd of session &quot;vm1&quot; token 0x7 (memfd-v2) "));
+	assert_non_null(strstr(svg, "<title>hugetlb pool 0 "));
+	free(svg);
 	assert_non_null(strstr(printk_log(), "compatible = \"kho-v4\";"));
 	assert_non_null(strstr(printk_log(), "LUO {"));
 	report_free(&r);

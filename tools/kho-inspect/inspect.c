@@ -75,9 +75,12 @@ find(enum severity sev, const char *check, uint64_t addr, uint64_t len, const ch
 	PUSH(R->findings, f);
 }
 
+/* What is being checked, for the picture's titles: a LUO file, a hugetlb pool. */
+static int32_t cur_file = -1, cur_pool = -1;
+
 static void mark(uint64_t pa, uint64_t len, enum owner o)
 {
-	PUSH(R->marks, ((struct mark){ pa, len, o }));
+	PUSH(R->marks, ((struct mark){ pa, len, o, cur_file, cur_pool }));
 }
 
 const struct finding *report_find(const struct report *r, const char *check)
@@ -581,6 +584,7 @@ static void check_hugetlb(uint64_t data)
 			continue;
 		}
 		struct u64s frames = { 0 };
+		cur_pool = (int32_t)p;
 		if (read_vmalloc(ps->list, "hugetlb.list", rec + 16, &frames)) {
 			uint64_t fsz = PAGE << ps->order;
 			for (uint64_t i = 0; i < ps->nr_folios; i++) {
@@ -610,6 +614,7 @@ static void check_hugetlb(uint64_t data)
 				     p, ps->nr_user, (unsigned long long)pi->users_seen);
 		}
 		free(frames.v);
+		cur_pool = -1;
 	}
 }
 
@@ -649,11 +654,13 @@ static int on_file(const char *compatible, uint64_t data, uint64_t token, void *
 	struct luo_file_info f = { .data = data, .token = token, .session = R->sessions.n - 1 };
 	snprintf(f.compatible, sizeof(f.compatible), "%s", compatible);
 	PUSH(R->files, f);
+	cur_file = (int32_t)R->files.n - 1;
 	if (!strcmp(compatible, MEMFD_LUO_COMPATIBLE))
 		check_memfd(data, false);
 	else if (!strcmp(compatible, BATON_HUGEMEMFD_COMPATIBLE))
 		check_memfd(data, true);
-	else
+	cur_file = -1;
+	if (strcmp(compatible, MEMFD_LUO_COMPATIBLE) && strcmp(compatible, BATON_HUGEMEMFD_COMPATIBLE))
 		find(SEV_INFO, "luo.file_unknown", data, 0,
 		     "file %s (token %#llx): no handler known here", compatible,
 		     (unsigned long long)token);
@@ -837,6 +844,7 @@ bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct 
 {
 	memset(r, 0, sizeof(*r));
 	R = r;
+	cur_file = cur_pool = -1;
 	char err[128];
 	if (dump_init(&r->dump, data, len, o->force_raw, dump_warn, NULL, err, sizeof(err))) {
 		find(SEV_ERROR, "dump.format", 0, 0, "%s", err);

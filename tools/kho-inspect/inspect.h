@@ -79,6 +79,8 @@ extern const char *const owner_name[OWN_NR];
 struct mark {
 	uint64_t pa, len;
 	enum owner owner;
+	int32_t file, pool;              /* the LUO file (index into files) or the hugetlb
+	                                  * pool it was found under; -1 if none */
 };
 
 struct run {                             /* n blocks of one order from pa */

@@ -40,6 +40,8 @@ static int mark_cmp(const void *a, const void *b)
 	const struct mark *x = a, *y = b;
 	if (x->owner != y->owner)
 		return x->owner < y->owner ? -1 : 1;
+	if (x->file != y->file || x->pool != y->pool)
+		return x->file != y->file ? (x->file < y->file ? -1 : 1) : (x->pool < y->pool ? -1 : 1);
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
@@ -373,6 +375,44 @@ static void rect(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, u
 		title, (unsigned long long)pa, (unsigned long long)(end - pa));
 }
 
+/* src as XML text: &, <, >, " escaped, bytes outside printable ASCII as '?';
+ * cut to fit dst. */
+static void xml(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+	for (; *src; src++) {
+		const char *e = *src == '&' ? "&amp;" : *src == '<' ? "&lt;" : *src == '>' ? "&gt;"
+			: *src == '"' ? "&quot;" : NULL;
+		char one[2] = { *src >= 0x20 && *src < 0x7f ? *src : '?', 0 };
+		size_t len = strlen(e ? e : one);
+		if (n + len >= size)
+			break;
+		memcpy(dst + n, e ? e : one, len);
+		n += len;
+	}
+	dst[n] = 0;
+}
+
+/* A mark's title: its owner, and the session and file or the pool it belongs to. */
+static const char *whose(const struct report *r, const struct mark *m)
+{
+	static char t[512];
+	if (m->file >= 0 && (size_t)m->file < r->files.n) {
+		const struct luo_file_info *fi = &r->files.v[m->file];
+		char sess[200], compat[200];             /* names from the dump: escaped */
+		xml(sess, sizeof(sess), fi->session < r->sessions.n ?
+		    r->sessions.v[fi->session].name : "?");
+		xml(compat, sizeof(compat), fi->compatible);
+		snprintf(t, sizeof(t), "%s of session &quot;%s&quot; token %#llx (%s)",
+			 owner_name[m->owner], sess, (unsigned long long)fi->token, compat);
+	} else if (m->pool >= 0) {
+		snprintf(t, sizeof(t), "%s pool %d", owner_name[m->owner], m->pool);
+	} else {
+		snprintf(t, sizeof(t), "%s", owner_name[m->owner]);
+	}
+	return t;
+}
+
 #define SCRATCH_COLOUR "#00acc1"
 
 static void band(FILE *f, const struct dump_seg *s, unsigned row, uint64_t pa, uint64_t len)
@@ -417,7 +457,8 @@ void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 			memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
 		qsort(m, r->marks.n, sizeof(*m), mark_cmp);
 		for (size_t i = 0; i < r->marks.n; i++) {
-			if (nm && m[nm - 1].owner == m[i].owner && m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
+			if (nm && m[nm - 1].owner == m[i].owner && m[nm - 1].file == m[i].file &&
+			    m[nm - 1].pool == m[i].pool && m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
 				uint64_t e = m[i].pa + m[i].len;
 				if (e > m[nm - 1].pa + m[nm - 1].len)
 					m[nm - 1].len = e - m[nm - 1].pa;
@@ -450,7 +491,7 @@ void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 			     colour[OWN_UNKNOWN], "preserved");
 		for (size_t i = 0; i < nm; i++)
 			if (m[i].owner != OWN_UNKNOWN)
-				rect(f, g, s, m[i].pa, m[i].len, colour[m[i].owner], owner_name[m[i].owner]);
+				rect(f, g, s, m[i].pa, m[i].len, colour[m[i].owner], whose(r, &m[i]));
 		/* scratch as a band under the bar; the kernel slot outlined over it */
 		for (unsigned i = 0; i < r->nscratch; i++)
 			band(f, g, s, r->scratch[i].addr, r->scratch[i].size);
