@@ -119,8 +119,8 @@ $(B)/disk.img: $(B)/kernel.elf tools/mkimgdisk.py
 	$(call say,DISK,$@)
 	$(Q)$(PYTHON) tools/mkimgdisk.py -o $@ baton=$(B)/kernel.elf
 
+include tools/kho-inspect/inspect.mk   # before host.mk: its tests build the same sources
 include tests/host/host.mk
-include tools/kho-inspect/inspect.mk
 include tests/labs/labs.mk
 
 QEMU_ARGS ?=

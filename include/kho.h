@@ -26,6 +26,7 @@ struct memblock;
 
 #define KHO_SCRATCH_MAX   16
 
+
 /* ---- boot (mm_init calls these through kho_mm_handover, in this order) ---- */
 struct mm_handover_ops;
 extern const struct mm_handover_ops kho_mm_handover;   /* kho/kho_mm.c */

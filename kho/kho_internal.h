@@ -3,7 +3,8 @@
  * to them, built unchanged for the host (tests/host):
  *
  *   kho_fdt.c   - the root FDT page (kho-v4), built and parsed with libfdt;
- *   kho_radix.c - the preserved-memory radix tree (kho-v4 layout, include/abi/kho.h).
+ *   kho_radix.c - the preserved-memory radix tree (kho-v4 layout, include/abi/kho.h);
+ *   kho_scratch_rules.c - what an incoming scratch array must be.
  *
  * Both reach physical memory only through kho_phys_to_virt() (the direct map in the
  * kernel, an arena on the host) and take nodes from the allocator they are given.
@@ -15,6 +16,16 @@
 #include <kho_block.h>   /* kho_phys_to_virt */
 #include <types.h>
 
+/* ---------------- the scratch array's rules (kho_scratch_rules.c) ---------------- */
+
+#define KHO_SCRATCH_NO_SLOT "the kernel slot is not in scratch"
+/* NULL if the rule holds, else the reason the boot logs when it refuses. */
+const char *kho_scratch_array_bad(uint64_t bytes);          /* whole entries, 1..16 */
+const char *kho_scratch_range_bad(const struct kho_scratch *s,  /* aligned, < 4 GiB, RAM */
+				  bool (*is_ram)(uint64_t pa, uint64_t size));
+const char *kho_scratch_overlap(const struct kho_scratch *a, const struct kho_scratch *b);
+/* Whether s holds the whole kernel slot (include/layout.h). */
+bool kho_scratch_holds_slot(const struct kho_scratch *s);
 
 /* ---------------- root FDT (kho_fdt.c) ---------------- */
 

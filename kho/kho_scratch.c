@@ -58,36 +58,37 @@ void kho_drop(const char *why)
 	mm_scrub_on_alloc();
 }
 
+static bool is_ram(uint64_t pa, uint64_t size)
+{
+	return memblock_is_memory(&memblock, pa, size);
+}
+
+/* The rules (kho_scratch_rules.c, shared with kho-inspect), in their order. */
 static const char *check_incoming(const struct boot_info *bi)
 {
 	const struct boot_kho *k = &bi->kho;
-	if (k->scratch_size == 0 || k->scratch_size % sizeof(struct kho_scratch) ||
-	    k->scratch_size > KHO_SCRATCH_MAX * sizeof(struct kho_scratch))
-		return "scratch array size";
+	const char *why = kho_scratch_array_bad(k->scratch_size);
+	if (why)
+		return why;
 	if (k->scratch_addr + k->scratch_size < k->scratch_addr ||
 	    k->scratch_addr + k->scratch_size > BOOT_MAP_LIMIT ||
-	    !memblock_is_memory(&memblock, k->scratch_addr, k->scratch_size))
+	    !is_ram(k->scratch_addr, k->scratch_size))
 		return "scratch array outside RAM";
 	unsigned n = (unsigned)(k->scratch_size / sizeof(struct kho_scratch));
 	const struct kho_scratch *in = phys_to_virt(k->scratch_addr);
 	bool slot = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct kho_scratch s = in[i];
-		if (s.size == 0 || !IS_ALIGNED(s.addr, (uint64_t)PAGE_SIZE) ||
-		    !IS_ALIGNED(s.size, (uint64_t)PAGE_SIZE) || s.addr + s.size < s.addr ||
-		    s.addr + s.size > BOOT_MAP_LIMIT)
-			return "scratch range misaligned or above 4 GiB";
-		if (!memblock_is_memory(&memblock, s.addr, s.size))
-			return "scratch range outside RAM";
+		if ((why = kho_scratch_range_bad(&s, is_ram)))
+			return why;
 		for (unsigned j = 0; j < i; j++)
-			if (s.addr < in[j].addr + in[j].size && in[j].addr < s.addr + s.size)
-				return "scratch ranges overlap";
-		if (s.addr <= KERNEL_PHYS && s.addr + s.size >= KERNEL_PHYS + KERNEL_SLOT_SIZE)
-			slot = true;
+			if ((why = kho_scratch_overlap(&s, &scratch[j])))
+				return why;
+		slot |= kho_scratch_holds_slot(&s);
 		scratch[i] = s;
 	}
 	if (!slot)
-		return "the kernel slot is not in scratch";
+		return KHO_SCRATCH_NO_SLOT;
 	nscratch = n;
 	return NULL;
 }

@@ -281,7 +281,7 @@ check-host: $(B)/host/test_kho_out
 # KHO_IN_CHECK) and .fault_handler gathered by shim/luo_sections.ld; .boot_param
 # (kho_scratch=) is left an orphan section, which nothing reads here.
 HOST_TESTS         += kho_in
-host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_mm.c kho/kho_out.c \
+host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_scratch_rules.c kho/kho_mm.c kho/kho_out.c \
 	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c \
 	lib/args.c lib/fault_inject.c tests/host/shim/kho_in_host.c \
 	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
@@ -338,13 +338,11 @@ check-host: $(B)/host/test_memfd_luo
 # broken. The kernel sources' objects are the other tests'; only the tool's and the
 # test's are new here. The fuzzer feeds random bytes to inspect() as a raw image and
 # as an ELF core.
-INSPECT_TEST_SRCS    := tools/kho-inspect/dump.c tools/kho-inspect/inspect.c \
-	tools/kho-inspect/output.c kho/kho_fdt.c kho/kho_dump.c kho/kho_radix.c \
-	kho/kho_block.c luo/luo_ser.c
+INSPECT_TEST_SRCS    := $(INSPECT_LIB_SRCS)   # tools/kho-inspect/inspect.mk
 HOST_TESTS           += inspect
 host_src_inspect     := $(INSPECT_TEST_SRCS)
 host_libs_inspect    := -l:libfdt.a
-INSPECT_HOST_OBJS    := $(filter-out $(HOST_OBJS),$(call host_obj,tests/host/test_inspect.c $(host_src_inspect)))
+INSPECT_HOST_OBJS    := $(filter-out $(HOST_OBJS) $(KHO_IN_HOST_OBJS),$(call host_obj,tests/host/test_inspect.c $(host_src_inspect)))
 $(INSPECT_HOST_OBJS): $(B)/host/obj/%.o: %.c
 	$(call say,HOSTCC,$<)
 	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) -c $< -o $@

@@ -33,5 +33,9 @@ def test_tour_reproduces(tmp_path):
                 continue
             assert line in transcript[at:], f"docs/tour.md shows {line!r}, not in the run"
             at = transcript.index(line, at) + 1
+    # Every address the page's prose names is one the run printed or drew.
+    made_text = "".join((tmp_path / name).read_text() for name in made)
+    for addr in set(re.findall(r"\b0x[0-9a-f]+\b", DOC.read_text())):
+        assert addr in made_text, f"docs/tour.md names {addr}, which the run did not show"
     for pic in re.findall(r"\]\((tour/[^)]+\.svg)\)", DOC.read_text()):
         assert (ROOT / "docs" / pic).exists(), pic

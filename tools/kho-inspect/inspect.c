@@ -781,44 +781,38 @@ static void dump_warn(const char *check, uint64_t pa, uint64_t len, const char *
 _Static_assert(KHO_SCRATCH_MAX == ARRAY_SIZE(((struct report *)0)->scratch),
 	       "the report holds every scratch range the kernel takes");
 
-/* The array as the next kernel checks it (kho/kho_scratch.c): whole entries, at
- * most KHO_SCRATCH_MAX, in the dump. */
+static bool in_dump(uint64_t pa, uint64_t size)
+{
+	return at(pa, size) != NULL;
+}
+
+/* The array as the next kernel checks it, by the same rules
+ * (kho/kho_scratch_rules.c), but every entry, with each refusal's own check name. */
 static void read_scratch(const struct inspect_opts *o)
 {
-	const struct kho_scratch *a = at(o->scratch_pa, o->scratch_size ? o->scratch_size : 1);
-	if (!o->scratch_size || o->scratch_size % sizeof(*a) ||
-	    o->scratch_size > KHO_SCRATCH_MAX * sizeof(*a)) {
-		find(SEV_ERROR, "tag.scratch", o->scratch_pa, o->scratch_size, "scratch array size");
+	const char *why = kho_scratch_array_bad(o->scratch_size);
+	if (!why && !in_dump(o->scratch_pa, o->scratch_size))
+		why = "scratch array outside RAM";
+	if (why) {
+		find(SEV_ERROR, "tag.scratch", o->scratch_pa, o->scratch_size, "%s", why);
 		return;
 	}
-	if (!a) {
-		find(SEV_ERROR, "tag.scratch", o->scratch_pa, o->scratch_size,
-		     "scratch array outside RAM");
-		return;
-	}
+	const struct kho_scratch *a = at(o->scratch_pa, o->scratch_size);
 	unsigned n = (unsigned)(o->scratch_size / sizeof(*a));
 	bool slot = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct kho_scratch s;
 		memcpy(&s, &a[i], sizeof(s));
-		if (s.size == 0 || s.addr % PAGE || s.size % PAGE || s.addr + s.size < s.addr ||
-		    s.addr + s.size > BOOT_MAP_LIMIT)
-			find(SEV_ERROR, "scratch.range", s.addr, s.size,
-			     "scratch range misaligned or above 4 GiB");
-		else if (!at(s.addr, s.size))
-			find(SEV_ERROR, "scratch.range", s.addr, s.size, "scratch range outside RAM");
+		if ((why = kho_scratch_range_bad(&s, in_dump)))
+			find(SEV_ERROR, "scratch.range", s.addr, s.size, "%s", why);
 		for (unsigned j = 0; j < i; j++)
-			if (s.addr < R->scratch[j].addr + R->scratch[j].size &&
-			    R->scratch[j].addr < s.addr + s.size)
-				find(SEV_ERROR, "scratch.overlap", s.addr, s.size, "scratch ranges overlap");
-		if (s.addr <= KERNEL_PHYS && s.addr + s.size >= KERNEL_PHYS + KERNEL_SLOT_SIZE)
-			slot = true;
-		R->scratch[i].addr = s.addr;
-		R->scratch[i].size = s.size;
+			if ((why = kho_scratch_overlap(&s, &R->scratch[j])))
+				find(SEV_ERROR, "scratch.overlap", s.addr, s.size, "%s", why);
+		slot |= kho_scratch_holds_slot(&s);
+		R->scratch[i] = s;
 	}
 	if (!slot)
-		find(SEV_ERROR, "scratch.slot", KERNEL_PHYS, KERNEL_SLOT_SIZE,
-		     "the kernel slot is not in scratch");
+		find(SEV_ERROR, "scratch.slot", KERNEL_PHYS, KERNEL_SLOT_SIZE, KHO_SCRATCH_NO_SLOT);
 	R->nscratch = n;
 }
 
@@ -827,16 +821,15 @@ static void check_scratch(void)
 {
 	for (size_t i = 0; i < R->runs.n; i++) {
 		const struct run *u = &R->runs.v[i];
-		uint64_t len = u->n << (12 + u->order);
-		for (unsigned k = 0; k < R->nscratch; k++) {
-			uint64_t sa = R->scratch[k].addr, ss = R->scratch[k].size;
-			if (u->pa < sa + ss && sa < u->pa + len)
-				find(SEV_ERROR, "radix.block_in_scratch", u->pa, len,
+		struct kho_scratch blocks = { u->pa, u->n << (12 + u->order) };
+		for (unsigned k = 0; k < R->nscratch; k++)
+			if (kho_scratch_overlap(&blocks, &R->scratch[k]))
+				find(SEV_ERROR, "radix.block_in_scratch", blocks.addr, blocks.size,
 				     "a preserved block in scratch: [%#llx, +%#llx) meets scratch "
-				     "[%#llx, +%#llx)", (unsigned long long)u->pa,
-				     (unsigned long long)len, (unsigned long long)sa,
-				     (unsigned long long)ss);
-		}
+				     "[%#llx, +%#llx)", (unsigned long long)blocks.addr,
+				     (unsigned long long)blocks.size,
+				     (unsigned long long)R->scratch[k].addr,
+				     (unsigned long long)R->scratch[k].size);
 	}
 }
 

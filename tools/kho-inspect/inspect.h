@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <abi/kho.h>   /* struct kho_scratch */
 
 /* ---------------- the dump (dump.c) ---------------- */
 
@@ -176,7 +177,7 @@ struct report {
 	/* The scratch array (--scratch), as far as it was read: ranges the next kernel
 	 * allocates from first; scratch[0] holds the kernel slot when it is sound. */
 	unsigned nscratch;
-	struct { uint64_t addr, size; } scratch[16];
+	struct kho_scratch scratch[16];
 };
 
 /* Inspect a dump held in memory (the file mapped, or a test's buffer). The buffer
