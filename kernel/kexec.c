@@ -35,7 +35,6 @@ _Static_assert(KEXEC_TRAMP_PAGE_SIZE == PAGE_SIZE, "the trampoline page is one p
 _Static_assert(ELF_MAX_SEGS <= KEXEC_TRAMP_MAX_SEGS, "every segment elf_check allows has a slot");
 
 extern const char kexec_tramp_start[], kexec_tramp_end[];
-extern const struct kexec_step __kexec_step_start[], __kexec_step_end[];
 
 static struct {
 	bool loaded;
@@ -234,29 +233,6 @@ static void quiesce(void)
 	serial_quiesce();
 }
 
-static int run_steps(const char **why)
-{
-	for (const struct kexec_step *s = __kexec_step_start; s < __kexec_step_end; s++) {
-		int err = s->prepare ? s->prepare() : 0;
-		if (err) {
-			printk("kexec: %s failed (%d); undoing\n", s->name, err);
-			*why = s->name;
-			while (s-- > __kexec_step_start)
-				if (s->undo)
-					s->undo();
-			return err;
-		}
-	}
-	return 0;
-}
-
-static void undo_steps(void)
-{
-	for (const struct kexec_step *s = __kexec_step_end; s-- > __kexec_step_start;)
-		if (s->undo)
-			s->undo();
-}
-
 /* ---- the blackout timeline (include/abi/baton.h) ---- */
 
 static struct baton_timeline_ser *timeline;
@@ -428,7 +404,7 @@ static const char *exec_failure;       /* what the last failed kexec_exec named 
 static void handover_undo(void)
 {
 	kho_abort();
-	undo_steps();
+	kexec_steps_undo();
 	timeline_undo();
 }
 
@@ -442,7 +418,7 @@ static int handover_build(struct kho_data *kd, const char **why)
 	int err = timeline_prepare();
 	if (err)
 		return err;
-	err = run_steps(why);
+	err = kexec_steps_prepare(why);
 	if (err) {
 		timeline_undo();
 		return err;

@@ -236,8 +236,8 @@ bench: $(B)/host/bench_crc32
 # check-host itself, and builds the objects the generic rule does not know.
 HOST_TESTS     += luo
 host_src_luo   := luo/luo_core.c luo/luo_session.c luo/luo_file.c luo/luo_flb.c \
-	luo/luo_ser.c kho/kho_block.c lib/fault_inject.c tests/host/shim/luo_host.c \
-	tests/host/shim/host_strlcpy.c
+	luo/luo_ser.c kho/kho_block.c lib/fault_inject.c lib/kexec_step.c \
+	tests/host/shim/luo_host.c tests/host/shim/host_strlcpy.c
 host_libs_luo  := -Wl,-T,tests/host/shim/luo_sections.ld
 LUO_HOST_CFLAGS := -DCONFIG_KTEST=1 -include tests/host/shim/luo_host_libc.h
 LUO_HOST_OBJS  := $(filter-out $(HOST_OBJS),$(call host_obj,tests/host/test_luo.c $(host_src_luo)))

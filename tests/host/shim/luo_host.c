@@ -283,22 +283,14 @@ const char *host_drop_reason(void)
 
 /* ---- kexec and boot ---- */
 
-extern const struct kexec_step __kexec_step_start[], __kexec_step_end[];
 extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
 
 int host_kexec(void)
 {
-	/* kernel/kexec.c: run_steps() */
-	for (const struct kexec_step *s = __kexec_step_start; s < __kexec_step_end; s++) {
-		int err = s->prepare ? s->prepare() : 0;
-		if (err) {
-			printk("kexec: %s failed (%d); undoing\n", s->name, err);
-			while (s-- > __kexec_step_start)
-				if (s->undo)
-					s->undo();
-			return err;
-		}
-	}
+	const char *failed;
+	int err = kexec_steps_prepare(&failed);      /* lib/kexec_step.c, as kexec runs it */
+	if (err)
+		return err;
 	/* The handover: what this kernel preserved is all the next one gets. */
 	for (unsigned i = 0; i < HOST_KHO_PAGES; i++) {
 		if (hk->state[i] == HP_OUT || hk->state[i] == HP_OUT_META) {
