@@ -27,8 +27,8 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-strict-aliasing -fno-common -fcf-protection=none \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Iinclude/libc -isystem $(B)/include-fdt -MD -MP -DBATON_VERSION='"$(VERSION)"' -DBATON_GITREV='"$(GITREV)"' \
-	$(EXTRA_KCFLAGS)
-KASFLAGS := -Iinclude -I$(B)/include -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie
+	-ffile-prefix-map=$(CURDIR)=. $(EXTRA_KCFLAGS)
+KASFLAGS := -Iinclude -I$(B)/include -MD -MP -D__ASSEMBLY__ -fno-pic -fno-pie -ffile-prefix-map=$(CURDIR)=.
 KLDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
