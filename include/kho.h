@@ -19,6 +19,9 @@
 #ifndef KHO_H
 #define KHO_H
 #include <abi/kho.h>
+#include <errno.h>
+#include <mm.h>
+#include <string.h>
 #include <types.h>
 
 struct boot_info;
@@ -88,6 +91,20 @@ int kho_restore_pages(paddr_t pa, uint64_t npages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *desc);
 /* Give back a preserved block nobody will restore (it joins the free memory). */
 int kho_restore_free(paddr_t pa);
+/* Take a small record out of preserved memory: restore the folio at pa, copy its
+ * first size bytes to buf, free the folio. 0, or -EINVAL if pa is not a preserved
+ * block or is smaller than size (nothing copied). */
+static inline int kho_restore_copy(paddr_t pa, void *buf, size_t size)
+{
+	unsigned order;
+	if (kho_restore_folio(pa, &order))
+		return -EINVAL;
+	bool fits = size <= ((uint64_t)PAGE_SIZE << order);
+	if (fits)
+		memcpy(buf, page_virt(pa), size);
+	page_free(pa, order);
+	return fits ? 0 : -EINVAL;
+}
 
 
 /*

@@ -107,6 +107,25 @@ struct luo_register {
 		__section(".luo_register." #order) __used                             \
 		__aligned_entry(struct luo_register) = { #fn, fn }
 
+/* How the console names what a handler preserves (`luo preserve S FILE T`, `luo
+ * retrieve S T NAME`): each kind of object registers its namespace (from its
+ * LUO_REGISTER function); a FILE is looked up in each kind in registration order,
+ * the first that knows it wins. find: the live object, or NULL. name: the object's
+ * name now. Optional retrieved: called after a retrieve gave obj the name NAME
+ * (memfd uses it to reopen a closed file). */
+struct luo_name_kind {
+	const char *kind;                        /* as struct luo_fileref.kind */
+	void *(*find)(const char *name);
+	const char *(*name)(void *obj);
+	int (*retrieved)(void *obj, const char *name);
+	struct luo_name_kind *next;              /* LUO's */
+};
+void luo_register_name_kind(struct luo_name_kind *k);
+/* The object of that name in any kind (*ref set), or -EBADF. */
+int luo_name_find(const char *name, struct luo_fileref *ref);
+/* The kind registered for ref->kind, or NULL. */
+const struct luo_name_kind *luo_name_kind(const char *kind);
+
 /* Registration (from a LUO_REGISTER function). -EINVAL missing required ops, bad
  * compatible or (FLB) a handler not registered, -EEXIST compatible taken or the FLB
  * already on this handler, -ENOSPC too many FLBs, -ENOMEM. */

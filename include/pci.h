@@ -12,11 +12,17 @@
  * A driver claims a function (pci_claim) with a quiesce callback; drivers_quiesce()
  * (include/drivers.h) calls every claimed function's callback and then turns its
  * bus mastering off, so no device DMAs into memory the next kernel owns.
+ * Live update (drivers/pci/pci_luo.c, docs/abi/pci.md): a driver may keep a
+ * function live across a kexec. The PCI FLB "pci-v2" lists it (and the bridges
+ * above it) for the next kernel, whose scan then neither sizes its BARs nor touches
+ * its command register; the driver adopts it, or releases it to a normal probe.
  * Single CPU, no locks: called from boot and console context only.
  */
 #ifndef PCI_H
 #define PCI_H
 #include <types.h>
+
+struct pci_dev_ser;
 
 #define PCI_MAX_DEVS 64
 #define PCI_NUM_BARS 6
@@ -52,10 +58,20 @@ struct pci_dev {
 	struct pci_bar bar[PCI_NUM_BARS];
 	char name[16];         /* "0000:00:04.0" */
 	volatile uint8_t *cfg; /* its ECAM page, mapped while it exists; NULL: ports */
+	struct pci_dev *parent;   /* the bridge above it, NULL on bus 0 */
 	const char *driver;    /* set by pci_claim */
 	void (*quiesce)(void *priv);
 	void *priv;
+	struct pci_dev_ser *lu_out; /* its entry in the outgoing pci-v2 array */
+	bool lu_in;            /* preserved by the previous kernel, not finished */
+	bool bars_unsized;     /* lu_in: BAR sizes unknown until adopted or released */
 };
+
+/* Bus, device and function as one 16-bit number, as pci-v2 stores it. */
+static inline uint16_t pci_bdf(uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	return (uint16_t)(bus << 8 | (dev & 0x1f) << 3 | (fn & 7));
+}
 
 /* Enumerate (once, at boot). Returns the number of functions found. */
 int pci_init(void);
@@ -82,6 +98,40 @@ void *pci_map_bar(const struct pci_dev *d, unsigned i, uint64_t off, uint64_t le
 void pci_enable(struct pci_dev *d);
 /* A driver takes the function; quiesce(priv) runs at drivers_quiesce(). */
 void pci_claim(struct pci_dev *d, const char *driver, void (*quiesce)(void *), void *priv);
-/* Quiesce every claimed function, then clear its bus-master bit. */
+/* Quiesce every claimed function, then clear its bus-master bit; a function kept
+ * for the next kernel (pci_luo_outgoing) keeps it. An incoming one nobody adopted
+ * loses it. */
 void pci_quiesce_all(void);
+/* The function at domain:bdf, or NULL. */
+struct pci_dev *pci_find(uint32_t domain, uint16_t bdf);
+/* Size the BARs again (decoding off while sizing). */
+void pci_size_bars(struct pci_dev *d);
+
+/* ---- Live update: the PCI FLB "pci-v2" (drivers/pci/pci_luo.c) ---- */
+struct luo_file_handler;
+/* A handler whose files keep functions live depends on the PCI FLB (LUO_REGISTER). */
+int pci_luo_register_flb(struct luo_file_handler *h);
+/* From a file's preserve: keep the function and every bridge above it for the
+ * next kernel. -ENOENT no outgoing PCI FLB (the handler did not register it),
+ * -EBUSY already kept, -ENOSPC / -EOVERFLOW the array is full. */
+int pci_luo_preserve(struct pci_dev *d);
+void pci_luo_unpreserve(struct pci_dev *d);
+static inline bool pci_luo_outgoing(const struct pci_dev *d) { return d->lu_out; }
+/* At enumeration (pci_init): was the function preserved by the previous kernel? */
+bool pci_luo_scan_preserved(struct pci_dev *d);
+void pci_luo_scan_done(void);
+/* An incoming function's BARs, from the driver's record: each base must be what the
+ * function holds now and each size a power of two the base is aligned to; else
+ * -EINVAL (nothing changed). */
+int pci_luo_adopt_bars(struct pci_dev *d, const uint64_t base[PCI_NUM_BARS],
+		       const uint64_t size[PCI_NUM_BARS]);
+/* The driver is done with an incoming function (adopted and its session finished,
+ * or released): its entry and its bridges' are dropped. */
+void pci_luo_finish(struct pci_dev *d);
+/* Give an incoming function up: bus mastering off, BARs sized as at a cold boot,
+ * then pci_luo_finish. The driver resets and probes it as any other. */
+void pci_luo_release(struct pci_dev *d);
+/* Incoming files of the handlers that depend on pci-v2 not yet finished (the FLB's
+ * count less the references functions hold). */
+unsigned pci_luo_incoming_files(void);
 #endif

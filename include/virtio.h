@@ -37,6 +37,12 @@
 
 struct virtio_dev;
 
+/* A queue's registers as the device holds them (read back, never written). */
+struct virtio_queue_regs {
+	uint16_t size, enable;
+	uint64_t desc, driver, device;
+};
+
 /* A transport: how the generic code reaches one device. Every callback is Required. */
 struct virtio_transport_ops {
 	const char *name;                                            /* "modern" */
@@ -47,6 +53,8 @@ struct virtio_transport_ops {
 	/* Queue idx, at most max_size entries: 0, -ENOENT, -ENOMEM, -ENODEV. */
 	int (*setup_queue)(struct virtio_dev *vd, uint16_t idx, uint16_t max_size,
 			   struct virtqueue *vq);
+	/* Read queue idx's registers without changing them: 0, -ENOENT. */
+	int (*read_queue)(struct virtio_dev *vd, uint16_t idx, struct virtio_queue_regs *q);
 	void (*notify)(struct virtio_dev *vd, const struct virtqueue *vq);
 	/* Device configuration at off; 0 past its end. 64-bit reads are consistent
 	 * across the configuration generation. */
@@ -80,6 +88,9 @@ struct virtio_dev {
 /* The virtio device type of a PCI function (modern 0x1040+type or transitional
  * block 0x1001), or 0 if it is not a virtio device. */
 unsigned virtio_pci_type(const struct pci_dev *pd);
+/* Fill vd for the function and record found_status, writing nothing (a device kept
+ * live by the previous kernel stays as it is): 0 or -ENODEV as below. */
+int virtio_pci_attach(struct pci_dev *pd, struct virtio_dev *vd);
 /* Fill vd for the function, record found_status, reset, enable bus mastering.
  * 0; -ENODEV (a capability is missing or its BAR cannot be mapped: vd->ops is then
  * NULL), -ETIMEDOUT (the reset did not complete). */

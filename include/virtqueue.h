@@ -64,8 +64,27 @@ struct virtqueue {
 	uint16_t busy[VQ_MAX_SIZE]; /* chain length by head, 0 = not in flight */
 };
 
-/* Bytes of ring memory for a queue of size entries. */
+/* Bytes of ring memory for a queue of size entries; where its available ring
+ * (16 * size) and used ring start in it. */
 size_t vq_bytes(uint16_t size);
+size_t vq_used_offset(uint16_t size);
+
+/* The driver's side of a queue, as handed to the next kernel with the ring memory
+ * (include/abi/baton.h): the indices, the free list's head and length, and at most
+ * one chain in flight (head VQ_NO_INFLIGHT: none). */
+#define VQ_NO_INFLIGHT 0xffffu
+struct vq_state {
+	uint16_t avail_idx, last_used, free_head, num_free;
+	uint16_t inflight_head, inflight_len;
+};
+/* The queue's state; -EBUSY if more than one chain is in flight. */
+int vq_save(const struct virtqueue *vq, struct vq_state *st);
+/* Take over a live queue laid out over mem as vq_init lays it out, without writing
+ * the ring: 0, or -EINVAL with *why when st does not agree with the ring memory
+ * (the available index, indices that run ahead of each other, a free list that
+ * loops, is short or crosses the chain in flight, a chain that ends early). */
+int vq_adopt(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa,
+	     const struct vq_state *st, const char **why);
 /* Lay the queue out over zeroed mem (bus address mem_pa), free every descriptor and
  * ask the device for no interrupts (the driver polls).
  * -EINVAL if size is 0, not a power of two or above VQ_MAX_SIZE. */

@@ -1,7 +1,8 @@
 /*
  * The `luo ...` console commands (docs/console.md), mirroring /dev/liveupdate:
  * create-session, retrieve-session, preserve, retrieve, finish, close-session,
- * list. FILE names a memfd; a retrieved file becomes the memfd NAME.
+ * list. FILE names a memfd or a device (the namespaces objects register, struct
+ * luo_name_kind); a retrieved file takes the name NAME.
  */
 #include <errno.h>
 #include <luo.h>
@@ -57,8 +58,8 @@ static int preserve(struct shell_ctx *c, char **argv)
 	uint64_t token;
 	if (parse_u64(argv[4], &token))
 		return usage(c);
-	struct memfd *f = memfd_find(argv[3]);
-	struct luo_fileref ref = { "memfd", f };
+	struct luo_fileref ref = { "memfd", NULL };
+	luo_name_find(argv[3], &ref);             /* none: LUO answers EBADF */
 	struct luo_session_state st;
 	int err = luo_preserve(argv[2], &ref, token);
 	switch (err) {
@@ -92,12 +93,13 @@ static int retrieve(struct shell_ctx *c, char **argv)
 		return usage(c);
 	if (memfd_check_name(argv[4]))
 		return shell_err(c, -EINVAL, "file names are 1 to 63 bytes");
-	if (memfd_find(argv[4]))
-		return shell_err(c, -EEXIST, "a memfd named '%.64s' exists", argv[4]);
+	if (!luo_name_find(argv[4], &ref))
+		return shell_err(c, -EEXIST, "a %s named '%.64s' exists", ref.kind, argv[4]);
 	struct luo_session_state st;
 	int err = luo_retrieve(argv[2], token, argv[4], &ref);
-	if (!err)
-		err = memfd_reopen(ref.obj, argv[4]);   /* retrieved again after a close */
+	const struct luo_name_kind *k = err ? NULL : luo_name_kind(ref.kind);
+	if (k && k->retrieved)
+		err = k->retrieved(ref.obj, argv[4]);   /* a memfd retrieved again after a close */
 	luo_session_state(argv[2], &st);
 	if (err == -ENOENT)
 		return shell_err(c, err, "no session '%.64s' or no token %s in it", argv[2], argv[3]);
@@ -111,7 +113,7 @@ static int retrieve(struct shell_ctx *c, char **argv)
 		return shell_err(c, err, "token %s: its memory could not be taken back", argv[3]);
 	if (err)
 		return shell_err(c, err, "retrieving token %s failed", argv[3]);
-	shell_kv(c, "name", "%s", ((struct memfd *)ref.obj)->name);
+	shell_kv(c, "name", "%s", k ? k->name(ref.obj) : argv[4]);
 	return 0;
 }
 

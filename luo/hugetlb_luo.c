@@ -186,11 +186,8 @@ static const char *check_in(const struct baton_hugetlb_ser *ser, uint64_t **list
 static int flb_retrieve(struct luo_flb_op_args *a)
 {
 	struct baton_hugetlb_ser ser;
-	unsigned order;
-	if (kho_restore_folio(a->data, &order))
+	if (kho_restore_copy(a->data, &ser, sizeof(ser)))
 		return -EINVAL;
-	memcpy(&ser, page_virt(a->data), sizeof(ser));
-	page_free(a->data, order);
 	struct flb_in *in = kzalloc(sizeof(*in));
 	if (!in)
 		return -ENOMEM;
@@ -365,16 +362,13 @@ static struct hugetlb_pool *pool_of_order(unsigned order)
 static int take(uint64_t data, struct baton_hugememfd_ser *s, paddr_t **folios,
 		struct hugetlb_pool **pool, struct memfd_leftover *left)
 {
-	unsigned order;
 	void *obj;
 	/* Only into a pool that was handed over whole (the FLB was taken). */
 	if (luo_flb_get_incoming(&hugetlb_flb, &obj))
 		return -EIO;
 	luo_flb_put_incoming(&hugetlb_flb);
-	if (kho_restore_folio(data, &order))
+	if (kho_restore_copy(data, s, sizeof(*s)))
 		return -EIO;
-	memcpy(s, page_virt(data), sizeof(*s));
-	page_free(data, order);
 	*pool = pool_of_order(s->order);
 	struct kho_vmalloc desc = s->folios;          /* aligned copy of a packed field */
 	if (!*pool || (s->seals & ~(uint32_t)F_SEAL_ALL) ||

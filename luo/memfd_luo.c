@@ -97,12 +97,7 @@ static int freeze(struct luo_file_op_args *a)
 /* Kernel N+1: take the metadata block; 0 or -EINVAL. */
 static int take_ser(uint64_t data, struct memfd_luo_ser *out)
 {
-	unsigned order;
-	if (kho_restore_folio(data, &order))
-		return -EINVAL;
-	memcpy(out, page_virt(data), sizeof(*out));
-	page_free(data, order);
-	return 0;
+	return kho_restore_copy(data, out, sizeof(*out));
 }
 
 /* Folios of any order, as Linux writes them, become the file's order-0 pages
@@ -193,8 +188,16 @@ static const struct luo_file_ops memfd_ops = {
 static struct luo_file_handler memfd_handler = { .ops = &memfd_ops,
 						 .compatible = MEMFD_LUO_COMPATIBLE };
 
+/* The console names memfds by their names (struct luo_name_kind). */
+static void *find_memfd(const char *name) { return memfd_find(name); }
+static const char *memfd_name(void *obj) { return ((struct memfd *)obj)->name; }
+static int memfd_named(void *obj, const char *name) { return memfd_reopen(obj, name); }
+static struct luo_name_kind memfd_names = { .kind = "memfd", .find = find_memfd,
+					    .name = memfd_name, .retrieved = memfd_named };
+
 static int memfd_luo_init(void)
 {
+	luo_register_name_kind(&memfd_names);
 	return luo_register_file_handler(&memfd_handler);
 }
 LUO_REGISTER(10, memfd_luo_init);

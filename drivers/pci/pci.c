@@ -17,6 +17,7 @@
 #include <printk.h>
 #include <string.h>
 #include <x86.h>
+#include "pci_ser.h"
 
 #define CFG_ADDR 0xcf8
 #define CFG_DATA 0xcfc
@@ -146,7 +147,7 @@ static unsigned size_bar(struct pci_dev *d, unsigned i, unsigned nbars)
 	return 1;
 }
 
-static void read_bars(struct pci_dev *d)
+void pci_size_bars(struct pci_dev *d)
 {
 	unsigned nbars = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
 	uint16_t cmd = pci_read16(d, PCI_COMMAND);
@@ -154,11 +155,32 @@ static void read_bars(struct pci_dev *d)
 	for (unsigned i = 0; i < nbars;)
 		i += size_bar(d, i, nbars);
 	pci_write16(d, PCI_COMMAND, cmd);
+	d->bars_unsized = false;
 }
 
-static void scan_bus(uint8_t bus, uint32_t *seen);
+/* A function kept live by the previous kernel: its BARs as they are, read without
+ * writing a register (sizes come with the driver's record, pci_luo_adopt_bars). */
+static void read_bar_bases(struct pci_dev *d)
+{
+	unsigned nbars = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
+	for (unsigned i = 0; i < nbars; i++) {
+		struct pci_bar *b = &d->bar[i];
+		uint32_t lo = pci_read32(d, PCI_BAR0 + 4 * i);
+		*b = (struct pci_bar){ .io = lo & 1 };
+		b->base = b->io ? lo & 0xfffffffcu : lo & 0xfffffff0u;
+		b->prefetch = !b->io && (lo & 8);
+		if (!b->io && ((lo >> 1) & 3) == 2 && i + 1 < nbars) {
+			b->is64 = true;
+			b->base |= (uint64_t)pci_read32(d, PCI_BAR0 + 4 * (i + 1)) << 32;
+			d->bar[++i] = (struct pci_bar){ 0 };
+		}
+	}
+	d->bars_unsized = true;
+}
 
-static void add_fn(uint8_t bus, uint8_t dev, uint8_t fn, uint32_t *seen)
+static void scan_bus(uint8_t bus, struct pci_dev *parent, uint32_t *seen);
+
+static void add_fn(uint8_t bus, uint8_t dev, uint8_t fn, struct pci_dev *parent, uint32_t *seen)
 {
 	uint32_t id = cfg_read(bus, dev, fn, PCI_VENDOR_ID, 4);
 	if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
@@ -170,21 +192,24 @@ static void add_fn(uint8_t bus, uint8_t dev, uint8_t fn, uint32_t *seen)
 	}
 	paddr_t pa = ecam_pa(bus, dev, fn);
 	struct pci_dev *d = &devs[ndevs++];
-	*d = (struct pci_dev){ .bus = bus, .dev = dev, .fn = fn, .vendor = (uint16_t)id,
+	*d = (struct pci_dev){ .bus = bus, .dev = dev, .fn = fn, .parent = parent, .vendor = (uint16_t)id,
 			       .device = (uint16_t)(id >> 16),
 			       .cfg = pa ? ioremap(pa, PAGE_SIZE) : NULL };
 	d->class_code = cfg_read(bus, dev, fn, PCI_CLASS_REV, 4) >> 8;
 	d->header_type = (uint8_t)cfg_read(bus, dev, fn, PCI_HEADER_TYPE, 1) & 0x7f;
 	snprintf(d->name, sizeof(d->name), "%04x:%02x:%02x.%x", 0, bus, dev, fn);
-	read_bars(d);
+	if (pci_luo_scan_preserved(d))
+		read_bar_bases(d);
+	else
+		pci_size_bars(d);
 	if (d->header_type == 1) {
 		uint8_t sec = pci_read8(d, PCI_SECONDARY_BUS);
 		if (sec > bus)
-			scan_bus(sec, seen);
+			scan_bus(sec, d, seen);
 	}
 }
 
-static void scan_bus(uint8_t bus, uint32_t *seen)
+static void scan_bus(uint8_t bus, struct pci_dev *parent, uint32_t *seen)
 {
 	if (seen[bus / 32] & (1u << (bus % 32)))
 		return;
@@ -194,7 +219,7 @@ static void scan_bus(uint8_t bus, uint32_t *seen)
 			continue;
 		bool multi = cfg_read(bus, dev, 0, PCI_HEADER_TYPE, 1) & 0x80;
 		for (uint8_t fn = 0; fn < (multi ? 8 : 1); fn++)
-			add_fn(bus, dev, fn, seen);
+			add_fn(bus, dev, fn, parent, seen);
 	}
 }
 
@@ -212,7 +237,8 @@ int pci_init(void)
 			       (unsigned long long)mcfg[i].base, mcfg[i].segment, mcfg[i].bus_start,
 			       mcfg[i].bus_end);
 	}
-	scan_bus(0, seen);
+	scan_bus(0, NULL, seen);
+	pci_luo_scan_done();
 	printk("pci: %u functions (%s configuration access)\n", ndevs, pci_access());
 	return (int)ndevs;
 }
@@ -225,6 +251,14 @@ unsigned pci_count(void)
 struct pci_dev *pci_get(unsigned i)
 {
 	return i < ndevs ? &devs[i] : NULL;
+}
+
+struct pci_dev *pci_find(uint32_t domain, uint16_t bdf)
+{
+	for (unsigned i = 0; i < ndevs; i++)
+		if (devs[i].segment == domain && pci_bdf(devs[i].bus, devs[i].dev, devs[i].fn) == bdf)
+			return &devs[i];
+	return NULL;
 }
 
 unsigned pci_find_cap(const struct pci_dev *d, uint8_t id, unsigned from)
@@ -248,7 +282,7 @@ void *pci_map_bar(const struct pci_dev *d, unsigned i, uint64_t off, uint64_t le
 	if (i >= PCI_NUM_BARS)
 		return NULL;
 	const struct pci_bar *b = &d->bar[i];
-	if (b->io || !b->size || !b->base || off > b->size || len > b->size - off)
+	if (d->bars_unsized || b->io || !b->size || !b->base || off > b->size || len > b->size - off)
 		return NULL;
 	return ioremap(b->base + off, len);
 }
@@ -270,10 +304,11 @@ void pci_quiesce_all(void)
 {
 	for (unsigned i = 0; i < ndevs; i++) {
 		struct pci_dev *d = &devs[i];
-		if (!d->driver)
-			continue;
-		if (d->quiesce)
+		if (!d->driver && !(d->lu_in && d->header_type == 0))
+			continue;                /* bridges keep forwarding as they are */
+		if (d->driver && d->quiesce)
 			d->quiesce(d->priv);
-		pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) & ~PCI_CMD_MASTER);
+		if (!pci_luo_outgoing(d))
+			pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) & ~PCI_CMD_MASTER);
 	}
 }

@@ -7,6 +7,9 @@
  *                                of that sector zeroed; then a flush
  *   blk fill LBA COUNT SEED      the reference pattern over COUNT sectors; then flush
  *   blk verify LBA COUNT SEED    read them back and compare
+ *   blk submit LBA COUNT SEED    the pattern over COUNT sectors in one write request,
+ *                                not waited for (a later request reaps it): a write in
+ *                                flight across `kexec exec` when blk0 is preserved
  *   blk flush
  *   blk bench-read MIB           MIB mebibytes read in 1 MiB requests, TSC ticks
  * fill and verify use a vmalloc buffer (at most BLK_PATTERN_MAX sectors), so they
@@ -25,6 +28,7 @@
 #define READ_MAX          8u                  /* sectors `blk read` prints */
 #define BLK_PATTERN_MAX   (128u * 1024)       /* sectors for fill/verify: 64 MiB */
 #define BENCH_ORDER       8                   /* 1 MiB requests */
+#define SUBMIT_MAX        8u                  /* sectors `blk submit` writes: one page */
 
 static uint8_t sector_buf[READ_MAX * BLK_SECTOR_SIZE];
 
@@ -142,6 +146,19 @@ static int blk_bench(struct shell_ctx *c, struct blk_dev *d, uint64_t mib)
 	return 0;
 }
 
+static int blk_submit_cmd(struct shell_ctx *c, struct blk_dev *d, uint64_t lba, uint64_t count,
+			  uint64_t seed)
+{
+	if (count > SUBMIT_MAX)
+		return shell_err(c, -EINVAL, "COUNT is at most %u sectors", SUBMIT_MAX);
+	int err = virtio_blk_submit(d, lba, (uint32_t)count, seed);
+	if (err)
+		return io_err(c, err, "submit", lba, count);
+	shell_kv(c, "lba", "%llu", (unsigned long long)lba);
+	shell_kv(c, "count", "%llu", (unsigned long long)count);
+	return 0;
+}
+
 static int cmd_blk(struct shell_ctx *c, int argc, char **argv)
 {
 	uint64_t a = 0, b = 0, seed = 0;
@@ -151,11 +168,11 @@ static int cmd_blk(struct shell_ctx *c, int argc, char **argv)
 		(argc == 3 && !strcmp(sub, "bench-read") && !parse_u64(argv[2], &a)) ||
 		(argc == 4 && !strcmp(sub, "read") && !parse_u64(argv[2], &a) && !parse_u64(argv[3], &b)) ||
 		(argc == 4 && !strcmp(sub, "write") && !parse_u64(argv[2], &a)) ||
-		(argc == 5 && (!strcmp(sub, "fill") || !strcmp(sub, "verify")) &&
+		(argc == 5 && (!strcmp(sub, "fill") || !strcmp(sub, "verify") || !strcmp(sub, "submit")) &&
 		 !parse_u64(argv[2], &a) && !parse_u64(argv[3], &b) && !parse_u64(argv[4], &seed));
 	if (!ok_args)
 		return shell_err(c, -EINVAL, "usage: blk info | read LBA COUNT | write LBA HEX | "
-				 "fill|verify LBA COUNT SEED | flush | bench-read MIB");
+				 "fill|verify|submit LBA COUNT SEED | flush | bench-read MIB");
 	struct blk_dev *d = blk_get(0);
 	if (!d)
 		return shell_err(c, -ENODEV, "no block device");
@@ -169,7 +186,9 @@ static int cmd_blk(struct shell_ctx *c, int argc, char **argv)
 		return blk_pattern(c, d, !strcmp(sub, "verify"), a, b, seed);
 	if (!strcmp(sub, "bench-read"))
 		return blk_bench(c, d, a);
+	if (!strcmp(sub, "submit"))
+		return blk_submit_cmd(c, d, a, b, seed);
 	int err = blk_flush(d);
 	return err ? shell_err(c, err, "flush failed") : 0;
 }
-SHELL_CMD("blk", "info|read|write|fill|verify|flush|bench-read", "virtio-blk disk blk0", cmd_blk);
+SHELL_CMD("blk", "info|read|write|fill|verify|submit|flush|bench-read", "virtio-blk disk blk0", cmd_blk);

@@ -21,6 +21,7 @@
 #include <panic.h>
 #include <printk.h>
 #include <string.h>
+#include <memfd.h>
 #include <vmalloc.h>
 #include "virtio_blk.h"
 
@@ -50,12 +51,16 @@ struct req_hdr {
 	uint64_t sector;
 };
 
-static struct blk_dev devs[VIRTIO_BLK_MAX_DEVS];
-static unsigned ndevs;
+static struct blk_dev devs[VIRTIO_BLK_MAX_DEVS];   /* slot N is blkN while in_use */
 
 struct blk_dev *blk_get(unsigned idx)
 {
-	return idx < ndevs ? &devs[idx] : NULL;
+	return idx < VIRTIO_BLK_MAX_DEVS && devs[idx].in_use ? &devs[idx] : NULL;
+}
+
+struct blk_dev *virtio_blk_slot(unsigned idx)
+{
+	return idx < VIRTIO_BLK_MAX_DEVS ? &devs[idx] : NULL;
 }
 const char *blk_name(const struct blk_dev *d) { return d->name; }
 uint64_t blk_sectors(const struct blk_dev *d) { return d->sectors; }
@@ -120,6 +125,9 @@ static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf 
 	volatile uint8_t *status = d->dma + STATUS_OFF;
 	uint16_t head, got;
 	uint32_t len;
+	int err = virtio_blk_reap(d);
+	if (err)
+		return err;
 	*h = (struct req_hdr){ .type = type, .sector = lba };
 	*status = 0xff;
 	bufs[0] = (struct vq_buf){ d->dma_pa, sizeof(*h), false };
@@ -127,7 +135,7 @@ static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf 
 	BUG_ON(d->vq.num_free != d->vq.size || ndata + 2 > d->vq.size,
 	       "%s: %u of %u descriptors free for a request of %u", d->name, d->vq.num_free,
 	       d->vq.size, ndata + 2);
-	int err = vq_add(&d->vq, bufs, ndata + 2, &head);
+	err = vq_add(&d->vq, bufs, ndata + 2, &head);
 	if (err)
 		return err;
 	virtio_notify(&d->vd, &d->vq);
@@ -143,6 +151,70 @@ static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf 
 		return err;
 	}
 	return *status == 0 ? 0 : -EIO;
+}
+
+int virtio_blk_reap(struct blk_dev *d)
+{
+	uint16_t got;
+	uint32_t len;
+	if (!d->pending_pa)
+		return 0;
+	int err = virtio_poll(&d->vq, &got, &len);
+	if (!err && got != d->pending_head)
+		err = -EIO;
+	volatile uint8_t *status = d->dma + STATUS_OFF;
+	d->pending_status = err ? err : *status ? -EIO : 0;
+	if (err) {
+		printk("virtio-blk: %s: the submitted write got %s; device abandoned\n", d->name,
+		       err == -ETIMEDOUT ? "no completion" : "a bad used entry");
+		d->broken = true;
+		virtio_fail(&d->vd);
+	}
+	page_free(d->pending_pa, d->pending_order);
+	d->pending_pa = 0;
+	return err;
+}
+
+int virtio_blk_submit(struct blk_dev *d, uint64_t lba, uint32_t count, uint64_t seed)
+{
+	struct vq_buf bufs[3];
+	if (d->broken)
+		return -EIO;
+	if (!count || lba >= d->sectors || count > d->sectors - lba)
+		return -EINVAL;
+	if (d->ro)
+		return -EROFS;
+	uint64_t bytes = (uint64_t)count * BLK_SECTOR_SIZE;
+	unsigned order = 0;
+	while (((uint64_t)PAGE_SIZE << order) < bytes)
+		order++;
+	if (bytes > d->seg_bytes)
+		return -EINVAL;
+	int err = virtio_blk_reap(d);
+	if (err)
+		return err;
+	paddr_t pa = page_alloc(order, GFP_PRESERVABLE);
+	if (!pa)
+		return -ENOMEM;
+	uint64_t *w = page_virt(pa);
+	for (uint64_t i = 0; i < bytes / 8; i++)
+		w[i] = splitmix64(seed ^ i);        /* `blk fill`'s pattern */
+	struct req_hdr *h = (struct req_hdr *)d->dma;
+	*h = (struct req_hdr){ .type = T_OUT, .sector = lba };
+	d->dma[STATUS_OFF] = 0xff;
+	bufs[0] = (struct vq_buf){ d->dma_pa, sizeof(*h), false };
+	bufs[1] = (struct vq_buf){ pa, (uint32_t)bytes, false };
+	bufs[2] = (struct vq_buf){ d->dma_pa + STATUS_OFF, 1, true };
+	err = vq_add(&d->vq, bufs, 3, &d->pending_head);
+	if (err) {
+		page_free(pa, order);
+		return err;
+	}
+	d->pending_pa = pa;
+	d->pending_order = order;
+	d->pending_lba = lba;
+	virtio_notify(&d->vd, &d->vq);
+	return 0;
 }
 
 static int transfer(struct blk_dev *d, bool write, uint64_t lba, uint32_t count, uint8_t *buf)
@@ -192,19 +264,18 @@ int blk_flush(struct blk_dev *d)
 	return d->flush ? submit(d, T_FLUSH, 0, bufs, 0) : 0;
 }
 
+/* At kexec: a device kept for the next kernel stays live (its queue as it is, a
+ * write submitted by `blk submit` possibly still in flight); any other is reset. */
 static void quiesce(void *priv)
 {
 	struct blk_dev *d = priv;
-	virtio_reset(&d->vd);
+	if (!pci_luo_outgoing(d->vd.pci))
+		virtio_reset(&d->vd);
 }
 
-static int setup(struct blk_dev *d)
+int virtio_blk_limits(struct blk_dev *d)
 {
 	struct virtio_dev *vd = &d->vd;
-	int err = virtio_negotiate(vd, F_RO | F_BLK_SIZE | F_FLUSH | F_SEG_MAX | F_SIZE_MAX,
-				   VIRTIO_F_VERSION_1);
-	if (err)
-		return err;
 	d->sectors = virtio_cfg_read64(vd, CFG_CAPACITY);
 	d->ro = vd->features & F_RO;
 	d->flush = vd->features & F_FLUSH;
@@ -218,8 +289,21 @@ static int setup(struct blk_dev *d)
 	if (d->max_segs < 2 || d->seg_bytes < PAGE_SIZE) {
 		printk("virtio-blk: %s: limits too small (seg_max %u, size_max %u)\n", d->name,
 		       d->max_segs, d->seg_bytes);
-		virtio_fail(vd);
 		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int setup(struct blk_dev *d)
+{
+	struct virtio_dev *vd = &d->vd;
+	int err = virtio_negotiate(vd, VIRTIO_BLK_FEATURES, VIRTIO_F_VERSION_1);
+	if (err)
+		return err;
+	err = virtio_blk_limits(d);
+	if (err) {
+		virtio_fail(vd);
+		return err;
 	}
 	err = virtio_setup_queue(vd, 0, QUEUE_MAX, &d->vq);
 	if (!err && d->vq.size < 4)
@@ -229,7 +313,7 @@ static int setup(struct blk_dev *d)
 		return err;
 	}
 	d->max_segs = MIN(d->max_segs, d->vq.size - 2u);
-	d->dma_pa = page_alloc(0, GFP_ZERO);
+	d->dma_pa = page_alloc(0, GFP_ZERO | GFP_PRESERVABLE);
 	if (!d->dma_pa) {
 		virtio_fail(vd);
 		return -ENOMEM;
@@ -239,10 +323,24 @@ static int setup(struct blk_dev *d)
 	return 0;
 }
 
-static int probe(struct pci_dev *pd)
+void virtio_blk_announce(struct blk_dev *d)
 {
-	struct blk_dev *d = &devs[ndevs];
-	snprintf(d->name, sizeof(d->name), "blk%u", ndevs);
+	printk("virtio-blk: %s: %llu sectors (%llu MiB), blk_size=%u ro=%d flush=%d queue=%u "
+	       "segs=%u\n", d->name, (unsigned long long)d->sectors,
+	       (unsigned long long)(d->sectors >> 11), d->blk_size, d->ro, d->flush, d->vq.size,
+	       d->max_segs);
+}
+
+int virtio_blk_probe(struct pci_dev *pd)
+{
+	unsigned slot = 0;
+	while (slot < VIRTIO_BLK_MAX_DEVS && devs[slot].in_use)
+		slot++;
+	if (slot == VIRTIO_BLK_MAX_DEVS)
+		return -ENOSPC;
+	struct blk_dev *d = &devs[slot];
+	*d = (struct blk_dev){ 0 };
+	snprintf(d->name, sizeof(d->name), "blk%u", slot);
 	int err = virtio_pci_probe(pd, &d->vd);
 	if (d->vd.ops)
 		printk("virtio: %s %s found status=0x%x\n", pd->name, d->name, d->vd.found_status);
@@ -251,21 +349,31 @@ static int probe(struct pci_dev *pd)
 		printk("virtio: %s: not driven (%d)\n", pd->name, err);
 		return err;
 	}
-	pci_claim(pd, "virtio-blk", quiesce, d);
-	ndevs++;
-	printk("virtio-blk: %s: %llu sectors (%llu MiB), blk_size=%u ro=%d flush=%d queue=%u "
-	       "segs=%u\n", d->name, (unsigned long long)d->sectors,
-	       (unsigned long long)(d->sectors >> 11), d->blk_size, d->ro, d->flush, d->vq.size,
-	       d->max_segs);
+	virtio_blk_claim(d);
+	virtio_blk_announce(d);
 	return 0;
 }
 
+void virtio_blk_claim(struct blk_dev *d)
+{
+	pci_claim(d->vd.pci, "virtio-blk", quiesce, d);
+	d->in_use = true;
+}
+
+/* Functions the previous kernel kept live wait for `luo retrieve` (or their
+ * session's finish); every other virtio block function is probed now. */
 int virtio_blk_init(void)
 {
-	for (unsigned i = 0; i < pci_count() && ndevs < VIRTIO_BLK_MAX_DEVS; i++) {
+	int n = 0;
+	for (unsigned i = 0; i < pci_count(); i++) {
 		struct pci_dev *pd = pci_get(i);
-		if (virtio_pci_type(pd) == VIRTIO_ID_BLOCK)
-			probe(pd);
+		if (virtio_pci_type(pd) != VIRTIO_ID_BLOCK)
+			continue;
+		if (pd->lu_in)
+			printk("virtio-blk: %s waits to be retrieved (kept live by the previous "
+			       "kernel)\n", pd->name);
+		else if (!virtio_blk_probe(pd))
+			n++;
 	}
-	return (int)ndevs;
+	return n;
 }

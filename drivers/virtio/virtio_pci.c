@@ -109,7 +109,7 @@ static int setup_queue(struct virtio_dev *vd, uint16_t idx, uint16_t max_size,
 	while ((uint32_t)want * 2 <= MIN(size, max_size))
 		want = (uint16_t)(want * 2);
 	unsigned order = order_for(vq_bytes(want));
-	paddr_t mem = page_alloc(order, GFP_ZERO);
+	paddr_t mem = page_alloc(order, GFP_ZERO | GFP_PRESERVABLE);
 	if (!mem)
 		return -ENOMEM;
 	int err = vq_init(vq, idx, want, page_virt(mem), mem);
@@ -122,6 +122,20 @@ static int setup_queue(struct virtio_dev *vd, uint16_t idx, uint16_t max_size,
 	writeq_lohi(c + C_Q_DRIVER, vq->avail_pa);
 	writeq_lohi(c + C_Q_DEVICE, vq->used_pa);
 	writew(c + C_Q_ENABLE, 1);
+	return 0;
+}
+
+static int read_queue(struct virtio_dev *vd, uint16_t idx, struct virtio_queue_regs *q)
+{
+	volatile uint8_t *c = vd->regs.common;
+	if (idx >= readw(c + C_NUM_QUEUES))
+		return -ENOENT;
+	writew(c + C_Q_SELECT, idx);
+	q->size = readw(c + C_Q_SIZE);
+	q->enable = readw(c + C_Q_ENABLE);
+	q->desc = readq_lohi(c + C_Q_DESC);
+	q->driver = readq_lohi(c + C_Q_DRIVER);
+	q->device = readq_lohi(c + C_Q_DEVICE);
 	return 0;
 }
 
@@ -158,6 +172,7 @@ static const struct virtio_transport_ops modern_ops = {
 	.get_features = get_features,
 	.set_features = set_features,
 	.setup_queue = setup_queue,
+	.read_queue = read_queue,
 	.notify = notify,
 	.cfg_read32 = cfg_read32,
 	.cfg_read64 = cfg_read64,
@@ -176,7 +191,7 @@ static volatile uint8_t *map_cap(struct pci_dev *pd, unsigned cap, uint32_t min_
 	return pci_map_bar(pd, bar, off, len);
 }
 
-int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd)
+int virtio_pci_attach(struct pci_dev *pd, struct virtio_dev *vd)
 {
 	struct virtio_pci_regs *r = &vd->regs;
 	*vd = (struct virtio_dev){ .pci = pd, .name = pd->name, .type = virtio_pci_type(pd) };
@@ -196,11 +211,20 @@ int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd)
 	if (!r->common || !r->notify || !r->isr || !r->device)
 		return -ENODEV;
 	vd->ops = &modern_ops;
+	vd->found_status = virtio_status(vd);
+	return 0;
+}
+
+int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd)
+{
+	int err = virtio_pci_attach(pd, vd);
+	if (err)
+		return err;
 	/* Registers reachable, but no DMA until the device is known to be reset: the
 	 * firmware or a previous kernel may have left it live with rings we do not own. */
 	pci_write16(pd, PCI_COMMAND, pci_read16(pd, PCI_COMMAND) | PCI_CMD_MEM);
 	vd->found_status = virtio_status(vd);
-	int err = virtio_reset(vd);
+	err = virtio_reset(vd);
 	if (!err)
 		pci_enable(pd);
 	return err;

@@ -14,11 +14,18 @@ size_t vq_bytes(uint16_t size)
 	return ALIGN_UP(avail_end, (size_t)4096) + ALIGN_UP(6 + 8u * (size_t)size, (size_t)4096);
 }
 
-int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa)
+size_t vq_used_offset(uint16_t size)
+{
+	return ALIGN_UP(16u * size + 6 + 2u * size, (size_t)4096);
+}
+
+/* Point vq at the ring memory; 0 or -EINVAL for a size that is not a power of two
+ * in [1, VQ_MAX_SIZE]. */
+static int layout(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa)
 {
 	if (!size || (size & (size - 1)) || size > VQ_MAX_SIZE)
 		return -EINVAL;
-	size_t used_off = ALIGN_UP(16u * size + 6 + 2u * size, (size_t)4096);
+	size_t used_off = vq_used_offset(size);
 	*vq = (struct virtqueue){ .index = index, .size = size, .num_free = size };
 	vq->desc = mem;
 	vq->avail = (struct vring_avail *)((uint8_t *)mem + 16u * size);
@@ -26,6 +33,14 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, padd
 	vq->desc_pa = mem_pa;
 	vq->avail_pa = mem_pa + 16u * size;
 	vq->used_pa = mem_pa + used_off;
+	return 0;
+}
+
+int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa)
+{
+	int err = layout(vq, index, size, mem, mem_pa);
+	if (err)
+		return err;
 	for (uint16_t i = 0; i < size; i++)
 		vq->desc[i].next = (uint16_t)((i + 1) % size);
 	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
@@ -87,4 +102,75 @@ int vq_get_used(struct virtqueue *vq, uint16_t *head, uint32_t *len)
 	*head = (uint16_t)id;
 	*len = e->len;
 	return 1;
+}
+
+int vq_save(const struct virtqueue *vq, struct vq_state *st)
+{
+	*st = (struct vq_state){ vq->avail_idx, vq->last_used, vq->free_head, vq->num_free,
+				 VQ_NO_INFLIGHT, 0 };
+	for (uint16_t h = 0; h < vq->size; h++) {
+		if (!vq->busy[h])
+			continue;
+		if (st->inflight_head != VQ_NO_INFLIGHT)
+			return -EBUSY;
+		st->inflight_head = h;
+		st->inflight_len = vq->busy[h];
+	}
+	return 0;
+}
+
+/* Mark descriptor d seen; false if it is out of range or was seen already. */
+static bool visit(uint8_t *seen, uint16_t size, uint16_t d)
+{
+	if (d >= size || seen[d])
+		return false;
+	seen[d] = 1;
+	return true;
+}
+
+int vq_adopt(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa,
+	     const struct vq_state *st, const char **why)
+{
+	uint8_t seen[VQ_MAX_SIZE] = { 0 };
+	bool busy = st->inflight_head != VQ_NO_INFLIGHT;
+	uint16_t inflight = busy ? st->inflight_len : 0;
+	*why = "the queue size is not a power of two up to 256";
+	if (layout(vq, index, size, mem, mem_pa))
+		return -EINVAL;
+	*why = "the ring's available index is not the record's";
+	if (*(volatile uint16_t *)&vq->avail->idx != st->avail_idx)
+		return -EINVAL;
+	*why = "the indices say another number of requests is in flight";
+	if ((uint16_t)(st->avail_idx - st->last_used) != (busy ? 1 : 0))
+		return -EINVAL;
+	*why = "the device's used index runs ahead of what was in flight";
+	if ((uint16_t)(*(volatile uint16_t *)&vq->used->idx - st->last_used) > (busy ? 1 : 0))
+		return -EINVAL;
+	*why = "free and in-flight descriptors do not add up to the queue size";
+	if ((uint32_t)st->num_free + inflight != size || (busy && inflight < 1))
+		return -EINVAL;
+	*why = "the free list loops or leaves the ring";
+	for (uint16_t i = 0, d = st->free_head; i < st->num_free; i++, d = vq->desc[d].next)
+		if (!visit(seen, size, d))
+			return -EINVAL;
+	if (busy) {
+		*why = "the chain in flight crosses the free list or ends early";
+		uint16_t d = st->inflight_head;
+		for (uint16_t i = 0; i < inflight; i++) {
+			bool more = vq->desc[d < size ? d : 0].flags & VRING_DESC_F_NEXT;
+			if (!visit(seen, size, d) || more != (i + 1 < inflight))
+				return -EINVAL;
+			d = vq->desc[d].next;
+		}
+		*why = "the available ring does not end with the chain in flight";
+		if (vq->avail->ring[(uint16_t)(st->avail_idx - 1) % size] != st->inflight_head)
+			return -EINVAL;
+		vq->busy[st->inflight_head] = inflight;
+	}
+	vq->free_head = st->free_head;
+	vq->num_free = st->num_free;
+	vq->avail_idx = st->avail_idx;
+	vq->last_used = st->last_used;
+	*why = NULL;
+	return 0;
 }

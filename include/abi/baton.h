@@ -5,6 +5,7 @@
  */
 #ifndef ABI_BATON_H
 #define ABI_BATON_H
+#include <stddef.h>
 #include <stdint.h>
 #include <abi/kho.h>
 #include <abi/luo.h>
@@ -63,4 +64,53 @@ struct baton_hugememfd_ser {
 	struct kho_vmalloc folios; /* memfd_luo_folio_ser entries (as memfd-v2) */
 } __attribute__((packed));
 _Static_assert(sizeof(struct baton_hugememfd_ser) == 48, "baton_hugememfd_ser is 48 bytes");
+
+/* ---- A virtio-blk device kept live across a live update (docs/abi/baton.md) ----
+ * File handler "baton-virtio-blk-v1": one record per preserved disk, what the next
+ * kernel needs to adopt the device without a reset (its PCI function must also be
+ * in the "pci-v2" FLB, include/abi/pci.h). The ring block (descriptor table, then
+ * the available ring, the used ring on the next page: include/virtqueue.h) is
+ * preserved as one folio of order ring_order at ring_pa, the request page (header
+ * at 0, status byte at 64) as an order-0 folio at req_pa. bar_base/bar_size are the
+ * function's memory BARs as found (a 64-bit BAR in the entry of its low half, the
+ * high half's entry 0), so the next kernel need not size them again. inflight_head
+ * names the one request chain the device may still own (0xffff: none), of
+ * inflight_len descriptors; its data is preserved as a folio of order
+ * inflight_order at inflight_pa. */
+#define BATON_VIRTIO_BLK_COMPATIBLE    "baton-virtio-blk-v1"
+#define BATON_VIRTIO_BLK_MAGIC         0x4b4c4256u   /* "VBLK" */
+#define BATON_VIRTIO_BLK_VERSION       1
+#define BATON_VIRTIO_BLK_NO_INFLIGHT   0xffffu
+
+struct baton_virtio_blk_ser {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t domain;          /* PCI segment */
+	uint16_t bdf;             /* bus << 8 | device << 3 | function */
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t queue_index;     /* the request queue: 0 */
+	uint16_t queue_size;      /* a power of two, at most 256 */
+	uint16_t avail_idx;       /* the driver's next available index */
+	uint16_t last_used;       /* used entries the driver has consumed */
+	uint16_t free_head;       /* first descriptor of the free list */
+	uint16_t num_free;        /* descriptors on it */
+	uint16_t inflight_head;   /* BATON_VIRTIO_BLK_NO_INFLIGHT or a chain's head */
+	uint16_t inflight_len;    /* descriptors in that chain */
+	uint16_t inflight_order;  /* order of its data folio */
+	uint32_t reserved;        /* 0 */
+	uint64_t features;        /* negotiated */
+	uint64_t capacity;        /* 512-byte sectors */
+	uint64_t ring_pa;         /* the ring block */
+	uint32_t ring_order;
+	uint32_t reserved2;       /* 0 */
+	uint64_t req_pa;          /* the request page */
+	uint64_t inflight_pa;     /* the in-flight request's data, 0 if none */
+	uint64_t inflight_lba;    /* where it writes */
+	uint64_t bar_base[6];
+	uint64_t bar_size[6];
+} __attribute__((packed));
+_Static_assert(sizeof(struct baton_virtio_blk_ser) == 192, "baton_virtio_blk_ser is 192 bytes");
+_Static_assert(offsetof(struct baton_virtio_blk_ser, features) == 40, "features at +40");
+_Static_assert(offsetof(struct baton_virtio_blk_ser, bar_base) == 96, "bar_base at +96");
 #endif

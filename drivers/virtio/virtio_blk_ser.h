@@ -1,0 +1,40 @@
+/*
+ * The "baton-virtio-blk-v1" record (include/abi/baton.h) as data: what a preserved
+ * disk's record must say before the next kernel touches the device it names. Pure
+ * functions, built for the host too (tests/host/test_virtio_blk_ser.c and
+ * fuzz_virtio_blk_ser.c); drivers/virtio/virtio_blk_luo.c is the handler.
+ *
+ * Two steps, both before any of the record's addresses is used:
+ *   virtio_blk_ser_check  the record alone: magic, version, reserved fields, a queue
+ *                         size the driver can run, a ring of the order that size
+ *                         needs, page-aligned addresses, counts that add up,
+ *                         features Baton asks for and VERSION_1 among them;
+ *   virtio_blk_ser_match  the record against what the function and the device say
+ *                         now (struct virtio_blk_seen): the same IDs, a device still
+ *                         live (FEATURES_OK and DRIVER_OK, not FAILED or NEEDS_RESET)
+ *                         offering every recorded feature, queue 0 enabled at the
+ *                         recorded size and ring addresses, the same capacity.
+ * Each returns 0, or -EINVAL with *why naming the first field that is wrong.
+ */
+#ifndef VIRTIO_BLK_SER_H
+#define VIRTIO_BLK_SER_H
+#include <abi/baton.h>
+#include <types.h>
+
+struct virtio_blk_seen {
+	uint16_t vendor_id, device_id;
+	uint8_t status;
+	uint64_t device_features;       /* what the device offers now */
+	uint16_t queue_size;            /* queue 0 as programmed */
+	uint16_t queue_enable;
+	uint64_t desc_pa, avail_pa, used_pa;
+	uint64_t capacity;
+};
+
+int virtio_blk_ser_check(const struct baton_virtio_blk_ser *s, uint64_t allowed_features,
+			 const char **why);
+int virtio_blk_ser_match(const struct baton_virtio_blk_ser *s,
+			 const struct virtio_blk_seen *seen, const char **why);
+/* The order of the block a ring of size entries takes. */
+unsigned virtio_blk_ring_order(uint16_t size);
+#endif
