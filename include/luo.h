@@ -48,6 +48,10 @@ struct luo_file_ops {
 	void (*unpreserve)(struct luo_file_op_args *a);       /* required */
 	int (*freeze)(struct luo_file_op_args *a);            /* optional */
 	void (*unfreeze)(struct luo_file_op_args *a);         /* optional */
+	/* optional: may the retrieved file take the name a->retrieve_name? Called before
+	 * retrieve; a refusal consumes nothing and is not sticky (a Baton addition:
+	 * Linux's retrieve makes an fd, which has no name). */
+	int (*check_name)(struct luo_file_op_args *a);
 	int (*retrieve)(struct luo_file_op_args *a);          /* required */
 	bool (*can_finish)(struct luo_file_op_args *a);       /* optional */
 	void (*finish)(struct luo_file_op_args *a);           /* required */

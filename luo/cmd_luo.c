@@ -107,6 +107,9 @@ static int retrieve(struct shell_ctx *c, char **argv)
 		return shell_err(c, err, "session '%.64s' is not a retrieved incoming one", argv[2]);
 	if (err == -EINVAL)
 		return shell_err(c, err, "token %s: its handed-over record is invalid", argv[3]);
+	if (err == -ENODEV)                         /* a name the file's kind cannot take */
+		return shell_err(c, err, "token %s cannot be named '%.64s' (a disk takes blk0 "
+				 "to blk3)", argv[3], argv[4]);
 	if (err == -EIO && !st.retrieved)           /* every incoming access: EIO */
 		return shell_err(c, err, "the incoming sessions could not be read");
 	if (err == -EIO)

@@ -416,8 +416,6 @@ static int hmf_retrieve(struct luo_file_op_args *a)
 	struct memfd_leftover left = { NULL, 0 };
 	struct hugetlb_pool *pool;
 	paddr_t *folios;
-	if (memfd_check_name(a->retrieve_name))
-		return -EINVAL;
 	int err = take(a->serialized_data, &s, &folios, &pool, &left);
 	if (err)
 		return memfd_folios_keep(&a->private_data, &left, err);
@@ -466,7 +464,7 @@ static void hmf_finish(struct luo_file_op_args *a)
 
 static const struct luo_file_ops hmf_ops = {
 	.can_preserve = hmf_can_preserve, .preserve = hmf_preserve, .unpreserve = hmf_unpreserve,
-	.freeze = hmf_freeze, .retrieve = hmf_retrieve, .finish = hmf_finish,
+	.freeze = hmf_freeze, .check_name = memfd_folios_check_name, .retrieve = hmf_retrieve, .finish = hmf_finish,
 };
 static struct luo_file_handler hmf_handler = { .ops = &hmf_ops,
 					       .compatible = BATON_HUGEMEMFD_COMPATIBLE };

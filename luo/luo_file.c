@@ -171,7 +171,10 @@ int luo_file_retrieve(struct luo_file *f, const char *name, struct luo_fileref *
 		return f->args.retrieve_status;          /* sticky */
 	if (f->args.retrieve_status == 0) {
 		f->args.retrieve_name = name;
-		int err = f->fh->ops->retrieve(&f->args);
+		int err = f->fh->ops->check_name ? f->fh->ops->check_name(&f->args) : 0;
+		if (err)
+			return err;                      /* nothing consumed: not sticky */
+		err = f->fh->ops->retrieve(&f->args);
 		f->args.retrieve_status = err ? err : 1;
 		if (err)
 			return err;

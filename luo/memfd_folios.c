@@ -254,3 +254,8 @@ uint64_t memfd_folios_give_back(struct memfd_leftover *left)
 	*left = (struct memfd_leftover){ NULL, 0 };
 	return back;
 }
+
+int memfd_folios_check_name(struct luo_file_op_args *a)
+{
+	return memfd_check_name(a->retrieve_name);
+}

@@ -9,6 +9,7 @@
 #ifndef LUO_MEMFD_FOLIOS_H
 #define LUO_MEMFD_FOLIOS_H
 #include <abi/luo.h>
+#include <luo.h>
 #include <memfd.h>
 
 struct memfd_folios {
@@ -68,4 +69,6 @@ int memfd_folios_keep(void **slot, struct memfd_leftover *left, int err);
 /* At finish: each block restored (if it still is a preserved block) and freed, at the
  * order the tree gives; returns how many went back. Frees left's array. */
 uint64_t memfd_folios_give_back(struct memfd_leftover *left);
+/* Both memfd handlers' check_name: a memfd name (1 to 63 bytes), -EINVAL if not. */
+int memfd_folios_check_name(struct luo_file_op_args *a);
 #endif

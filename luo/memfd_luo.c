@@ -125,8 +125,6 @@ static int retrieve(struct luo_file_op_args *a)
 	struct memfd_leftover left = { NULL, 0 };
 	paddr_t *pages;
 	uint64_t n;
-	if (memfd_check_name(a->retrieve_name))
-		return -EINVAL;                    /* nothing consumed yet: can be retried */
 	if (take_ser(a->serialized_data, &s))
 		return -EIO;
 	if (s.seals & ~(uint32_t)F_SEAL_ALL) {
@@ -182,7 +180,7 @@ static void finish(struct luo_file_op_args *a)
 
 static const struct luo_file_ops memfd_ops = {
 	.can_preserve = can_preserve, .preserve = preserve, .unpreserve = unpreserve,
-	.freeze = freeze, .retrieve = retrieve, .finish = finish,
+	.freeze = freeze, .check_name = memfd_folios_check_name, .retrieve = retrieve, .finish = finish,
 };
 
 static struct luo_file_handler memfd_handler = { .ops = &memfd_ops,

@@ -1,7 +1,9 @@
 /*
  * `pci`: the functions found at boot, one line each, for debugging:
  *   0000:00:04.0 1af4:1042 class=010000 driver=virtio-blk bar1=mem32:0xfebd1000+0x1000 ...
- * then `ok devices=N access=ecam|legacy`.
+ * then `ok devices=N access=ecam|legacy`. A function in a live update's pci-v2 list
+ * says so: lu=in (kept by the previous kernel, not finished), lu=out (kept for the
+ * next kernel), lu=in,out.
  */
 #include <errno.h>
 #include <pci.h>
@@ -25,6 +27,9 @@ static int cmd_pci(struct shell_ctx *c, int argc, char **argv)
 					      b, r->io ? "io" : r->is64 ? "mem64" : "mem32",
 					      (unsigned long long)r->base, (unsigned long long)r->size);
 		}
+		if ((d->lu_in || d->lu_out) && n > 0 && (size_t)n < sizeof(line))
+			snprintf(line + n, sizeof(line) - (size_t)n, " lu=%s",
+				 d->lu_in && d->lu_out ? "in,out" : d->lu_in ? "in" : "out");
 		printk("%s\n", line);
 	}
 	shell_kv(c, "devices", "%u", pci_count());

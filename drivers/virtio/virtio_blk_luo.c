@@ -5,8 +5,11 @@
  * docs/virtio.md). Its handler depends on the PCI FLB "pci-v2".
  *
  * preserve:   the function (and its bridges) into pci-v2; the ring block and the
- *             request page KHO-preserved as they are; a preserved record with the
- *             PCI address, IDs, BARs, features, capacity and ring addresses.
+ *             request page KHO-preserved as they are, page by page (order 0: a
+ *             block of another order would cost the radix tree a path of its own,
+ *             5 pages and 11 us of the next kernel's early boot); a preserved
+ *             record with the PCI address, IDs, BARs, features, capacity and ring
+ *             addresses.
  * freeze:     (in kexec) the queue's indices and free list into the record; a write
  *             still in flight (`blk submit`) is recorded, its data folio preserved.
  *             drivers_quiesce then leaves the device live, bus mastering on.
@@ -85,13 +88,33 @@ static void record(struct baton_virtio_blk_ser *s, const struct blk_dev *d)
 	}
 }
 
+/* The ring block's pages, each as an order-0 block; all or nothing. */
+static int preserve_ring(paddr_t pa, unsigned order)
+{
+	for (uint64_t i = 0; i < 1ull << order; i++) {
+		int err = kho_preserve_folio(pa + i * PAGE_SIZE, 0);
+		if (err) {
+			while (i--)
+				kho_unpreserve_folio(pa + i * PAGE_SIZE, 0);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void unpreserve_ring(paddr_t pa, unsigned order)
+{
+	for (uint64_t i = 0; i < 1ull << order; i++)
+		kho_unpreserve_folio(pa + i * PAGE_SIZE, 0);
+}
+
 static void undo(struct blk_out *o, int stage)
 {
 	struct blk_dev *d = o->d;
 	if (stage >= 3)
 		kho_unpreserve_folio(d->dma_pa, 0);
 	if (stage >= 2)
-		kho_unpreserve_folio(d->vq.desc_pa, virtio_blk_ring_order(d->vq.size));
+		unpreserve_ring(d->vq.desc_pa, virtio_blk_ring_order(d->vq.size));
 	if (stage >= 1)
 		kho_unpreserve_free(o->ser_pa);
 	pci_luo_unpreserve(d->vd.pci);
@@ -115,7 +138,7 @@ static int preserve(struct luo_file_op_args *a)
 	}
 	d->luo = o;
 	if (!(err = kho_alloc_preserve(sizeof(struct baton_virtio_blk_ser), &o->ser_pa)) && ++stage &&
-	    !(err = kho_preserve_folio(d->vq.desc_pa, virtio_blk_ring_order(d->vq.size))) && ++stage &&
+	    !(err = preserve_ring(d->vq.desc_pa, virtio_blk_ring_order(d->vq.size))) && ++stage &&
 	    !(err = kho_preserve_folio(d->dma_pa, 0)))
 		stage++;
 	if (err) {
@@ -181,8 +204,8 @@ static int take_ser(uint64_t data, struct baton_virtio_blk_ser *s)
 /* The pages the record names that the tree proves preserved, taken back: freed
  * only after the device that used them was reset (give_back). */
 struct taken {
-	paddr_t pa[3];
-	unsigned order[3], n;
+	paddr_t pa[8];                          /* ring (<= 4 pages), request, data */
+	unsigned order[8], n;
 };
 
 static bool take(struct taken *t, paddr_t pa, unsigned order)
@@ -193,6 +216,14 @@ static bool take(struct taken *t, paddr_t pa, unsigned order)
 	t->pa[t->n] = pa;
 	t->order[t->n++] = got;
 	return got == order;
+}
+
+static bool take_ring(struct taken *t, paddr_t pa, unsigned order)
+{
+	for (uint64_t i = 0; i < 1ull << order; i++)
+		if (!take(t, pa + i * PAGE_SIZE, 0))
+			return false;
+	return true;
 }
 
 static void give_back(struct taken *t)
@@ -244,7 +275,7 @@ static int adopt(const struct baton_virtio_blk_ser *s, struct blk_dev *d, struct
 		return -EINVAL;
 	*why = "the ring, request page or in-flight data is not preserved memory";
 	bool busy = s->inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT;
-	if (!take(t, s->ring_pa, s->ring_order) || !take(t, s->req_pa, 0) ||
+	if (!take_ring(t, s->ring_pa, s->ring_order) || !take(t, s->req_pa, 0) ||
 	    (busy && !take(t, s->inflight_pa, s->inflight_order)))
 		return -EINVAL;
 	*why = "the virtio registers cannot be mapped";
@@ -284,18 +315,24 @@ static void fall_back(struct pci_dev *pd, struct taken *t, const char *what, con
 	give_back(t);
 }
 
-static int retrieve(struct luo_file_op_args *a)
+/* A disk takes the name blk0 .. blk3 of a free slot. */
+static int check_name(struct luo_file_op_args *a)
 {
 	unsigned slot;
+	if (slot_of(a->retrieve_name, &slot))
+		return -ENODEV;
+	return virtio_blk_slot(slot)->in_use ? -EEXIST : 0;
+}
+
+static int retrieve(struct luo_file_op_args *a)
+{
+	unsigned slot = 0;
 	struct baton_virtio_blk_ser s;
 	struct taken t = { .n = 0 };
 	struct pci_dev *pd;
 	const char *why;
-	if (slot_of(a->retrieve_name, &slot))
-		return -EINVAL;                     /* nothing consumed: can be retried */
+	slot_of(a->retrieve_name, &slot);           /* check_name accepted it */
 	struct blk_dev *d = virtio_blk_slot(slot);
-	if (d->in_use)
-		return -EEXIST;
 	if (take_ser(a->serialized_data, &s))
 		return -EIO;
 	*d = (struct blk_dev){ 0 };
@@ -333,7 +370,7 @@ static void finish_one(struct luo_file_op_args *a)
 	struct pci_dev *pd = virtio_blk_ser_check(&s, VIRTIO_BLK_FEATURES, &why) ? NULL
 				     : pci_find(s.domain, s.bdf);
 	if (pd) {
-		take(&t, s.ring_pa, s.ring_order);
+		take_ring(&t, s.ring_pa, s.ring_order);
 		take(&t, s.req_pa, 0);
 		if (s.inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT)
 			take(&t, s.inflight_pa, s.inflight_order);
@@ -363,7 +400,8 @@ static void finish(struct luo_file_op_args *a)
 
 static const struct luo_file_ops blk_ops = {
 	.can_preserve = can_preserve, .preserve = preserve, .unpreserve = unpreserve,
-	.freeze = freeze, .unfreeze = unfreeze, .retrieve = retrieve, .finish = finish,
+	.freeze = freeze, .unfreeze = unfreeze, .check_name = check_name, .retrieve = retrieve,
+	.finish = finish,
 };
 static struct luo_file_handler blk_handler = { .ops = &blk_ops,
 					       .compatible = BATON_VIRTIO_BLK_COMPATIBLE };

@@ -70,7 +70,7 @@ _Static_assert(sizeof(struct baton_hugememfd_ser) == 48, "baton_hugememfd_ser is
  * kernel needs to adopt the device without a reset (its PCI function must also be
  * in the "pci-v2" FLB, include/abi/pci.h). The ring block (descriptor table, then
  * the available ring, the used ring on the next page: include/virtqueue.h) is
- * preserved as one folio of order ring_order at ring_pa, the request page (header
+ * preserved as 2^ring_order order-0 pages from ring_pa, the request page (header
  * at 0, status byte at 64) as an order-0 folio at req_pa. bar_base/bar_size are the
  * function's memory BARs as found (a 64-bit BAR in the entry of its low half, the
  * high half's entry 0), so the next kernel need not size them again. inflight_head

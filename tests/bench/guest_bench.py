@@ -26,6 +26,15 @@ exactly from run to run, whatever else the host is doing.
       q35 guest updated with nothing preserved, with and without a disk. The
       device reset before the jump falls in `prepare` (quiesce_ns), the next
       kernel's probe of it in `early_boot` + `prompt` (probe_ns).
+  blk_preserve: the same 1 GiB q35 guest with a disk kept live across the update
+      (`luo preserve S blk0 T`, docs/virtio.md section 7) against the disk reset
+      and probed again, with the LUO work held equal (the reset disk's guest
+      preserves a one-page memfd in a session instead): preserved_vs_reset_ns is
+      the difference of the blackouts; handover_extra_ns what the disk's record
+      and the PCI list add to serializing and taking over the handover;
+      device_work_saved_ns the reset before the jump and the probe before the
+      prompt that no longer happen (the adoption comes later, at `luo retrieve`).
+      phases lists each phase for [reset, reset + memfd session, preserved].
   big_guest_blackout: the blackout in guests of 64 GiB, 256 GiB and 1 TiB (QEMU's
       RAM reserved lazily, so untouched guest memory costs the host nothing; -cpu
       max with 46 physical address bits, which puts a 1 TiB guest's high RAM above
@@ -41,7 +50,7 @@ exactly from run to run, whatever else the host is doing.
       dump's page cache is dropped before each run: cold_ms is the median of three
       runs in host wall time, read_bytes the dump's bytes in the page cache after a
       run (fincore): what the inspector read, with the dump's size next to it.
-  Run some alone: guest_bench.py blk_seq_read blk_quiesce big_guest_blackout inspect_dump
+  Run some alone: guest_bench.py blk_seq_read blk_quiesce blk_preserve big_guest_blackout inspect_dump
 """
 import json
 import os
@@ -222,6 +231,43 @@ def run_blk_quiesce():
          probe_ns=(k["early_boot"] + k["prompt"]) - (n["early_boot"] + n["prompt"]))
 
 
+def run_blk_preserve():
+    """The blackout of a 1 GiB q35 guest with a disk: reset and probed again, or
+    preserved (adopted later, at `luo retrieve`); and, as the baseline that carries
+    the same LUO work without a device, the disk reset with a session holding one
+    one-page memfd instead."""
+    phases = {}
+    setups = {"reset": [],
+              "memfd_session": ["memfd create m 4096", "luo create-session bench",
+                                "luo preserve bench m 1"],
+              "preserved": ["luo create-session bench", "luo preserve bench blk0 1"]}
+    with tempfile.TemporaryDirectory(prefix="baton-bench.") as d:
+        disk = Path(d) / "disk.img"
+        with open(disk, "wb") as f:
+            f.truncate(16 << 20)
+        for name, lines in setups.items():
+            b = baton.Baton(mem="1G", extra_args=ICOUNT, disks=[disk])
+            try:
+                b.boot(timeout=120)
+                for line in lines:
+                    b.ok(line)
+                phases[name] = blackout(b, 300)
+                if name == "preserved":
+                    b.ok("luo retrieve-session bench")
+                    b.ok("luo retrieve bench 1 blk0")
+                    b.ok("blk info")
+            finally:
+                b.close()
+    r, m, p = phases["reset"], phases["memfd_session"], phases["preserved"]
+    emit(bench="blk_preserve", guest="1G", machine="q35", unit="ns_guest",
+         blackout_reset=r["blackout"], blackout_memfd_session=m["blackout"],
+         blackout_preserved=p["blackout"],
+         preserved_vs_reset_ns=p["blackout"] - m["blackout"],
+         handover_extra_ns=(p["serialize"] + p["early_boot"]) - (m["serialize"] + m["early_boot"]),
+         device_work_saved_ns=(m["prepare"] + m["prompt"]) - (p["prepare"] + p["prompt"]),
+         phases={k: [r[k], m[k], p[k]] for k in r if k != "blackout"})
+
+
 BIG = {"64G": 64 * GiB, "256G": 256 * GiB, "1T": 1024 * GiB}
 MEMMAP = re.compile(r"memmap (\d+) bytes \((\d+\.\d+)% of RAM\)")
 
@@ -308,6 +354,7 @@ def run_inspect_dump():
 
 SCENARIOS = {"blk_seq_read": lambda: [run_blk(m) for m in ("q35", "pc")],
              "blk_quiesce": run_blk_quiesce,
+             "blk_preserve": run_blk_preserve,
              "inspect_dump": run_inspect_dump,
              "big_guest_blackout": lambda: [run_big(s, p, prod) for s in BIG
                                             for p, prod in ((0, True), (0, False),
