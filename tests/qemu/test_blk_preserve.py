@@ -368,7 +368,9 @@ def test_never_retrieved(qemu, disk):
     writes = []
     fill(b, writes, 0, 64, 1)
     preserve(b, "S")
+    ring = queue(b, path)["vring-desc"]
     update(b, pci)
+    assert b.ok(f"page {ring:#x}")["state"] == "preserved"
     # The session is retrieved, the disk in it is not: its finish resets the disk.
     assert b.ok("luo retrieve-session S") == {"session": "S", "files": "1"}
     r = b.cmd("luo finish S")
@@ -377,7 +379,11 @@ def test_never_retrieved(qemu, disk):
         "virtio-blk: a disk never retrieved not adopted: its session finished; reset and "
         "probed afresh",
         f"virtio: {pci} blk0 found status={FOUND_AFTER_RELEASE}"]
-    assert_fresh_queue(queue(b, path))
+    q = queue(b, path)
+    assert_fresh_queue(q)
+    # The old ring went back to the allocator once the device was reset, after the
+    # probe had set up its new one elsewhere.
+    assert q["vring-desc"] != ring and b.ok(f"page {ring:#x}")["state"] == "free"
     assert b.ok("blk info")["found-status"] == FOUND_AFTER_RELEASE
     verify(b, 0, 64, 1)
     fill(b, writes, 64, 64, 2)
