@@ -24,10 +24,9 @@ What the tests prove, from inside the guest (console, log lines) and from outsid
 - A disk never retrieved is reset and probed at its session's finish; a session
   never retrieved at all loses the disk at the next update (bus mastering off),
   and the kernel after that probes it like any other.
-- The console's misuse errors, with the errno and message the code gives. One is
-  a known fault, marked xfail (strict): `luo retrieve S T blk9` answers EINVAL
-  "its handed-over record is invalid", and LUO keeps that error for the file, so a
-  mistyped name costs the disk its adoption.
+- The console's misuse errors, with the errno and message the code gives; a
+  name no disk can take (`luo retrieve S T blk9`) is refused with ENODEV before
+  anything is consumed, so the retrieve can be repeated with a good name.
 """
 import re
 
@@ -448,17 +447,9 @@ def test_misuse_errors(qemu, tmp_path):
     assert b.error("luo finish S", "ENOENT") == "no session 'S'"
 
 
-class StickyName(Exception):
-    """A mistyped device name cost the disk its adoption."""
-
-
-@pytest.mark.xfail(raises=StickyName, reason=(
-    "the handler refuses a bad name before consuming anything ('can be retried'), "
-    "but LUO keeps any retrieve error for good, and the console calls it an invalid "
-    "record: the disk is then never adopted, only reset at the session's finish"))
 def test_retrieve_bad_name_then_good(qemu, disk):
-    """A retrieve into a name no disk can have, then into blk0: the second should
-    adopt the disk. Only StickyName is the expected failure; any other is real."""
+    """A retrieve into a name no disk can have, then into blk0: the first is refused
+    (ENODEV, naming the name) and consumes nothing, so the second adopts the disk."""
     b = qemu(machine="q35", disks=[disk])
     b.boot()
     pci = b.ok("blk info")["pci"]
@@ -466,11 +457,9 @@ def test_retrieve_bad_name_then_good(qemu, disk):
     preserve(b, "S")
     update(b, pci)
     assert b.ok("luo retrieve-session S") == {"session": "S", "files": "1"}
-    # What the code answers today: EINVAL, but naming the record, not the name.
-    r = b.cmd("luo retrieve S 7 blk9")
-    assert (r.ename, r.message, r.details) == ("EINVAL", RETRIEVE_INVALID.format(7), []), r
+    for _ in range(2):                    # refused every time, and never sticky
+        assert b.error("luo retrieve S 7 blk9", "ENODEV") == \
+            "token 7 cannot be named 'blk9' (a disk takes blk0 to blk3)"
     r = b.cmd("luo retrieve S 7 blk0")
-    if not r.ok:
-        raise StickyName(r.result)
-    assert r.result == "ok name=blk0" and ADOPTED_RE.fullmatch(r.details[0])
+    assert r.result == "ok name=blk0" and ADOPTED_RE.fullmatch(r.details[0]), r
     verify(b, 0, 8, 1)
