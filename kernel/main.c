@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <kernel.h>
 #include <initcall.h>
+#include <percpu.h>
 #include <layout.h>
 #include <hugetlb.h>
 #include <kexec.h>
@@ -121,6 +122,8 @@ static void report_boot(const struct boot_info *bi)
 	       paging_has_gbpages() ? " (1 GiB pages)" : " (2 MiB pages)");
 }
 
+static struct percpu boot_cpu = { .id = 0 };   /* the boot CPU's (include/percpu.h) */
+
 __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 {
 	boot_state.tsc_at_entry = rdtsc();
@@ -130,6 +133,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	console_set_output(serial_write);
 	gdt_init();
 	idt_init();
+	percpu_install(&boot_cpu);
 
 	struct boot_info *bi = &boot_info;
 	int err = boot_info_from(proto, info_pa, bi);

@@ -1,0 +1,69 @@
+/*
+ * Spin locks: a ticket lock (FIFO, so no CPU starves), with the interrupt flag
+ * saved and cleared while held, so an interrupt handler on the same CPU can never
+ * spin on a lock its CPU holds. Never held across a sleep (Baton has none) or an
+ * I/O wait. On the host (unit tests) the same atomics run between threads and the
+ * interrupt flag is left alone.
+ *
+ *     uint64_t f = spin_lock_irqsave(&l);  ...  spin_unlock_irqrestore(&l, f);
+ */
+#ifndef SPINLOCK_H
+#define SPINLOCK_H
+#include <types.h>
+
+struct spinlock {
+	uint32_t next;                /* the ticket the next locker takes */
+	uint32_t owner;               /* the ticket being served */
+};
+#define SPINLOCK_INIT { 0, 0 }
+
+static inline void spin_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void spin_lock(struct spinlock *l)
+{
+	uint32_t t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
+		spin_pause();
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+}
+
+static inline bool spin_is_locked(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+}
+
+#if __STDC_HOSTED__
+static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+	spin_lock(l);
+	return 0;
+}
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	(void)flags;
+	spin_unlock(l);
+}
+#else
+static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f) : : "memory");
+	spin_lock(l);
+	return f;
+}
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	spin_unlock(l);
+	if (flags & (1u << 9))                  /* IF was set */
+		__asm__ volatile("sti" ::: "memory");
+}
+#endif
+#endif
