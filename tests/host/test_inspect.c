@@ -36,6 +36,7 @@ enum breakage {
 	/* the disk and its PCI function (test_devices) */
 	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
 	BLK_QUEUE, BLK_RING, BLK_RING_ORDER, BLK_INFLIGHT,
+	SEED,                                  /* GOOD with an empty pool: fuzz_inspect's seed */
 };
 
 static uint8_t *arena;
@@ -188,14 +189,18 @@ static void build(enum breakage b)
 				   .folios = vmalloc_area(fol, sizeof(fol)) };
 	memcpy(va(memfd_pa), &m, sizeof(m));
 
-	/* the hugetlb FLB: pool 0 of two 2 MiB folios, the second in use */
-	preserve(POOL0, 9);
-	preserve(POOL1, 9);
+	/* the hugetlb FLB: pool 0 of two 2 MiB folios, the second in use (the seed's
+	 * pool is empty, so that its dump need not hold 4 MiB of folios) */
+	bool pool = b != SEED;
+	if (pool) {
+		preserve(POOL0, 9);
+		preserve(POOL1, 9);
+	}
 	uint64_t list[2] = { POOL0, POOL1 | BATON_HUGETLB_USER };
 	uint64_t hpa = block_alloc(NULL);
 	struct baton_hugetlb_ser h = { .magic = BATON_HUGETLB_MAGIC, .version = BATON_HUGETLB_VERSION,
 				       .nr_pools = 1 };
-	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = 1, .nr_folios = 2,
+	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = pool, .nr_folios = pool ? 2 : 0,
 						     .list = vmalloc_area(list, sizeof(list)) };
 	memcpy(va(hpa), &h, sizeof(h));
 
@@ -597,6 +602,37 @@ static void test_devices(void **state)
 	}
 }
 
+/* fuzz_inspect's seed tests/host/corpus/inspect/elf-luo-disk: the handover with
+ * every record the inspector decodes (an empty pool), in the fuzzer's ELF input
+ * format (fuzz_inspect.c): mode 1 (ELF, scan), two PT_LOADs, the tree's pages and
+ * the blocks. Written where INSPECT_SEED names, e.g.
+ *   INSPECT_SEED=tests/host/corpus/inspect/elf-luo-disk build/host/test_inspect */
+static void test_seed(void **state)
+{
+	(void)state;
+	build(SEED);
+	struct inspect_opts o = { 0 };
+	struct report r;
+	assert_true(inspect(arena, ARENA, &o, &r));
+	assert_int_equal(r.memfds.n, 1);
+	assert_int_equal(r.blks.n, 1);
+	assert_true(r.pci_ok);
+	report_free(&r);
+	const char *path = getenv("INSPECT_SEED");
+	if (!path)
+		return;
+	uint64_t seg[2][3] = { { NODE_BASE, 0, next_node - NODE_BASE },
+			       { BLOCK_BASE, next_node - NODE_BASE, next_block - BLOCK_BASE } };
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputc(1, f);
+	fputc(2, f);
+	fwrite(seg, sizeof(seg), 1, f);
+	fwrite(arena + NODE_BASE, seg[0][2], 1, f);
+	fwrite(arena + BLOCK_BASE, seg[1][2], 1, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* The handover tag's fields, as `kexec finalize` prints them: each refusal of
  * kho/kho_in.c and kho/kho_scratch.c is an error whose message starts with the
  * kernel's reason, and only the checks named fail. */
@@ -692,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_good_elf),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_not_a_dump),
 	};
