@@ -703,6 +703,26 @@ static void test_tag(void **state)
 	}
 }
 
+/* The owners' bytes: marks of one owner counted once where they overlap, whoever's
+ * they are, and none lost for lying below another file's. */
+static void test_owner_bytes(void **state)
+{
+	(void)state;
+	struct mark m[] = {
+		{ 0x10000, 0x1000, OWN_LUO, 0, -1, -1 },
+		{ 0x5000, 0x100, OWN_LUO, 1, -1, -1 },     /* below file 0's, another file */
+		{ 0x10800, 0x1000, OWN_LUO, 2, -1, -1 },   /* half over file 0's */
+		{ 0x20000, 0x2000, OWN_BLK, 2, -1, -1 },
+	};
+	struct report r = { .preserved_bytes = 0x10000 };
+	r.marks.v = m;
+	r.marks.n = ARRAY_SIZE(m);
+	char *json = rendered(&r, report_json);
+	assert_non_null(strstr(json, "\"owners\":{\"unclaimed\":50944,\"kho\":0,\"luo\":6400,"
+				     "\"memfd\":0,\"hugetlb\":0,\"timeline\":0,\"blk\":8192,\"tree\":0}"));
+	free(json);
+}
+
 static void test_not_a_dump(void **state)
 {
 	(void)state;
@@ -730,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_tag),
+		cmocka_unit_test(test_owner_bytes),
 		cmocka_unit_test(test_not_a_dump),
 	};
 	int rc = cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

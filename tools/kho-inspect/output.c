@@ -34,7 +34,8 @@ static void human(char *buf, size_t n, uint64_t bytes)
 		snprintf(buf, n, "%llu %s", (unsigned long long)whole, unit[u]);
 }
 
-/* Bytes per owner, overlapping marks of one owner counted once. */
+/* Marks by owner, then by whose (file, pool, FLB), then by address: the picture
+ * merges touching marks of one owner and one file, pool or FLB. */
 static int mark_cmp(const void *a, const void *b)
 {
 	const struct mark *x = a, *y = b;
@@ -49,6 +50,17 @@ static int mark_cmp(const void *a, const void *b)
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
+/* Marks by owner, then by address: what one sweep per owner counts. */
+static int owner_addr_cmp(const void *a, const void *b)
+{
+	const struct mark *x = a, *y = b;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+/* Bytes per owner, overlapping marks of one owner counted once (whoever's they
+ * are: a sweep in address order, so a mark below another file's is not lost). */
 static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 {
 	memset(out, 0, sizeof(uint64_t) * OWN_NR);
@@ -57,7 +69,7 @@ static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 		return;
 	if (r->marks.n)
 		memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
-	qsort(m, r->marks.n, sizeof(*m), mark_cmp);
+	qsort(m, r->marks.n, sizeof(*m), owner_addr_cmp);
 	uint64_t end = 0;
 	for (size_t i = 0; i < r->marks.n; i++) {
 		if (i == 0 || m[i].owner != m[i - 1].owner)
