@@ -6,11 +6,9 @@
 #define VIRTIO_BLK_INTERNAL_H
 #include <blk.h>
 #include <virtio.h>
+#include "virtio_blk_ser.h"   /* VIRTIO_BLK_FEATURES */
 
 #define VIRTIO_BLK_MAX_DEVS 4
-/* Feature bits Baton asks for: SIZE_MAX, SEG_MAX, RO, BLK_SIZE, FLUSH, VERSION_1. */
-#define VIRTIO_BLK_FEATURES ((1ull << 1) | (1ull << 2) | (1ull << 5) | (1ull << 6) | \
-			     (1ull << 9) | VIRTIO_F_VERSION_1)
 
 struct blk_dev {
 	char name[8];                  /* "blk0" */

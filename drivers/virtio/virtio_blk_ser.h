@@ -20,6 +20,13 @@
 #define VIRTIO_BLK_SER_H
 #include <abi/baton.h>
 #include <types.h>
+#include <virtio.h>
+
+/* Feature bits Baton asks for: SIZE_MAX, SEG_MAX, RO, BLK_SIZE, FLUSH, VERSION_1.
+ * Here, not in virtio_blk.h, so that a host program checking records
+ * (tools/kho-inspect) allows what the driver allows without the driver's header. */
+#define VIRTIO_BLK_FEATURES ((1ull << 1) | (1ull << 2) | (1ull << 5) | (1ull << 6) | \
+			     (1ull << 9) | VIRTIO_F_VERSION_1)
 
 struct virtio_blk_seen {
 	uint16_t vendor_id, device_id;

@@ -11,7 +11,9 @@
  * inspect() runs, then every output (text, JSON, SVG to /dev/null, the FDT through
  * kho_fdt_print into the printk capture). Findings: any sanitizer report (the buffer
  * is exactly the input's size, so a read past the dump is caught), a verdict that
- * disagrees with the error count. Seeds: tests/host/corpus/inspect/.
+ * disagrees with the error count. Seeds: tests/host/corpus/inspect/; elf-luo-disk, a
+ * whole handover with every record the inspector decodes (memfd, hugetlb, pci-v2, a
+ * virtio-blk disk), is written by test_inspect (its test_seed says how).
  */
 #include "fuzz_check.h"
 #include <elf.h>

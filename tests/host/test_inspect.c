@@ -3,7 +3,8 @@
  * written into an 8 MiB arena at physical 0 with the kernel's own writers
  * (kho/kho_fdt.c, kho/kho_radix.c, luo/luo_ser.c over kho/kho_block.c), plus the
  * records those writers do not make (memfd-v2, the hugetlb FLB, vmalloc chunks,
- * kexec-metadata, baton-timeline) typed from include/abi/. The arena is then given
+ * kexec-metadata, baton-timeline, a baton-virtio-blk-v1 disk) typed from
+ * include/abi/, and the pci-v2 list written with drivers/pci/pci_ser.c. The arena is then given
  * to inspect() as a raw image, and as an ELF core of two PT_LOAD segments listed
  * out of order, and the findings are compared exactly: the good handover (accepted,
  * every count), and one breakage per case, each with its check name.
@@ -14,8 +15,11 @@
 #include <elf.h>
 #include <stdlib.h>
 #include <abi/baton.h>
+#include <abi/pci.h>
 #include "../../kho/kho_internal.h"
 #include "../../luo/luo_ser.h"
+#include "../../drivers/pci/pci_ser.h"
+#include "../../drivers/virtio/virtio_blk_ser.h"
 #include "../../tools/kho-inspect/inspect.h"
 #include <libfdt.h>
 #include "host_test.h"
@@ -29,13 +33,17 @@
 
 enum breakage {
 	GOOD, BAD_MAGIC, KHO_V3, RADIX_SELF, BLOCK_OUTSIDE, LUO_SHORT, MEMFD_COUNT,
+	/* the disk and its PCI function (test_devices) */
+	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
+	BLK_QUEUE, BLK_RING, BLK_RING_ORDER, BLK_INFLIGHT,
+	SEED,                                  /* GOOD with an empty pool: fuzz_inspect's seed */
 };
 
 static uint8_t *arena;
 static struct dump wdump;
 static struct kho_radix tree;
 static uint64_t next_node, next_block, npreserved;
-static uint64_t fdt_pa, luo_pa, memfd_pa;
+static uint64_t fdt_pa, luo_pa, memfd_pa, pci_pa, blk_pa, ring_pa, inflight_pa;
 
 static void *va(uint64_t pa)
 {
@@ -59,15 +67,23 @@ static void preserve(uint64_t pa, unsigned order)
 	npreserved++;
 }
 
+/* 2^order zeroed pages, aligned to their size; preserved as one block if keep. */
+static paddr_t blocks_alloc(unsigned order, bool keep)
+{
+	uint64_t size = PAGE << order;
+	paddr_t pa = (next_block + size - 1) & ~(size - 1);
+	next_block = pa + size;
+	assert_true(next_block <= POOL0);
+	memset(va(pa), 0, size);
+	if (keep)
+		preserve(pa, order);
+	return pa;
+}
+
 static paddr_t block_alloc(void *ctx)
 {
 	(void)ctx;
-	paddr_t pa = next_block;
-	next_block += PAGE;
-	assert_true(next_block <= POOL0);
-	memset(va(pa), 0, PAGE);
-	preserve(pa, 0);
-	return pa;
+	return blocks_alloc(0, true);
 }
 
 static void block_free(paddr_t pa, void *ctx)
@@ -90,6 +106,60 @@ static struct kho_vmalloc vmalloc_area(const void *data, size_t len)
 	}
 	return (struct kho_vmalloc){ .first = chunk, .total_pages = (uint32_t)frames,
 				     .flags = KHO_VMALLOC_ALLOC, .order = 0 };
+}
+
+#define BLK_BDF   0x0020                 /* 00:04.0 */
+#define BLK_QSIZE 128
+
+/* The pci-v2 list (drivers/pci/pci_ser.c's writer): the disk's function, a bridge
+ * and the function below it, room for 8; broken as asked. */
+static uint64_t pci_list(enum breakage b)
+{
+	uint64_t pa = blocks_alloc(0, b != PCI_RECORD);
+	struct pci_ser *s = va(pa);
+	struct pci_dev_ser *e;
+	s->max_nr_devices = 8;
+	assert_int_equal(pci_ser_get(s, 0, BLK_BDF, &e), 0);
+	assert_int_equal(pci_ser_get(s, 0, 0x00e0, &e), 0);      /* 00:1c.0, a bridge */
+	assert_int_equal(pci_ser_get(s, 0, 0x0100, &e), 0);      /* 01:00.0 below it */
+	if (b == PCI_NR)
+		s->nr_devices = 2;
+	if (b == PCI_DUP) {
+		s->devices[3] = (struct pci_dev_ser){ 0, BLK_BDF, 1 };
+		s->nr_devices++;
+	}
+	return pa;
+}
+
+/* A baton-virtio-blk-v1 record with a write in flight (3 descriptors, its data an
+ * order-2 folio): the ring, the request page and the data preserved; broken as asked. */
+static uint64_t blk_record(enum breakage b)
+{
+	unsigned ring_order = virtio_blk_ring_order(BLK_QSIZE);
+	ring_pa = blocks_alloc(ring_order, b != BLK_RING && b != BLK_RING_ORDER);
+	if (b == BLK_RING_ORDER)
+		for (uint64_t i = 0; i < 1u << ring_order; i++)
+			preserve(ring_pa + i * PAGE, 0);
+	uint64_t req = blocks_alloc(0, true);
+	inflight_pa = blocks_alloc(2, b != BLK_INFLIGHT);
+	if (b == BLK_INFLIGHT)
+		preserve(inflight_pa, 0);
+	struct baton_virtio_blk_ser s = {
+		.magic = b == BLK_MAGIC ? 0x12345678 : BATON_VIRTIO_BLK_MAGIC,
+		.version = BATON_VIRTIO_BLK_VERSION, .domain = 0,
+		.bdf = b == BLK_NO_FUNCTION ? 0x0028 : BLK_BDF, .vendor_id = 0x1af4,
+		.device_id = 0x1042, .queue_size = BLK_QSIZE, .avail_idx = 7,
+		.last_used = b == BLK_QUEUE ? 7 : 6, .free_head = 3, .num_free = BLK_QSIZE - 3,
+		.inflight_head = 0, .inflight_len = 3, .inflight_order = 2,
+		.features = VIRTIO_F_VERSION_1 | (1ull << 9), .capacity = 131072,
+		.ring_pa = ring_pa, .ring_order = ring_order, .req_pa = req,
+		.inflight_pa = inflight_pa, .inflight_lba = 100,
+	};
+	s.bar_base[4] = 0xfe000000;
+	s.bar_size[4] = 0x4000;
+	uint64_t pa = blocks_alloc(0, b != BLK_RECORD);
+	memcpy(va(pa), &s, sizeof(s));
+	return pa;
 }
 
 /* The handover of the test, broken as asked. */
@@ -119,27 +189,38 @@ static void build(enum breakage b)
 				   .folios = vmalloc_area(fol, sizeof(fol)) };
 	memcpy(va(memfd_pa), &m, sizeof(m));
 
-	/* the hugetlb FLB: pool 0 of two 2 MiB folios, the second in use */
-	preserve(POOL0, 9);
-	preserve(POOL1, 9);
+	/* the hugetlb FLB: pool 0 of two 2 MiB folios, the second in use (the seed's
+	 * pool is empty, so that its dump need not hold 4 MiB of folios) */
+	bool pool = b != SEED;
+	if (pool) {
+		preserve(POOL0, 9);
+		preserve(POOL1, 9);
+	}
 	uint64_t list[2] = { POOL0, POOL1 | BATON_HUGETLB_USER };
 	uint64_t hpa = block_alloc(NULL);
 	struct baton_hugetlb_ser h = { .magic = BATON_HUGETLB_MAGIC, .version = BATON_HUGETLB_VERSION,
 				       .nr_pools = 1 };
-	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = 1, .nr_folios = 2,
+	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = pool, .nr_folios = pool ? 2 : 0,
 						     .list = vmalloc_area(list, sizeof(list)) };
 	memcpy(va(hpa), &h, sizeof(h));
 
-	/* LUO: one session with the memfd and an unknown file, one without files */
-	struct luo_ser_file files[2] = {
+	/* the disk, and its function in pci-v2 */
+	blk_pa = blk_record(b);
+	pci_pa = pci_list(b);
+
+	/* LUO: one session with the memfd, an unknown file and the disk, one without files */
+	struct luo_ser_file files[3] = {
 		{ MEMFD_LUO_COMPATIBLE, memfd_pa, 7 }, { "test-v1", 0x1234, 8 },
+		{ BATON_VIRTIO_BLK_COMPATIBLE, blk_pa, 9 },
 	};
-	struct luo_ser_session sessions[2] = { { "vm1", files, 2 }, { "empty", NULL, 0 } };
+	struct luo_ser_session sessions[2] = { { "vm1", files, 3 }, { "empty", NULL, 0 } };
 	struct luo_ser_chains c;
 	assert_int_equal(luo_ser_write(sessions, 2, block_alloc, block_free, NULL, &c), 0);
 	uint64_t flb = block_alloc(NULL);
 	luo_ser_flb_init(va(flb));
 	assert_int_equal(luo_ser_flb_add(va(flb), BATON_HUGETLB_FLB_COMPATIBLE, hpa, 1), 0);
+	if (b != NO_PCI)
+		assert_int_equal(luo_ser_flb_add(va(flb), PCI_LUO_FLB_COMPATIBLE, pci_pa, 1), 0);
 	luo_pa = block_alloc(NULL);
 	luo_ser_init(va(luo_pa), 3, flb);
 	((struct luo_ser *)va(luo_pa))->sessions_pa = c.sessions.first;
@@ -202,6 +283,17 @@ static uint8_t *elf_of(size_t *len)
 	return e;
 }
 
+/* What an output writes, as a string to free. */
+static char *rendered(const struct report *r, void (*out)(const struct report *, FILE *))
+{
+	char *buf;
+	size_t n;
+	FILE *f = open_memstream(&buf, &n);
+	out(r, f);
+	fclose(f);
+	return buf;
+}
+
 /* Every output runs (under ASan) and the JSON says what the verdict says. */
 static void outputs(const struct report *r, bool ok)
 {
@@ -213,9 +305,7 @@ static void outputs(const struct report *r, bool ok)
 	report_svg(r, &(struct dump_seg){ 0x100000, 0x200000, 0 }, f);
 	fclose(f);
 	free(buf);
-	f = open_memstream(&buf, &n);
-	report_json(r, f);
-	fclose(f);
+	buf = rendered(r, report_json);
 	assert_non_null(strstr(buf, ok ? "\"accepted\":true" : "\"accepted\":false"));
 	free(buf);
 }
@@ -234,7 +324,9 @@ static void check_good(const struct report *r)
 	assert_int_equal(r->ntree_pages, tree.nodes);
 	assert_int_equal(r->blocks, npreserved);
 	assert_int_equal(r->blocks_by_order[9], 2);
-	assert_int_equal(r->blocks_by_order[0], npreserved - 2);
+	assert_int_equal(r->blocks_by_order[1], 1);           /* the disk's ring */
+	assert_int_equal(r->blocks_by_order[2], 1);           /* its write in flight */
+	assert_int_equal(r->blocks_by_order[0], npreserved - 4);
 	assert_int_equal(r->subtrees.n, 3);
 	assert_true(r->have_meta);
 	assert_int_equal(r->meta_count, 2);
@@ -244,8 +336,8 @@ static void check_good(const struct report *r)
 	assert_int_equal(r->liveupdate_num, 3);
 	assert_int_equal(r->sessions.n, 2);
 	assert_string_equal(r->sessions.v[0].name, "vm1");
-	assert_int_equal(r->files.n, 2);
-	assert_int_equal(r->flbs.n, 1);
+	assert_int_equal(r->files.n, 3);
+	assert_int_equal(r->flbs.n, 2);
 	assert_int_equal(r->memfds.n, 1);
 	assert_int_equal(r->memfds.v[0].nr_folios, 3);
 	assert_int_equal(r->memfds.v[0].folio_bytes, 3 * PAGE);
@@ -253,6 +345,20 @@ static void check_good(const struct report *r)
 	assert_int_equal(r->hugetlb_pools, 1);
 	assert_int_equal(r->pools[0].nr_folios, 2);
 	assert_int_equal(r->pools[0].users_seen, 1);
+	assert_true(r->have_pci);
+	assert_true(r->pci_ok);
+	assert_int_equal(r->pci_pa, pci_pa);
+	assert_int_equal(r->pci_bytes, PAGE);
+	assert_int_equal(r->pci_max, 8);
+	assert_int_equal(r->pci_nr, 3);
+	assert_int_equal(r->pci_in_use, 3);
+	assert_int_equal(r->pci_devs.n, 3);
+	assert_int_equal(r->pci_devs.v[1].bdf, 0x00e0);
+	assert_int_equal(r->blks.n, 1);
+	assert_true(r->blks.v[0].record_ok);
+	assert_int_equal(r->blks.v[0].data, blk_pa);
+	assert_int_equal(r->blks.v[0].file, 2);
+	assert_int_equal(r->blks.v[0].s.ring_pa, ring_pa);
 }
 
 static void test_good_raw(void **state)
@@ -274,7 +380,34 @@ static void test_good_raw(void **state)
 	fclose(f);
 	assert_non_null(strstr(svg, "<title>memfd of session &quot;vm1&quot; token 0x7 (memfd-v2) "));
 	assert_non_null(strstr(svg, "<title>hugetlb pool 0 "));
+	char ring_title[128];                  /* the disk's ring, then its record and the list */
+	snprintf(ring_title, sizeof(ring_title), "<title>blk of session &quot;vm1&quot; token 0x9 "
+		 "(baton-virtio-blk-v1) %#llx+", (unsigned long long)ring_pa);
+	assert_non_null(strstr(svg, ring_title));
+	assert_non_null(strstr(svg, "<title>luo of session &quot;vm1&quot; token 0x9 (baton-virtio-blk-v1) "));
+	assert_non_null(strstr(svg, "<title>luo FLB pci-v2 "));
+	assert_non_null(strstr(svg, "<title>luo FLB baton-hugetlb-v2 "));
 	free(svg);
+	char *text = rendered(&r, report_text);   /* it names the disk and the functions */
+	assert_non_null(strstr(text, "  virtio-blk "));
+	assert_non_null(strstr(text, " (session \"vm1\" token 0x9): 0000:00:04.0 1af4:1042, 131072 "
+				     "sectors (64 MiB), features 0x100000200\n"));
+	assert_non_null(strstr(text, "    queue 0: size 128, avail 7, used 6, free 125 from 3, in "
+				     "flight: head 0, 3 descriptors, data "));
+	assert_non_null(strstr(text, "needs the live device: not checked here\n"));
+	assert_non_null(strstr(text, " (4 KiB): max_nr_devices 8, nr_devices 3, 3 in use, accepted\n"
+				     "  entry 0: 0000:00:04.0 refcount 1\n"
+				     "  entry 1: 0000:00:1c.0 refcount 1\n"
+				     "  entry 2: 0000:01:00.0 refcount 1\n"));
+	free(text);
+	char *json = rendered(&r, report_json);
+	assert_non_null(strstr(json, ",\"pci\":{\"data\":"));
+	assert_non_null(strstr(json, "\"devices\":[{\"index\":0,\"address\":\"0000:00:04.0\","
+				     "\"domain\":0,\"bdf\":32,\"refcount\":1},"));
+	assert_non_null(strstr(json, "\"virtio_blks\":[{\"data\":"));
+	assert_non_null(strstr(json, ",\"session\":\"vm1\",\"token\":\"0x9\",\"record_ok\":true,"
+				     "\"address\":\"0000:00:04.0\",\"vendor_id\":6900,"));
+	free(json);
 	assert_non_null(strstr(printk_log(), "compatible = \"kho-v4\";"));
 	assert_non_null(strstr(printk_log(), "LUO {"));
 	report_free(&r);
@@ -383,6 +516,123 @@ static void test_broken(void **state)
 	report_free(&r);
 }
 
+/* The disk and its PCI function, damaged one way at a time: exactly these findings
+ * besides the unknown file's info, in this order, at these bytes (offsets from the
+ * record named). pci-v2 refused is a warning (the next kernel probes every function
+ * afresh), and then the disk's function was not kept: an error on the disk. */
+enum where { AT_PCI, AT_BLK, AT_RING, AT_INFLIGHT };
+struct device_case {
+	enum breakage b;
+	struct {
+		const char *check;
+		enum severity sev;
+		enum where at;
+		uint64_t off, len;
+	} want[2];
+	const char *msg;                       /* the first finding's message has this */
+};
+
+static void test_devices(void **state)
+{
+	(void)state;
+	const uint64_t R = sizeof(struct baton_virtio_blk_ser);
+	static const struct device_case cases[] = {
+		{ PCI_NR, { { "pci.nr_devices", SEV_WARN, AT_PCI, 4, 4 },
+			    { "blk.pci", SEV_ERROR, AT_BLK, 8, 6 } },
+		  "pci_ser_check refuses the list: more entries in use than nr_devices "
+		  "(max_nr_devices 8, nr_devices 2, 3 in use); every function is probed afresh" },
+		{ PCI_DUP, { { "pci.duplicate", SEV_WARN, AT_PCI, 8 + 3 * 8, 8 },
+			     { "blk.pci", SEV_ERROR, AT_BLK, 8, 6 } },
+		  "a function appears twice: 0000:00:04.0, entries 0 and 3 (" },
+		{ PCI_RECORD, { { "pci.record", SEV_WARN, AT_PCI, 0, PAGE },
+				{ "blk.pci", SEV_ERROR, AT_BLK, 8, 6 } }, "(kho_restore_folio refuses it)" },
+		{ NO_PCI, { { "blk.pci", SEV_ERROR, AT_BLK, 8, 6 } },
+		  "0000:00:04.0 was not kept by pci-v2: there is no pci-v2 FLB;" },
+		{ BLK_NO_FUNCTION, { { "blk.pci", SEV_ERROR, AT_BLK, 8, 6 } },
+		  "0000:00:05.0 was not kept by pci-v2: it is not in the pci-v2 list;" },
+		{ BLK_RECORD, { { "blk.record", SEV_ERROR, AT_BLK, 0, R } }, "kho_restore_copy" },
+		{ BLK_MAGIC, { { "blk.version", SEV_ERROR, AT_BLK, 0, 8 } },
+		  "virtio_blk_ser_check refuses the record: magic or version" },
+		{ BLK_QUEUE, { { "blk.queue", SEV_ERROR, AT_BLK, 22, 4 } },
+		  "avail_idx and last_used disagree with what is in flight" },
+		{ BLK_RING, { { "blk.ring_unpreserved", SEV_ERROR, AT_RING, 0, 2 * PAGE } },
+		  "the ring block is not a preserved block of order 1" },
+		{ BLK_RING_ORDER, { { "blk.ring_unpreserved", SEV_ERROR, AT_RING, 0, 2 * PAGE } },
+		  "the ring block is not a preserved block of order 1" },
+		{ BLK_INFLIGHT, { { "blk.inflight_unpreserved", SEV_ERROR, AT_INFLIGHT, 0, 4 * PAGE } },
+		  "the in-flight data is not a preserved block of order 2" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct device_case *c = &cases[i];
+		build(c->b);
+		const uint64_t base[] = { pci_pa, blk_pa, ring_pa, inflight_pa };
+		for (int elf = 0; elf < 2; elf++) {
+			size_t len = ARENA;
+			uint8_t *e = elf ? elf_of(&len) : NULL;
+			struct inspect_opts o = { 0 };
+			struct report r;
+			bool ok = inspect(e ? e : arena, len, &o, &r);
+			size_t n = 0, errors = 0;
+			for (size_t k = 0; k < r.findings.n; k++) {
+				const struct finding *f = &r.findings.v[k];
+				if (!strcmp(f->check, "luo.file_unknown"))
+					continue;
+				if (n == 2 || !c->want[n].check || strcmp(f->check, c->want[n].check) ||
+				    f->sev != c->want[n].sev ||
+				    f->addr != base[c->want[n].at] + c->want[n].off ||
+				    f->len != c->want[n].len) {
+					report_text(&r, stderr);
+					case_fail("device case %zu elf %d: finding %zu is %s at %#llx+%#llx",
+						  i, elf, n, f->check, (unsigned long long)f->addr,
+						  (unsigned long long)f->len);
+				}
+				if (!n && !strstr(f->msg, c->msg))
+					case_fail("device case %zu: message \"%s\"", i, f->msg);
+				errors += f->sev == SEV_ERROR;
+				n++;
+			}
+			if (n != (c->want[1].check ? 2u : 1u) || ok || r.errors != errors) {
+				report_text(&r, stderr);
+				case_fail("device case %zu elf %d: %zu findings", i, elf, n);
+			}
+			outputs(&r, false);
+			report_free(&r);
+			free(e);
+		}
+	}
+}
+
+/* fuzz_inspect's seed tests/host/corpus/inspect/elf-luo-disk: the handover with
+ * every record the inspector decodes (an empty pool), in the fuzzer's ELF input
+ * format (fuzz_inspect.c): mode 1 (ELF, scan), two PT_LOADs, the tree's pages and
+ * the blocks. Written where INSPECT_SEED names, e.g.
+ *   INSPECT_SEED=tests/host/corpus/inspect/elf-luo-disk build/host/test_inspect */
+static void test_seed(void **state)
+{
+	(void)state;
+	build(SEED);
+	struct inspect_opts o = { 0 };
+	struct report r;
+	assert_true(inspect(arena, ARENA, &o, &r));
+	assert_int_equal(r.memfds.n, 1);
+	assert_int_equal(r.blks.n, 1);
+	assert_true(r.pci_ok);
+	report_free(&r);
+	const char *path = getenv("INSPECT_SEED");
+	if (!path)
+		return;
+	uint64_t seg[2][3] = { { NODE_BASE, 0, next_node - NODE_BASE },
+			       { BLOCK_BASE, next_node - NODE_BASE, next_block - BLOCK_BASE } };
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputc(1, f);
+	fputc(2, f);
+	fwrite(seg, sizeof(seg), 1, f);
+	fwrite(arena + NODE_BASE, seg[0][2], 1, f);
+	fwrite(arena + BLOCK_BASE, seg[1][2], 1, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* The handover tag's fields, as `kexec finalize` prints them: each refusal of
  * kho/kho_in.c and kho/kho_scratch.c is an error whose message starts with the
  * kernel's reason, and only the checks named fail. */
@@ -453,6 +703,26 @@ static void test_tag(void **state)
 	}
 }
 
+/* The owners' bytes: marks of one owner counted once where they overlap, whoever's
+ * they are, and none lost for lying below another file's. */
+static void test_owner_bytes(void **state)
+{
+	(void)state;
+	struct mark m[] = {
+		{ 0x10000, 0x1000, OWN_LUO, 0, -1, -1 },
+		{ 0x5000, 0x100, OWN_LUO, 1, -1, -1 },     /* below file 0's, another file */
+		{ 0x10800, 0x1000, OWN_LUO, 2, -1, -1 },   /* half over file 0's */
+		{ 0x20000, 0x2000, OWN_BLK, 2, -1, -1 },
+	};
+	struct report r = { .preserved_bytes = 0x10000 };
+	r.marks.v = m;
+	r.marks.n = ARRAY_SIZE(m);
+	char *json = rendered(&r, report_json);
+	assert_non_null(strstr(json, "\"owners\":{\"unclaimed\":50944,\"kho\":0,\"luo\":6400,"
+				     "\"memfd\":0,\"hugetlb\":0,\"timeline\":0,\"blk\":8192,\"tree\":0}"));
+	free(json);
+}
+
 static void test_not_a_dump(void **state)
 {
 	(void)state;
@@ -477,7 +747,10 @@ int main(void)
 		cmocka_unit_test(test_good_raw),
 		cmocka_unit_test(test_good_elf),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_tag),
+		cmocka_unit_test(test_owner_bytes),
 		cmocka_unit_test(test_not_a_dump),
 	};
 	int rc = cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """make inspect: see a handover. Boots Baton in QEMU (TCG, q35, PVH) with a QMP
-monitor, preserves three memfds in one LUO session (1 MiB and 64 KiB of small pages,
-4 MiB of 2 MiB huge pages from the hugetlb pool), builds the handover with `kexec
-finalize` (no jump), dumps the guest's memory over QMP (dump-guest-memory, ELF) and
-runs build/kho-inspect on it with the handover tag's fields finalize printed.
+monitor and a 16 MiB disk, preserves three memfds in one LUO session (1 MiB and
+64 KiB of small pages, 4 MiB of 2 MiB huge pages from the hugetlb pool) and the
+disk with a write still in flight (`blk submit`, then `luo preserve demo blk0`:
+its function goes into the pci-v2 FLB), builds the handover with `kexec finalize`
+(no jump), dumps the guest's memory over QMP (dump-guest-memory, ELF) and runs
+build/kho-inspect on it with the handover tag's fields finalize printed.
 
 Writes to build/inspect/: guest.elf (the dump), report.txt, report.json,
-memory.svg (docs/inspect.md says what each holds), and console.log (the serial
-log). Prints the report; exits with the inspector's status (0: the next kernel
+memory.svg (docs/inspect.md says what each holds), console.log (the serial log)
+and disk.img (the disk, zeros but for the write). Prints the report; exits with the inspector's status (0: the next kernel
 would take the handover over)."""
 import subprocess
 import sys
@@ -23,12 +25,17 @@ FILES = [  # name, `memfd create` arguments, fill seed, token
     ("b", "64K", 12, 2),
     ("h", "4M huge=2M", 13, 3),
 ]
+DISK_TOKEN = 4
+DISK_BYTES = 16 << 20
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    disk = OUT / "disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(DISK_BYTES)
     b = baton.Baton(mem="512M", cmdline="hugepages=4", monitor=True,
-                    log_path=OUT / "console.log")
+                    log_path=OUT / "console.log", disks=[disk])
     try:
         b.boot()
         b.ok("luo create-session demo")
@@ -36,6 +43,8 @@ def main():
             b.ok(f"memfd create {name} {args}")
             b.ok(f"memfd fill {name} {seed}")
             b.ok(f"luo preserve demo {name} {token}")
+        b.ok("blk submit 100 8 7")        # 8 sectors at 100, not waited for
+        b.ok(f"luo preserve demo blk0 {DISK_TOKEN}")
         kv = b.ok("kexec finalize")
         b.dump_memory(OUT / "guest.elf", fmt="elf")
     finally:
@@ -58,7 +67,7 @@ def main():
         (OUT / name).write_text(r.stdout)
         rc = r.returncode if rc is None else rc
     print((OUT / "report.txt").read_text(), end="")
-    print(f"written: {', '.join(str(OUT / n) for n in ('guest.elf', 'report.txt', 'report.json', 'memory.svg', 'console.log'))}")
+    print(f"written: {', '.join(str(OUT / n) for n in ('guest.elf', 'report.txt', 'report.json', 'memory.svg', 'console.log', 'disk.img'))}")
     return rc
 
 

@@ -7,6 +7,9 @@
  *   radix tree   kho_radix_walk (kho/kho_radix.c): node_ok = a whole page in the dump
  *   LUO          luo_ser_check, luo_ser_read (luo/luo_ser.c, over kho/kho_block.c):
  *                preserved(pa, size) = in the dump and covered by preserved blocks
+ *   pci-v2       pci_ser_check, pci_ser_in_find (drivers/pci/pci_ser.c)
+ *   virtio-blk   virtio_blk_ser_check (drivers/virtio/virtio_blk_ser.c); not
+ *                virtio_blk_ser_match, which compares the record with the live device
  *
  * What has no pure reader in the kernel is read here, bounded, with the checks of
  * the kernel code named at each: kho_vmalloc chunk lists (kho/kho_in.c
@@ -21,6 +24,8 @@
 #include "inspect.h"
 #include "../../kho/kho_internal.h"
 #include "../../luo/luo_ser.h"
+#include "../../drivers/pci/pci_ser.h"
+#include "../../drivers/virtio/virtio_blk_ser.h"
 #include <abi/baton.h>
 #include <kho.h>      /* KHO_SCRATCH_MAX */
 #include <layout.h>   /* KERNEL_PHYS, KERNEL_SLOT_SIZE, BOOT_MAP_LIMIT */
@@ -35,7 +40,7 @@
 const char *const owner_name[OWN_NR] = {
 	[OWN_UNKNOWN] = "unclaimed", [OWN_KHO] = "kho", [OWN_LUO] = "luo",
 	[OWN_MEMFD] = "memfd", [OWN_HUGETLB] = "hugetlb", [OWN_TIMELINE] = "timeline",
-	[OWN_TREE] = "tree",
+	[OWN_BLK] = "blk", [OWN_TREE] = "tree",
 };
 
 static struct report *R;                 /* the inspection running (see inspect.h) */
@@ -75,12 +80,19 @@ find(enum severity sev, const char *check, uint64_t addr, uint64_t len, const ch
 	PUSH(R->findings, f);
 }
 
-/* What is being checked, for the picture's titles: a LUO file, a hugetlb pool. */
-static int32_t cur_file = -1, cur_pool = -1;
+/* What is being checked, for the picture's titles: a LUO file, a hugetlb pool, an
+ * FLB. */
+static int32_t cur_file = -1, cur_pool = -1, cur_flb = -1;
 
 static void mark(uint64_t pa, uint64_t len, enum owner o)
 {
-	PUSH(R->marks, ((struct mark){ pa, len, o, cur_file, cur_pool }));
+	PUSH(R->marks, ((struct mark){ pa, len, o, cur_file, cur_pool, cur_flb }));
+}
+
+const char *pci_addr(char *buf, size_t n, uint32_t domain, uint16_t bdf)
+{
+	snprintf(buf, n, "%04x:%02x:%02x.%x", domain, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+	return buf;
 }
 
 const struct finding *report_find(const struct report *r, const char *check)
@@ -618,6 +630,199 @@ static void check_hugetlb(uint64_t data)
 	}
 }
 
+/* ---------------- the PCI FLB pci-v2 (drivers/pci/pci_luo.c) ---------------- */
+
+/* Where pci_ser_check's reason points in the list: a check name and the bytes. */
+static const char *pci_check_name(const char *why, uint64_t *off, uint64_t *len)
+{
+	*off = 0;
+	*len = sizeof(struct pci_ser);
+	if (!strcmp(why, "max_nr_devices runs past its block")) {
+		*len = 4;
+		return "pci.max_nr_devices";
+	}
+	if (!strcmp(why, "nr_devices exceeds max_nr_devices") ||
+	    !strcmp(why, "more entries in use than nr_devices") ||
+	    !strcmp(why, "fewer entries in use than nr_devices")) {
+		*off = 4;
+		*len = 4;
+		return "pci.nr_devices";
+	}
+	if (!strcmp(why, "more entries in use than Baton keeps"))
+		return "pci.too_many";
+	if (!strcmp(why, "a function appears twice"))
+		return "pci.duplicate";
+	return "pci.check";
+}
+
+/* The list as the next kernel's FLB retrieve takes it: kho_restore_folio on data
+ * (a preserved block head), then pci_ser_check over the whole block. A refusal is
+ * logged there and the list ignored (every function is probed afresh): a warning
+ * here, and an error on each disk record that needed its function kept. */
+static void check_pci(uint64_t data)
+{
+	unsigned order;
+	R->have_pci = true;
+	R->pci_pa = data;
+	if (!block_head(data, &order) || !at(data, PAGE << order)) {
+		find(SEV_WARN, "pci.record", data, PAGE,
+		     "the " PCI_LUO_FLB_COMPATIBLE " list is not a preserved block in the dump "
+		     "(kho_restore_folio refuses it): every function is probed afresh");
+		return;
+	}
+	uint64_t bytes = PAGE << order;
+	const uint8_t *b = at(data, bytes);
+	mark(data, bytes, OWN_LUO);
+	struct pci_ser h;
+	memcpy(&h, b, sizeof(h));
+	R->pci_bytes = bytes;
+	R->pci_max = h.max_nr_devices;
+	R->pci_nr = h.nr_devices;
+	uint64_t room = (bytes - sizeof(h)) / sizeof(struct pci_dev_ser);
+	for (uint64_t i = 0; i < h.max_nr_devices && i < room; i++) {
+		struct pci_dev_ser e;
+		memcpy(&e, b + sizeof(h) + i * sizeof(e), sizeof(e));
+		if (!e.refcount)
+			continue;
+		if (R->pci_devs.n < PCI_SHOWN)
+			PUSH(R->pci_devs, ((struct pci_entry_info){ (uint32_t)i, e.domain, e.bdf,
+								    e.refcount }));
+		R->pci_in_use++;
+	}
+	R->pci_in = malloc(sizeof(*R->pci_in));
+	if (!R->pci_in) {
+		find(SEV_ERROR, "inspect.memory", 0, 0, "out of memory for the pci-v2 list");
+		return;
+	}
+	const char *why;
+	if (!pci_ser_check(b, bytes, R->pci_in, &why)) {
+		R->pci_ok = true;
+		return;
+	}
+	uint64_t off, len;
+	const char *check = pci_check_name(why, &off, &len);
+	char detail[64] = "";
+	if (!strcmp(check, "pci.duplicate")) {
+		/* the first entry in use whose function an earlier one has */
+		for (size_t j = 1; j < R->pci_devs.n && !detail[0]; j++)
+			for (size_t k = 0; k < j && !detail[0]; k++) {
+				const struct pci_entry_info *x = &R->pci_devs.v[k], *y = &R->pci_devs.v[j];
+				if (x->domain != y->domain || x->bdf != y->bdf)
+					continue;
+				char a[16];
+				snprintf(detail, sizeof(detail), ": %s, entries %u and %u",
+					 pci_addr(a, sizeof(a), y->domain, y->bdf), x->index, y->index);
+				off = sizeof(h) + y->index * sizeof(struct pci_dev_ser);
+				len = sizeof(struct pci_dev_ser);
+			}
+	}
+	find(SEV_WARN, check, data + off, len,
+	     "pci_ser_check refuses the list: %s%s (max_nr_devices %u, nr_devices %u, %llu in "
+	     "use); every function is probed afresh", why, detail, h.max_nr_devices,
+	     h.nr_devices, (unsigned long long)R->pci_in_use);
+}
+
+/* ---------------- baton-virtio-blk-v1 (drivers/virtio/virtio_blk_luo.c) ---------------- */
+
+#define BLK_FIELD(f, n) offsetof(struct baton_virtio_blk_ser, f), n
+
+/* virtio_blk_ser_check's reasons: a check name and the bytes of the record. */
+static const struct blk_rule {
+	const char *why, *check;
+	size_t off, len;
+} blk_rules[] = {
+	{ "magic or version", "blk.version", BLK_FIELD(magic, 8) },
+	{ "a reserved field is not 0", "blk.reserved", BLK_FIELD(reserved, 4) },
+	{ "queue_index is not 0", "blk.queue", BLK_FIELD(queue_index, 2) },
+	{ "queue_size is not a power of two in [4, 256]", "blk.queue", BLK_FIELD(queue_size, 2) },
+	{ "free_head or num_free out of range", "blk.queue", BLK_FIELD(free_head, 4) },
+	{ "free and in-flight descriptors do not add up to queue_size", "blk.queue",
+	  BLK_FIELD(num_free, 6) },
+	{ "avail_idx and last_used disagree with what is in flight", "blk.queue",
+	  BLK_FIELD(avail_idx, 4) },
+	{ "ring_pa or ring_order", "blk.ring", BLK_FIELD(ring_pa, 12) },
+	{ "req_pa", "blk.request", BLK_FIELD(req_pa, 8) },
+	{ "the in-flight request's data", "blk.inflight", BLK_FIELD(inflight_pa, 16) },
+	{ "features", "blk.features", BLK_FIELD(features, 8) },
+	{ "capacity", "blk.capacity", BLK_FIELD(capacity, 8) },
+	{ "a BAR size", "blk.bar", BLK_FIELD(bar_base, 96) },
+};
+
+/* A block the record names, taken by the next kernel's kho_restore_folio only if it
+ * is exactly a preserved block of that order: claimed for the disk if so, else an
+ * error when the next kernel would get that far (report). */
+static void blk_block(const char *check, const char *what, uint64_t pa, unsigned order,
+		      bool report)
+{
+	unsigned o;
+	if (pa && block_head(pa, &o) && o == order) {
+		mark(pa, PAGE << order, OWN_BLK);
+		return;
+	}
+	if (report)
+		find(SEV_ERROR, check, pa, order <= KHO_MAX_ORDER ? PAGE << order : PAGE,
+		     "the %s is not a preserved block of order %u (kho_restore_folio refuses it): "
+		     "the disk is reset and probed afresh", what, order);
+}
+
+/* The record as the handler's retrieve takes it: kho_restore_copy (a preserved block
+ * at data), virtio_blk_ser_check, the function kept by pci-v2, then the ring, the
+ * request page and the in-flight data as preserved blocks of their orders. Any
+ * failure: the retrieve fails and the disk is reset and probed as at a cold boot. */
+static void check_blk(uint64_t data)
+{
+	struct blk_info bi = { .data = data, .file = cur_file };
+	struct baton_virtio_blk_ser *s = &bi.s;
+	unsigned o;
+	if (!block_head(data, &o) || !at(data, sizeof(*s))) {
+		find(SEV_ERROR, "blk.record", data, sizeof(*s),
+		     "the " BATON_VIRTIO_BLK_COMPATIBLE " record is not a preserved block in the "
+		     "dump (kho_restore_copy refuses it): the disk fails to retrieve");
+		return;
+	}
+	memcpy(s, at(data, sizeof(*s)), sizeof(*s));
+	mark(data, PAGE << o, OWN_LUO);
+	const char *why;
+	bi.record_ok = !virtio_blk_ser_check(s, VIRTIO_BLK_FEATURES, &why);
+	if (!bi.record_ok) {
+		const struct blk_rule *r = NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(blk_rules) && !r; i++)
+			if (!strcmp(why, blk_rules[i].why))
+				r = &blk_rules[i];
+		uint64_t off = r ? r->off : 0, len = r ? r->len : sizeof(*s);
+		if (r && !strcmp(r->check, "blk.reserved") && !s->reserved)
+			off = offsetof(struct baton_virtio_blk_ser, reserved2);
+		bool alien = r == &blk_rules[0];   /* not a record of this kind */
+		char vals[80] = "";
+		if (alien)
+			snprintf(vals, sizeof(vals), " (magic %#x version %u, want %#x version %u)",
+				 s->magic, s->version, BATON_VIRTIO_BLK_MAGIC, BATON_VIRTIO_BLK_VERSION);
+		find(SEV_ERROR, r ? r->check : "blk.check", data + off, len,
+		     "virtio_blk_ser_check refuses the record: %s%s", why, vals);
+		if (alien) {                       /* nothing more to trust */
+			PUSH(R->blks, bi);
+			return;
+		}
+	} else {
+		char a[16];
+		pci_addr(a, sizeof(a), s->domain, s->bdf);
+		const char *kept = !R->have_pci ? "there is no " PCI_LUO_FLB_COMPATIBLE " FLB"
+			: !R->pci_ok ? "the " PCI_LUO_FLB_COMPATIBLE " list is refused"
+			: !pci_ser_in_find(R->pci_in, s->domain, s->bdf) ? "it is not in the "
+			PCI_LUO_FLB_COMPATIBLE " list" : NULL;
+		if (kept)
+			find(SEV_ERROR, "blk.pci", data + offsetof(struct baton_virtio_blk_ser, domain),
+			     6, "%s was not kept by " PCI_LUO_FLB_COMPATIBLE ": %s; the disk is reset "
+			     "and probed afresh", a, kept);
+	}
+	blk_block("blk.ring_unpreserved", "ring block", s->ring_pa, s->ring_order, bi.record_ok);
+	blk_block("blk.request_unpreserved", "request page", s->req_pa, 0, bi.record_ok);
+	if (s->inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT)
+		blk_block("blk.inflight_unpreserved", "in-flight data", s->inflight_pa,
+			  s->inflight_order, bi.record_ok);
+	PUSH(R->blks, bi);
+}
+
 /* ---------------- LUO (luo/luo_ser.c) ---------------- */
 
 static bool luo_preserved(paddr_t pa, uint64_t size)
@@ -634,8 +839,12 @@ static int on_flb(const char *name, uint64_t data, uint64_t count, void *arg)
 	struct luo_flb_info f = { .data = data, .count = count };
 	snprintf(f.name, sizeof(f.name), "%s", name);
 	PUSH(R->flbs, f);
+	cur_flb = (int32_t)R->flbs.n - 1;
 	if (!strcmp(name, BATON_HUGETLB_FLB_COMPATIBLE))
 		check_hugetlb(data);
+	else if (!strcmp(name, PCI_LUO_FLB_COMPATIBLE))
+		check_pci(data);
+	cur_flb = -1;
 	return 0;
 }
 
@@ -655,12 +864,17 @@ static int on_file(const char *compatible, uint64_t data, uint64_t token, void *
 	snprintf(f.compatible, sizeof(f.compatible), "%s", compatible);
 	PUSH(R->files, f);
 	cur_file = (int32_t)R->files.n - 1;
+	bool known = true;
 	if (!strcmp(compatible, MEMFD_LUO_COMPATIBLE))
 		check_memfd(data, false);
 	else if (!strcmp(compatible, BATON_HUGEMEMFD_COMPATIBLE))
 		check_memfd(data, true);
+	else if (!strcmp(compatible, BATON_VIRTIO_BLK_COMPATIBLE))
+		check_blk(data);
+	else
+		known = false;
 	cur_file = -1;
-	if (strcmp(compatible, MEMFD_LUO_COMPATIBLE) && strcmp(compatible, BATON_HUGEMEMFD_COMPATIBLE))
+	if (!known)
 		find(SEV_INFO, "luo.file_unknown", data, 0,
 		     "file %s (token %#llx): no handler known here", compatible,
 		     (unsigned long long)token);
@@ -837,7 +1051,7 @@ bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct 
 {
 	memset(r, 0, sizeof(*r));
 	R = r;
-	cur_file = cur_pool = -1;
+	cur_file = cur_pool = cur_flb = -1;
 	char err[128];
 	if (dump_init(&r->dump, data, len, o->force_raw, dump_warn, NULL, err, sizeof(err))) {
 		find(SEV_ERROR, "dump.format", 0, 0, "%s", err);
@@ -886,6 +1100,9 @@ void report_free(struct report *r)
 	free(r->files.v);
 	free(r->flbs.v);
 	free(r->memfds.v);
+	free(r->blks.v);
+	free(r->pci_devs.v);
+	free(r->pci_in);
 	free(r->marks.v);
 	dump_fini(&r->dump);
 	if (R == r)

@@ -2,7 +2,8 @@
  * kho-inspect: a host library that reads a guest memory dump (QEMU's
  * dump-guest-memory ELF core, or a raw pmemsave image where physical address = file
  * offset) and checks the KHO/LUO handover in it with the kernel's own readers
- * (kho/kho_fdt.c, kho/kho_radix.c, kho/kho_block.c, luo/luo_ser.c). docs/inspect.md.
+ * (kho/kho_fdt.c, kho/kho_radix.c, kho/kho_block.c, luo/luo_ser.c, and the pure
+ * checks of drivers/pci/pci_ser.c and drivers/virtio/virtio_blk_ser.c). docs/inspect.md.
  *
  * Model: the dump is untrusted bytes. dump_at() is the one way in: it gives a
  * pointer only when [pa, pa + len) lies wholly in one segment of the file, and the
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <abi/baton.h> /* struct baton_virtio_blk_ser */
 #include <abi/kho.h>   /* struct kho_scratch */
 
 /* ---------------- the dump (dump.c) ---------------- */
@@ -72,6 +74,8 @@ enum owner {
 	OWN_MEMFD,                       /* memfd folios */
 	OWN_HUGETLB,                     /* hugetlb pool folios */
 	OWN_TIMELINE,                    /* baton-timeline */
+	OWN_BLK,                         /* a preserved disk's ring, request page and
+	                                  * in-flight data (baton-virtio-blk-v1) */
 	OWN_TREE,                        /* the radix tree's own pages (not preserved) */
 	OWN_NR
 };
@@ -80,8 +84,9 @@ extern const char *const owner_name[OWN_NR];
 struct mark {
 	uint64_t pa, len;
 	enum owner owner;
-	int32_t file, pool;              /* the LUO file (index into files) or the hugetlb
-	                                  * pool it was found under; -1 if none */
+	int32_t file, pool, flb;         /* the LUO file (index into files), the hugetlb
+	                                  * pool or the FLB (index into flbs) it was
+	                                  * found under; -1 if none */
 };
 
 struct run {                             /* n blocks of one order from pa */
@@ -115,6 +120,26 @@ struct memfd_info {                      /* memfd-v2 or baton-hugememfd-v1 */
 	uint32_t seals, order;
 	bool huge;
 };
+
+struct blk_info {                        /* a baton-virtio-blk-v1 record that was read */
+	uint64_t data;
+	int32_t file;                    /* index into files */
+	bool record_ok;                  /* virtio_blk_ser_check accepts it */
+	struct baton_virtio_blk_ser s;   /* its bytes, as in the dump */
+};
+
+struct pci_entry_info {                  /* a pci-v2 entry in use */
+	uint32_t index, domain;          /* its place in the array, PCI segment */
+	uint16_t bdf, refcount;
+};
+
+/* The entries in use a report lists (one more than pci_ser_check accepts). */
+#define PCI_SHOWN 257
+
+/* "dddd:bb:dd.f" of a function, into buf (at least 16 bytes). */
+const char *pci_addr(char *buf, size_t n, uint32_t domain, uint16_t bdf);
+
+struct pci_ser_in;                       /* drivers/pci/pci_ser.h */
 
 struct pool_info {
 	uint32_t order, nr_user;
@@ -167,10 +192,19 @@ struct report {
 	ARR(struct luo_file_info) files;
 	ARR(struct luo_flb_info) flbs;
 	ARR(struct memfd_info) memfds;
+	ARR(struct blk_info) blks;
 
 	bool have_hugetlb;
 	uint32_t hugetlb_pools;
 	struct pool_info pools[2];
+
+	/* The pci-v2 FLB (include/abi/pci.h): its block, header and entries in use. */
+	bool have_pci, pci_ok;           /* met; pci_ser_check accepts the list */
+	uint64_t pci_pa, pci_bytes;      /* the block (pci_bytes 0: not a usable block) */
+	uint32_t pci_max, pci_nr;        /* max_nr_devices, nr_devices as written */
+	uint64_t pci_in_use;             /* entries with a refcount, every one */
+	ARR(struct pci_entry_info) pci_devs;   /* the first PCI_SHOWN of them, in order */
+	struct pci_ser_in *pci_in;       /* pci_ser_check's sorted copy, when accepted */
 
 	ARR(struct mark) marks;
 

@@ -4,7 +4,8 @@
 # host gcc, no sanitizers (the host tests build the same sources with them).
 INSPECT_LIB_SRCS := tools/kho-inspect/dump.c tools/kho-inspect/inspect.c \
 	tools/kho-inspect/output.c kho/kho_fdt.c kho/kho_dump.c kho/kho_radix.c \
-	kho/kho_block.c kho/kho_scratch_rules.c luo/luo_ser.c
+	kho/kho_block.c kho/kho_scratch_rules.c luo/luo_ser.c drivers/pci/pci_ser.c \
+	drivers/virtio/virtio_blk_ser.c drivers/virtio/virtqueue.c
 INSPECT_SRCS  := tools/kho-inspect/main.c $(INSPECT_LIB_SRCS)
 INSPECT_OBJS  := $(patsubst %.c,$(B)/tools/obj/%.o,$(INSPECT_SRCS))
 INSPECT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -MD -MP

@@ -34,17 +34,33 @@ static void human(char *buf, size_t n, uint64_t bytes)
 		snprintf(buf, n, "%llu %s", (unsigned long long)whole, unit[u]);
 }
 
-/* Bytes per owner, overlapping marks of one owner counted once. */
+/* Marks by owner, then by whose (file, pool, FLB), then by address: the picture
+ * merges touching marks of one owner and one file, pool or FLB. */
 static int mark_cmp(const void *a, const void *b)
 {
 	const struct mark *x = a, *y = b;
 	if (x->owner != y->owner)
 		return x->owner < y->owner ? -1 : 1;
-	if (x->file != y->file || x->pool != y->pool)
-		return x->file != y->file ? (x->file < y->file ? -1 : 1) : (x->pool < y->pool ? -1 : 1);
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->pool != y->pool)
+		return x->pool < y->pool ? -1 : 1;
+	if (x->flb != y->flb)
+		return x->flb < y->flb ? -1 : 1;
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
+/* Marks by owner, then by address: what one sweep per owner counts. */
+static int owner_addr_cmp(const void *a, const void *b)
+{
+	const struct mark *x = a, *y = b;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+/* Bytes per owner, overlapping marks of one owner counted once (whoever's they
+ * are: a sweep in address order, so a mark below another file's is not lost). */
 static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 {
 	memset(out, 0, sizeof(uint64_t) * OWN_NR);
@@ -53,7 +69,7 @@ static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 		return;
 	if (r->marks.n)
 		memcpy(m, r->marks.v, r->marks.n * sizeof(*m));
-	qsort(m, r->marks.n, sizeof(*m), mark_cmp);
+	qsort(m, r->marks.n, sizeof(*m), owner_addr_cmp);
 	uint64_t end = 0;
 	for (size_t i = 0; i < r->marks.n; i++) {
 		if (i == 0 || m[i].owner != m[i - 1].owner)
@@ -74,6 +90,55 @@ static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 }
 
 /* ---------------- text ---------------- */
+
+/* A baton-virtio-blk-v1 record: the disk, its queue, the blocks it names. */
+static void blk_text(const struct report *r, const struct blk_info *b, FILE *f)
+{
+	const struct baton_virtio_blk_ser *s = &b->s;
+	const struct luo_file_info *fi = b->file >= 0 && (size_t)b->file < r->files.n ?
+		&r->files.v[b->file] : NULL;
+	char a[16], h[32];
+	human(h, sizeof(h), s->capacity * 512);
+	fprintf(f, "  virtio-blk %#llx (session \"%s\" token %#llx): %s %04x:%04x, %llu sectors "
+		"(%s), features %#llx\n", (unsigned long long)b->data,
+		fi && fi->session < r->sessions.n ? r->sessions.v[fi->session].name : "?",
+		fi ? (unsigned long long)fi->token : 0ull, pci_addr(a, sizeof(a), s->domain, s->bdf),
+		s->vendor_id, s->device_id, (unsigned long long)s->capacity, h,
+		(unsigned long long)s->features);
+	fprintf(f, "    queue %u: size %u, avail %u, used %u, free %u from %u, ", s->queue_index,
+		s->queue_size, s->avail_idx, s->last_used, s->num_free, s->free_head);
+	if (s->inflight_head == BATON_VIRTIO_BLK_NO_INFLIGHT)
+		fprintf(f, "nothing in flight\n");
+	else
+		fprintf(f, "in flight: head %u, %u descriptors, data %#llx (order %u), sector %llu\n",
+			s->inflight_head, s->inflight_len, (unsigned long long)s->inflight_pa,
+			s->inflight_order, (unsigned long long)s->inflight_lba);
+	fprintf(f, "    ring %#llx (order %u), request page %#llx\n", (unsigned long long)s->ring_pa,
+		s->ring_order, (unsigned long long)s->req_pa);
+	fprintf(f, "    record %s by virtio_blk_ser_check; the device itself (virtio_blk_ser_match) "
+		"needs the live device: not checked here\n", b->record_ok ? "accepted" : "refused");
+}
+
+/* The pci-v2 FLB: its header and the entries in use. */
+static void pci_text(const struct report *r, FILE *f)
+{
+	char h[32], a[16];
+	human(h, sizeof(h), r->pci_bytes);
+	fprintf(f, "pci-v2 %#llx", (unsigned long long)r->pci_pa);
+	if (!r->pci_bytes) {
+		fprintf(f, ": not a preserved block in the dump\n");
+		return;
+	}
+	fprintf(f, " (%s): max_nr_devices %u, nr_devices %u, %llu in use, %s\n", h, r->pci_max,
+		r->pci_nr, (unsigned long long)r->pci_in_use, r->pci_ok ? "accepted" : "refused");
+	for (size_t i = 0; i < r->pci_devs.n; i++)
+		fprintf(f, "  entry %u: %s refcount %u\n", r->pci_devs.v[i].index,
+			pci_addr(a, sizeof(a), r->pci_devs.v[i].domain, r->pci_devs.v[i].bdf),
+			r->pci_devs.v[i].refcount);
+	if (r->pci_in_use > r->pci_devs.n)
+		fprintf(f, "  ... %llu more in use\n",
+			(unsigned long long)(r->pci_in_use - r->pci_devs.n));
+}
 
 void report_text(const struct report *r, FILE *f)
 {
@@ -142,12 +207,16 @@ void report_text(const struct report *r, FILE *f)
 				m->huge ? "hugememfd" : "memfd", (unsigned long long)m->data,
 				(unsigned long long)m->size, m->seals, (unsigned long long)m->nr_folios, h);
 		}
+		for (size_t i = 0; i < r->blks.n; i++)
+			blk_text(r, &r->blks.v[i], f);
 	}
 	if (r->have_hugetlb)
 		for (unsigned p = 0; p < r->hugetlb_pools; p++)
 			fprintf(f, "hugetlb pool %u: order %u, %llu folios, %u in use\n", p,
 				r->pools[p].order, (unsigned long long)r->pools[p].nr_folios,
 				r->pools[p].nr_user);
+	if (r->have_pci)
+		pci_text(r, f);
 	fprintf(f, "findings: %llu errors, %llu warnings\n", (unsigned long long)r->errors,
 		(unsigned long long)r->warnings);
 	for (size_t i = 0; i < r->findings.n; i++) {
@@ -180,6 +249,36 @@ static void jstr(FILE *f, const char *s)
 static void jhex(FILE *f, uint64_t v)
 {
 	fprintf(f, "\"0x%llx\"", (unsigned long long)v);
+}
+
+/* One baton-virtio-blk-v1 record, as read (docs/inspect.md). */
+static void blk_json(const struct report *r, const struct blk_info *b, size_t i, FILE *f)
+{
+	const struct baton_virtio_blk_ser *s = &b->s;
+	const struct luo_file_info *fi = b->file >= 0 && (size_t)b->file < r->files.n ?
+		&r->files.v[b->file] : NULL;
+	char a[16];
+	fprintf(f, "%s{\"data\":", i ? "," : "");
+	jhex(f, b->data);
+	fprintf(f, ",\"session\":");
+	jstr(f, fi && fi->session < r->sessions.n ? r->sessions.v[fi->session].name : "");
+	fprintf(f, ",\"token\":");
+	jhex(f, fi ? fi->token : 0);
+	fprintf(f, ",\"record_ok\":%s,\"address\":\"%s\",\"vendor_id\":%u,\"device_id\":%u,"
+		"\"queue_size\":%u,\"avail_idx\":%u,\"last_used\":%u,\"free_head\":%u,"
+		"\"num_free\":%u,\"inflight_head\":%u,\"inflight_len\":%u,\"features\":",
+		b->record_ok ? "true" : "false", pci_addr(a, sizeof(a), s->domain, s->bdf),
+		s->vendor_id, s->device_id, s->queue_size, s->avail_idx, s->last_used, s->free_head,
+		s->num_free, s->inflight_head, s->inflight_len);
+	jhex(f, s->features);
+	fprintf(f, ",\"capacity\":%llu,\"ring_pa\":", (unsigned long long)s->capacity);
+	jhex(f, s->ring_pa);
+	fprintf(f, ",\"ring_order\":%u,\"req_pa\":", s->ring_order);
+	jhex(f, s->req_pa);
+	fprintf(f, ",\"inflight_pa\":");
+	jhex(f, s->inflight_pa);
+	fprintf(f, ",\"inflight_order\":%u,\"inflight_lba\":%llu}", s->inflight_order,
+		(unsigned long long)s->inflight_lba);
 }
 
 void report_json(const struct report *r, FILE *f)
@@ -281,6 +380,9 @@ void report_json(const struct report *r, FILE *f)
 				(unsigned long long)m->pos, m->seals, m->order,
 				(unsigned long long)m->nr_folios, (unsigned long long)m->folio_bytes);
 		}
+		fprintf(f, "],\"virtio_blks\":[");
+		for (size_t i = 0; i < r->blks.n; i++)
+			blk_json(r, &r->blks.v[i], i, f);
 		fprintf(f, "]}");
 	} else {
 		fprintf(f, "null");
@@ -292,6 +394,24 @@ void report_json(const struct report *r, FILE *f)
 			fprintf(f, "%s{\"order\":%u,\"nr_folios\":%llu,\"nr_user\":%u,\"users_seen\":%llu}",
 				p ? "," : "", r->pools[p].order, (unsigned long long)r->pools[p].nr_folios,
 				r->pools[p].nr_user, (unsigned long long)r->pools[p].users_seen);
+		fprintf(f, "]}");
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\"pci\":");
+	if (r->have_pci) {
+		fprintf(f, "{\"data\":");
+		jhex(f, r->pci_pa);
+		fprintf(f, ",\"bytes\":%llu,\"max_nr_devices\":%u,\"nr_devices\":%u,\"in_use\":%llu,"
+			"\"accepted\":%s,\"devices\":[", (unsigned long long)r->pci_bytes, r->pci_max,
+			r->pci_nr, (unsigned long long)r->pci_in_use, r->pci_ok ? "true" : "false");
+		for (size_t i = 0; i < r->pci_devs.n; i++) {
+			const struct pci_entry_info *e = &r->pci_devs.v[i];
+			char a[16];
+			fprintf(f, "%s{\"index\":%u,\"address\":\"%s\",\"domain\":%u,\"bdf\":%u,"
+				"\"refcount\":%u}", i ? "," : "", e->index,
+				pci_addr(a, sizeof(a), e->domain, e->bdf), e->domain, e->bdf, e->refcount);
+		}
 		fprintf(f, "]}");
 	} else {
 		fprintf(f, "null");
@@ -343,7 +463,7 @@ bool report_dts(const struct report *r)
 static const char *const colour[OWN_NR] = {
 	[OWN_UNKNOWN] = "#9e9e9e", [OWN_KHO] = "#1565c0", [OWN_LUO] = "#6a1b9a",
 	[OWN_MEMFD] = "#2e7d32", [OWN_HUGETLB] = "#ef6c00", [OWN_TIMELINE] = "#c62828",
-	[OWN_TREE] = "#000000",
+	[OWN_BLK] = "#6d4c41", [OWN_TREE] = "#000000",
 };
 
 #define SVG_W     1000
@@ -407,6 +527,10 @@ static const char *whose(const struct report *r, const struct mark *m)
 			 owner_name[m->owner], sess, (unsigned long long)fi->token, compat);
 	} else if (m->pool >= 0) {
 		snprintf(t, sizeof(t), "%s pool %d", owner_name[m->owner], m->pool);
+	} else if (m->flb >= 0 && (size_t)m->flb < r->flbs.n) {
+		char name[200];
+		xml(name, sizeof(name), r->flbs.v[m->flb].name);
+		snprintf(t, sizeof(t), "%s FLB %s", owner_name[m->owner], name);
 	} else {
 		snprintf(t, sizeof(t), "%s", owner_name[m->owner]);
 	}
@@ -458,7 +582,8 @@ void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 		qsort(m, r->marks.n, sizeof(*m), mark_cmp);
 		for (size_t i = 0; i < r->marks.n; i++) {
 			if (nm && m[nm - 1].owner == m[i].owner && m[nm - 1].file == m[i].file &&
-			    m[nm - 1].pool == m[i].pool && m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
+			    m[nm - 1].pool == m[i].pool && m[nm - 1].flb == m[i].flb &&
+			    m[i].pa <= m[nm - 1].pa + m[nm - 1].len) {
 				uint64_t e = m[i].pa + m[i].len;
 				if (e > m[nm - 1].pa + m[nm - 1].len)
 					m[nm - 1].len = e - m[nm - 1].pa;
@@ -504,6 +629,7 @@ void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 		[OWN_LUO] = "LUO metadata (luo_ser, chains, FLB page, records, folio lists)",
 		[OWN_MEMFD] = "memfd folios", [OWN_HUGETLB] = "hugetlb pool folios",
 		[OWN_TIMELINE] = "blackout timeline",
+		[OWN_BLK] = "disk queues (virtio-blk ring, request page, in-flight data)",
 		[OWN_TREE] = "radix tree pages (not preserved)",
 	};
 	for (unsigned o = 0; o < OWN_NR; o++, y += 20) {
