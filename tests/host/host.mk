@@ -98,6 +98,10 @@ fuzz_src_luo_ser    := luo/luo_ser.c kho/kho_block.c
 HOST_TESTS           += virtqueue
 host_src_virtqueue   := drivers/virtio/virtqueue.c
 
+# drivers/pci/pci_ser.c: the pci-v2 array, against bytes typed from Linux's definition.
+HOST_TESTS              += pci_ser
+host_src_pci_ser        := drivers/pci/pci_ser.c
+
 # drivers/acpi/acpi_tables.c: RSDP, root tables and MCFG parsing.
 HOST_TESTS           += acpi
 host_src_acpi        := drivers/acpi/acpi_tables.c
