@@ -98,6 +98,17 @@ fuzz_src_luo_ser    := luo/luo_ser.c kho/kho_block.c
 HOST_TESTS           += virtqueue
 host_src_virtqueue   := drivers/virtio/virtqueue.c
 
+# A kept virtio-blk disk's pure code: drivers/pci/pci_ser.c (the pci-v2 array, against
+# bytes typed from Linux's definition) and drivers/virtio/virtio_blk_ser.c (the
+# baton-virtio-blk-v1 record's checks) with virtqueue.c, whose vq_adopt the
+# virtio-blk fuzzer also drives.
+HOST_TESTS              += pci_ser virtio_blk_ser
+host_src_pci_ser        := drivers/pci/pci_ser.c
+host_src_virtio_blk_ser := drivers/virtio/virtio_blk_ser.c drivers/virtio/virtqueue.c
+HOST_FUZZERS            += pci_ser virtio_blk_ser
+fuzz_src_pci_ser        := drivers/pci/pci_ser.c
+fuzz_src_virtio_blk_ser := $(host_src_virtio_blk_ser)
+
 # drivers/acpi/acpi_tables.c: RSDP, root tables and MCFG parsing.
 HOST_TESTS           += acpi
 host_src_acpi        := drivers/acpi/acpi_tables.c

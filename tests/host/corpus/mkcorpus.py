@@ -6,6 +6,11 @@ cpio/       small newc archives, as `cpio -o -H newc` would write them (without 
 boot_info/  record lists in fuzz_boot_info.c's 11-byte format.
 imgstore/   a mode byte (bit 0: the fuzzer reseals the header CRC) and a small image
             store disk from tools/mkimgdisk.py, good and broken.
+pci_ser/    "pci-v2" blocks as Linux lays them out (include/abi/pci.h), then
+            fuzz_pci_ser.c's get/put step bytes.
+virtio_blk_ser/  fuzz_virtio_blk_ser.c's two formats: a mode byte 0, a
+            baton-virtio-blk-v1 record and the device's view; or a mode byte 1, a
+            queue size code, a vq_state, the ring's indices and ring records.
 """
 import os
 import struct
@@ -89,6 +94,71 @@ IMGSTORE = {
 }
 
 
+def pci_ser(max_nr, nr, entries, steps=b""):
+    """entries: {index: (domain, bdf, refcount)}; the rest are zero."""
+    out = bytearray(struct.pack("<II", max_nr, nr) + bytes(8 * max_nr))
+    for i, (domain, bdf, refcount) in entries.items():
+        struct.pack_into("<IHH", out, 8 + 8 * i, domain, bdf, refcount)
+    return bytes(out) + steps
+
+
+PCI_SER = {
+    "empty": pci_ser(0, 0, {}),
+    # Linux's writer after some unpreserves: a root port kept for two functions below.
+    "linux_sparse": pci_ser(8, 4, {1: (0, 0x0100, 1), 2: (0, 0x00E0, 2), 4: (1, 0x0018, 1),
+                                   5: (0, 0x0101, 1)}),
+    "sparse_steps": pci_ser(8, 2, {3: (0, 0x0001, 1), 6: (0, 0x0002, 0xFFFE)},
+                            bytes([0x01, 0x02, 0x02, 0x03, 0x83, 0x10, 0x11, 0x12, 0x13,
+                                   0x14, 0x15, 0x86, 0x86, 0x86, 0x20])),
+    "full": pci_ser(2, 2, {0: (0, 8, 1), 1: (0, 16, 1)}, bytes([0x03, 0x80, 0x03])),
+    "twice": pci_ser(3, 2, {0: (0, 0x100, 1), 2: (0, 0x100, 1)}),
+    "nr_short": pci_ser(4, 1, {0: (0, 8, 1), 3: (0, 9, 1)}),
+    "nr_past_max": pci_ser(2, 3, {0: (0, 8, 1)}),
+}
+
+RING_PA = 0x7F3E000
+BLK_FEATURES = 1 << 32 | 1 << 9 | 1 << 6 | 1 << 2
+
+
+def blk_record(avail=0x107, last=0x107, free_head=5, num_free=128, head=0xFFFF, n=0,
+               order=0, data_pa=0, lba=0):
+    """A baton-virtio-blk-v1 record of a 128-entry queue (include/abi/baton.h)."""
+    rec = struct.pack("<IIIHHHHHHHHHHHHIQQQIIQQQ", 0x4B4C4256, 1, 0, 0x20, 0x1AF4, 0x1042, 0,
+                      128, avail, last, free_head, num_free, head, n, order, 0, BLK_FEATURES,
+                      0x200000, RING_PA, 1, 0, 0x7F40000, data_pa, lba)
+    rec += struct.pack("<6Q", 0, 0xFEBD1000, 0, 0, 0xFE000000, 0)
+    rec += struct.pack("<6Q", 0, 0x1000, 0, 0, 0x4000, 0)
+    assert len(rec) == 192
+    return rec
+
+
+def blk_seen(status=0xF, size=128):
+    return struct.pack("<HHBQHHQQQQ", 0x1AF4, 0x1042, status, BLK_FEATURES | 1 << 5, size, 1,
+                       RING_PA, RING_PA + 16 * size, RING_PA + 4096, 0x200000)
+
+
+def ring(code, state, avail_idx, used_idx, records=()):
+    """A queue: size code, vq_state, ring indices, {what, slot, value} records."""
+    out = bytes([1, code]) + struct.pack("<6H", *state) + struct.pack("<HH", avail_idx, used_idx)
+    return out + b"".join(struct.pack("<BBH", *r) for r in records)
+
+
+# A chain 0 -> 1 -> 2 in flight over 8 descriptors, 3..7 free (vq_init's links).
+CHAIN = [(1, 0, 1), (1, 1, 1), (2, 0, 0)]
+VIRTIO_BLK_SER = {
+    "record_idle": b"\0" + blk_record() + blk_seen(),
+    "record_busy": b"\0" + blk_record(avail=0x108, num_free=125, head=9, n=3, order=4,
+                                      data_pa=0x8000000, lba=0x1000) + blk_seen(),
+    "record_failed": b"\0" + blk_record() + blk_seen(status=0x8F),
+    "ring_fresh": ring(3, (0, 0, 0, 8, 0xFFFF, 0), 0, 0),
+    "ring_busy": ring(3, (1, 0, 3, 5, 0, 3), 1, 0, CHAIN),
+    "ring_busy_done": ring(3, (1, 0, 3, 5, 0, 3), 1, 1, CHAIN + [(3, 0, 0)]),
+    "ring_wrapped": ring(8, (0, 0xFFFF, 3, 253, 0, 3), 0, 0xFFFF,
+                         [(1, 0, 1), (1, 1, 1), (2, 255, 0)]),
+    "ring_loop": ring(3, (0, 0, 0, 8, 0xFFFF, 0), 0, 0, [(0, 5, 2)]),
+}
+
+
 def write(sub, files):
     d = os.path.join(HERE, sub)
     os.makedirs(d, exist_ok=True)
@@ -101,3 +171,5 @@ if __name__ == "__main__":
     write("cpio", CPIO)
     write("boot_info", BOOT_INFO)
     write("imgstore", IMGSTORE)
+    write("pci_ser", PCI_SER)
+    write("virtio_blk_ser", VIRTIO_BLK_SER)
