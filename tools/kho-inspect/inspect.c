@@ -765,10 +765,31 @@ static void blk_block(const char *check, const char *what, uint64_t pa, unsigned
 		     "the disk is reset and probed afresh", what, order);
 }
 
+/* The ring block, as the handler preserves and takes it back: page by page, each an
+ * order-0 block. The first page that is not one is the finding. */
+static void blk_ring(uint64_t pa, unsigned order, bool report)
+{
+	for (uint64_t i = 0; order <= KHO_MAX_ORDER && i < 1ull << order; i++) {
+		uint64_t page = pa + i * PAGE;
+		unsigned o;
+		if (pa && block_head(page, &o) && o == 0) {
+			mark(page, PAGE, OWN_BLK);
+			continue;
+		}
+		if (report)
+			find(SEV_ERROR, "blk.ring_unpreserved", page, PAGE,
+			     "the ring block's page %#llx is not a preserved block of order 0 (the "
+			     "kernel preserves the ring page by page; kho_restore_folio refuses it): "
+			     "the disk is reset and probed afresh", (unsigned long long)page);
+		return;
+	}
+}
+
 /* The record as the handler's retrieve takes it: kho_restore_copy (a preserved block
  * at data), virtio_blk_ser_check, the function kept by pci-v2, then the ring, the
  * request page and the in-flight data as preserved blocks of their orders. Any
- * failure: the retrieve fails and the disk is reset and probed as at a cold boot. */
+ * failure: the retrieve fails and the disk is reset and probed as at a cold boot.
+ * (The ring is preserved as order-0 pages, the others as blocks of their orders.) */
 static void check_blk(uint64_t data)
 {
 	struct blk_info bi = { .data = data, .file = cur_file };
@@ -815,7 +836,7 @@ static void check_blk(uint64_t data)
 			     6, "%s was not kept by " PCI_LUO_FLB_COMPATIBLE ": %s; the disk is reset "
 			     "and probed afresh", a, kept);
 	}
-	blk_block("blk.ring_unpreserved", "ring block", s->ring_pa, s->ring_order, bi.record_ok);
+	blk_ring(s->ring_pa, s->ring_order, bi.record_ok);
 	blk_block("blk.request_unpreserved", "request page", s->req_pa, 0, bi.record_ok);
 	if (s->inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT)
 		blk_block("blk.inflight_unpreserved", "in-flight data", s->inflight_pa,
