@@ -98,11 +98,11 @@ fuzz_src_luo_ser    := luo/luo_ser.c kho/kho_block.c
 HOST_TESTS           += virtqueue
 host_src_virtqueue   := drivers/virtio/virtqueue.c
 
-# drivers/acpi/acpi_tables.c: RSDP, root tables and MCFG parsing.
+# drivers/acpi/acpi_tables.c, acpi_madt.c: RSDP, root tables, MCFG and MADT parsing.
 HOST_TESTS           += acpi
-host_src_acpi        := drivers/acpi/acpi_tables.c
+host_src_acpi        := drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c
 HOST_FUZZERS         += acpi
-fuzz_src_acpi        := drivers/acpi/acpi_tables.c
+fuzz_src_acpi        := drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c
 
 # kernel/imgstore.c: the image store on disk (kexec load disk:N), over lib/crc32.c.
 # test_imgstore also checks tools/mkimgdisk.py's disks (tests/host/imgstore_cases.py).

@@ -6,6 +6,8 @@ cpio/       small newc archives, as `cpio -o -H newc` would write them (without 
 boot_info/  record lists in fuzz_boot_info.c's 11-byte format.
 imgstore/   a mode byte (bit 0: the fuzzer reseals the header CRC) and a small image
             store disk from tools/mkimgdisk.py, good and broken.
+acpi/       MADTs in the ACPI layout (x2APIC, address overrides, broken entries);
+            q35-mcfg and q35-madt are QEMU's own (7.2, q35 -smp 4), not written here.
 """
 import os
 import struct
@@ -89,6 +91,35 @@ IMGSTORE = {
 }
 
 
+def madt(*entries, lapic=0xFEE00000):
+    """A MADT with these interrupt controller structures, checksum fixed."""
+    body = struct.pack("<II", lapic, 1) + b"".join(entries)
+    t = bytearray(b"APIC" + struct.pack("<I", 36 + len(body)) + b"\1\0" + b"BATON " + b"MADTSEED"
+                  + struct.pack("<I", 1) + b"BATN" + struct.pack("<I", 1) + body)
+    t[9] = -sum(t) & 0xFF
+    return bytes(t)
+
+
+def lapic(uid, apic_id, flags=1):
+    return struct.pack("<BBBBI", 0, 8, uid, apic_id, flags)
+
+
+def x2apic(apic_id, flags=1, uid=0):
+    return struct.pack("<BBHIII", 9, 16, 0, apic_id, flags, uid)
+
+
+def override(addr):
+    return struct.pack("<BBHQ", 5, 12, 0, addr)
+
+
+ACPI = {
+    "madt_x2apic": madt(lapic(0, 0), x2apic(0x100, uid=1), x2apic(0x101, 2, 2),
+                        override(0xFED00000)),
+    "madt_broken": madt(lapic(0, 0), lapic(1, 0), lapic(2, 0xFF), override(0x123),
+                        bytes([0, 10]) + bytes(8), lapic(3, 3, 2), bytes([9, 0])),
+}
+
+
 def write(sub, files):
     d = os.path.join(HERE, sub)
     os.makedirs(d, exist_ok=True)
@@ -101,3 +132,4 @@ if __name__ == "__main__":
     write("cpio", CPIO)
     write("boot_info", BOOT_INFO)
     write("imgstore", IMGSTORE)
+    write("acpi", ACPI)
