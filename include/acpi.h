@@ -123,4 +123,11 @@ void acpi_madt_finding_text(const struct acpi_madt_finding *f, char *buf, size_t
 
 /* Kernel: find table sig through boot_info's RSDP; 0, -ENOENT, -EINVAL. */
 int acpi_find_table(const char *sig, const void **table, uint32_t *len);
+/* Kernel: find and parse the MADT, keep the result and log it (drivers_init). */
+void acpi_madt_init(void);
+/* The CPUs the MADT lists (enabled or online-capable), in table order: their count
+ * (0 without a usable MADT) and *list. */
+int acpi_cpus(const struct acpi_cpu **list);
+/* The local APIC's physical address from the MADT, or 0 (no MADT, or unusable). */
+paddr_t acpi_lapic_addr(void);
 #endif
