@@ -4,17 +4,13 @@
  * next kernel finds them still live and must reset them itself.
  */
 #include <cmdline.h>
-#include <errno.h>
 #include <fault_inject.h>
 
 static bool skip_reset;
 
 static int set_skip_reset(const char *v)
 {
-	if (v)
-		return -EINVAL;
-	skip_reset = true;
-	return 0;
+	return cmdline_flag(v, &skip_reset);
 }
 BOOT_PARAM("virtio_skip_reset", set_skip_reset);
 

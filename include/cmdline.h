@@ -38,6 +38,10 @@ typedef void (*cmdline_cb)(const char *name, const char *value, void *arg);
  */
 int cmdline_split(const char *cmdline, char *buf, size_t size, cmdline_cb cb, void *arg);
 
+/* The handler of an option that takes no value (`nosmp`): sets *flag, or -EINVAL
+ * if the word had a value (`nosmp=1`, even `nosmp=`). */
+int cmdline_flag(const char *value, bool *flag);
+
 /* True if the names are equal, treating '-' and '_' as the same character. */
 bool cmdline_name_eq(const char *a, const char *b);
 

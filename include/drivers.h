@@ -11,7 +11,8 @@
 #ifndef DRIVERS_H
 #define DRIVERS_H
 
-/* PCI enumeration, then every driver's probe. After mm_init. */
+/* The MADT's CPUs (acpi_madt_init), PCI enumeration, then every driver's probe.
+ * After mm_init. */
 void drivers_init(void);
 void drivers_quiesce(void);
 #endif

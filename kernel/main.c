@@ -6,7 +6,8 @@
  *   3. memory: memblock, scratch and the incoming handover, the direct map, the
  *      memmap and the buddy zones, the huge-page pools, KHO's outgoing state;
  *   4. the banner - the first line on the wire, saying cold or kexec - then the log;
- *   5. devices (PCI, virtio-blk; polled, so before interrupts);
+ *   5. devices (the MADT's CPUs, PCI, virtio-blk; polled, so before interrupts), and
+ *      the CPU list (the boot CPU alone runs);
  *   6. interrupts on; then the late initcalls (with KTEST=1: a `kho selftest` chain
  *      goes on, ktest= runs and exits), script=, and the shell.
  */
@@ -29,6 +30,7 @@
 #include <printk.h>
 #include <serial.h>
 #include <shell_loop.h>
+#include <smp.h>
 #include <trap.h>
 #include <x86.h>
 
@@ -144,6 +146,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		      proto_name(proto), (unsigned long long)info_pa, err);
 	report_boot(bi);
 	drivers_init();
+	smp_init(cpu_apic_id());
 	irq_init();
 	sti();
 

@@ -1,7 +1,8 @@
-# kernel/: the top. kmain, CPU tables, traps and interrupts, the shell, kexec, and
-# the image store; it may call every layer below.
+# kernel/: the top. kmain, CPU tables and the CPU list, traps and interrupts, the
+# shell, kexec, and the image store; it may call every layer below.
 KSRCS += kernel/main.c kernel/tsc.c kernel/cpu.c kernel/trap_entry.S kernel/trap.c kernel/irq.c \
 	kernel/shell/shell.c kernel/shell/line.c kernel/shell/cmd_sys.c
+KSRCS += kernel/smp.c kernel/cmd_cpus.c
 KSRCS += kernel/kexec.c kernel/kexec_tramp.S kernel/cmd_kexec.c
 # The image store on disk (include/imgstore.h) and its block adapter.
 KSRCS += kernel/imgstore.c kernel/imgstore_blk.c kernel/cmd_disk.c

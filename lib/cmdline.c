@@ -55,6 +55,14 @@ int cmdline_split(const char *cmdline, char *buf, size_t size, cmdline_cb cb, vo
 	return count;
 }
 
+int cmdline_flag(const char *value, bool *flag)
+{
+	if (value)
+		return -EINVAL;
+	*flag = true;
+	return 0;
+}
+
 struct apply {
 	const struct boot_param *start, *end;
 	int warnings;

@@ -6,12 +6,17 @@
  * skipped with a warning. The RSDP copy comes from the loader; when it has none
  * (some PVH set-ups), the BIOS area [0xe0000, 0x100000) is searched on 16-byte
  * boundaries, as ACPI specifies for legacy BIOS machines.
+ *
+ * The MADT is looked up and parsed once, at drivers_init (acpi_madt_init): one line
+ * names the CPUs it lists and the local APIC address, then one line per finding
+ * (include/acpi.h); the result is kept for acpi_cpus() and acpi_lapic_addr().
  */
 #include <acpi.h>
 #include <boot_info.h>
 #include <errno.h>
 #include <layout.h>
 #include <printk.h>
+#include <stdarg.h>
 #include <string.h>
 
 static const void *table_at(paddr_t pa, const char *sig, uint32_t *len)
@@ -68,4 +73,78 @@ int acpi_find_table(const char *sig, const void **table, uint32_t *len)
 		printk("acpi: warning: %.4s at %#llx has a bad length or checksum\n", sig,
 		       (unsigned long long)pa);
 	}
+}
+
+/* The MADT as parsed at boot (acpi_madt_init); ncpus 0 until then, or without one. */
+static struct acpi_madt madt;
+
+/* Append to buf (size bytes, NUL-terminated) as far as it fits. */
+static void __printf(3, 4) append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+/* " (apic ids 0,1,2)" for the CPUs whose Enabled flag is `enabled`; past room
+ * bytes of line the list ends with "...". */
+static void append_ids(char *buf, size_t size, size_t room, bool enabled)
+{
+	const char *sep = " (apic ids ";
+	for (unsigned i = 0; i < madt.ncpus; i++) {
+		if (madt.cpu[i].enabled != enabled)
+			continue;
+		if (strlen(buf) + 16 > room) {
+			append(buf, size, "%s...", sep);
+			break;
+		}
+		append(buf, size, "%s%u", sep, madt.cpu[i].apic_id);
+		sep = ",";
+	}
+	append(buf, size, ")");
+}
+
+void acpi_madt_init(void)
+{
+	const void *t;
+	uint32_t len;
+	int err = acpi_find_table("APIC", &t, &len);
+	if (err) {
+		printk("acpi: MADT: %s; the boot CPU runs alone\n",
+		       err == -ENOENT ? "not found" : "no usable table");
+		return;
+	}
+	if (acpi_parse_madt(t, len, &madt) < 0) {
+		printk("acpi: MADT: warning: %u bytes cannot be a MADT; the boot CPU runs alone\n", len);
+		return;
+	}
+	char line[448] = "";
+	append(line, sizeof(line), "acpi: MADT: %u CPU%s", madt.nenabled,
+	       madt.nenabled == 1 ? "" : "s");
+	if (madt.nenabled)
+		append_ids(line, sizeof(line), 200, true);
+	if (madt.ncpus > madt.nenabled) {
+		append(line, sizeof(line), ", %u online-capable", madt.ncpus - madt.nenabled);
+		append_ids(line, sizeof(line), 400, false);
+	}
+	printk("%s, lapic %#llx\n", line, (unsigned long long)madt.lapic);
+	for (unsigned i = 0; i < madt.nfindings; i++) {
+		acpi_madt_finding_text(&madt.finding[i], line, sizeof(line));
+		printk("acpi: MADT: warning: %s\n", line);
+	}
+	if (madt.findings_lost)
+		printk("acpi: MADT: warning: %u more findings not shown\n", madt.findings_lost);
+}
+
+int acpi_cpus(const struct acpi_cpu **list)
+{
+	*list = madt.cpu;
+	return (int)madt.ncpus;
+}
+
+paddr_t acpi_lapic_addr(void)
+{
+	return madt.lapic;
 }

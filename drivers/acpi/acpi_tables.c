@@ -3,18 +3,11 @@
  * MCFG, all over bytes the caller has in memory. Nothing here dereferences a
  * physical address; every read stays inside the length it was given, and lengths
  * come from headers only after they were checked against what the caller has.
- * Fields are little-endian and unaligned, so they are read byte by byte.
+ * Fields are little-endian and unaligned, so they are read byte by byte (acpi_le).
  */
 #include <acpi.h>
 #include <errno.h>
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
+#include "acpi_internal.h"
 
 bool acpi_checksum_ok(const void *p, size_t len)
 {
@@ -30,13 +23,13 @@ int acpi_rsdp_root(const void *rsdp, size_t len, paddr_t *root, bool *xsdt)
 	if (len < 20 || __builtin_memcmp(r, "RSD PTR ", 8) || !acpi_checksum_ok(r, 20))
 		return -EINVAL;
 	*xsdt = false;
-	*root = le(r + 16, 4);
+	*root = acpi_le(r + 16, 4);
 	if (r[15] >= 2 && len >= 36) {
-		uint32_t xlen = (uint32_t)le(r + 20, 4);
+		uint32_t xlen = (uint32_t)acpi_le(r + 20, 4);
 		if (xlen < 36 || xlen > len || !acpi_checksum_ok(r, xlen))
 			return -EINVAL;
-		if (le(r + 24, 8)) {
-			*root = le(r + 24, 8);
+		if (acpi_le(r + 24, 8)) {
+			*root = acpi_le(r + 24, 8);
 			*xsdt = true;
 		}
 	}
@@ -48,7 +41,7 @@ uint32_t acpi_table_len(const void *hdr, size_t avail, const char *sig)
 	const uint8_t *h = hdr;
 	if (avail < ACPI_HDR_LEN || (sig && __builtin_memcmp(h, sig, 4)))
 		return 0;
-	uint32_t len = (uint32_t)le(h + 4, 4);
+	uint32_t len = (uint32_t)acpi_le(h + 4, 4);
 	if (len < ACPI_HDR_LEN || len > avail || len > ACPI_TABLE_MAX || !acpi_checksum_ok(h, len))
 		return 0;
 	return len;
@@ -59,7 +52,7 @@ paddr_t acpi_root_entry(const void *root, uint32_t len, bool xsdt, unsigned i)
 	unsigned w = xsdt ? 8 : 4;
 	if (len < ACPI_HDR_LEN || i >= (len - ACPI_HDR_LEN) / w)
 		return 0;
-	return le((const uint8_t *)root + ACPI_HDR_LEN + (size_t)i * w, w);
+	return acpi_le((const uint8_t *)root + ACPI_HDR_LEN + (size_t)i * w, w);
 }
 
 int acpi_parse_mcfg(const void *mcfg, uint32_t len, struct acpi_mcfg_alloc *out, unsigned max)
@@ -70,8 +63,8 @@ int acpi_parse_mcfg(const void *mcfg, uint32_t len, struct acpi_mcfg_alloc *out,
 		return -EINVAL;
 	for (uint32_t off = ACPI_HDR_LEN + 8; off + 16 <= len && n < max; off += 16) {
 		struct acpi_mcfg_alloc a = {
-			.base = le(m + off, 8),
-			.segment = (uint16_t)le(m + off + 8, 2),
+			.base = acpi_le(m + off, 8),
+			.segment = (uint16_t)acpi_le(m + off + 8, 2),
 			.bus_start = m[off + 10],
 			.bus_end = m[off + 11],
 		};

@@ -1,19 +1,49 @@
 /*
- * libFuzzer target for drivers/acpi/acpi_tables.c: any bytes as an RSDP, a table
- * header, a root table and an MCFG. A sanitizer report, a result out of range or an
- * MCFG allocation that breaks the promises in include/acpi.h is a finding.
- * Seeds: tests/host/corpus/acpi/ (QEMU q35's MCFG).
+ * libFuzzer target for drivers/acpi/acpi_tables.c and acpi_madt.c: any bytes as an
+ * RSDP, a table header, a root table, an MCFG and a MADT. A sanitizer report, a
+ * result out of range, or an MCFG allocation or a MADT CPU list that breaks the
+ * promises in include/acpi.h is a finding. Seeds: tests/host/corpus/acpi/ (QEMU
+ * q35's MCFG and MADT; MADTs from corpus/mkcorpus.py).
  */
 #include <acpi.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void check(bool ok, const char *what)
 {
 	if (!ok) {
 		fprintf(stderr, "fuzz_acpi: %s\n", what);
 		abort();
+	}
+}
+
+/* The CPU list: within bounds, counted right, no invalid or repeated apic id, a
+ * usable local APIC address or 0, every finding printable. */
+static void check_madt(const uint8_t *data, uint32_t size)
+{
+	struct acpi_madt m;
+	int n = acpi_parse_madt(data, size, &m);
+	check(n == -EINVAL || (n >= 0 && n <= (int)ACPI_CPU_MAX), "madt count");
+	if (n < 0)
+		return;
+	unsigned enabled = 0;
+	check(m.ncpus <= ACPI_CPU_MAX && m.nfindings <= ACPI_MADT_FINDINGS_MAX, "madt bounds");
+	for (unsigned i = 0; i < m.ncpus; i++) {
+		const struct acpi_cpu *c = &m.cpu[i];
+		enabled += c->enabled;
+		check(c->apic_id != 0xffffffffu && (c->x2apic || c->apic_id < 0xff), "madt apic id");
+		for (unsigned j = 0; j < i; j++)
+			check(m.cpu[j].apic_id != c->apic_id, "madt duplicate apic id");
+	}
+	check(enabled == (unsigned)n && m.nenabled == enabled, "madt enabled count");
+	check(!m.lapic || (!(m.lapic & 0xfff) && m.lapic < (1ull << 52)), "madt lapic");
+	check(n || m.nfindings || m.findings_lost, "madt: no CPU without a finding");
+	for (unsigned i = 0; i < m.nfindings; i++) {
+		char text[128];
+		acpi_madt_finding_text(&m.finding[i], text, sizeof(text));
+		check(strlen(text) > 0 && strlen(text) < sizeof(text), "madt finding text");
 	}
 }
 
@@ -41,5 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      (1ull << 52), "mcfg window");
 		}
 	}
+	if (size <= ACPI_TABLE_MAX)
+		check_madt(data, (uint32_t)size);
 	return 0;
 }

@@ -109,11 +109,26 @@ HOST_FUZZERS            += pci_ser virtio_blk_ser
 fuzz_src_pci_ser        := drivers/pci/pci_ser.c
 fuzz_src_virtio_blk_ser := $(host_src_virtio_blk_ser)
 
-# drivers/acpi/acpi_tables.c: RSDP, root tables and MCFG parsing.
+# drivers/acpi/acpi_tables.c, acpi_madt.c: RSDP, root tables, MCFG and MADT parsing.
 HOST_TESTS           += acpi
-host_src_acpi        := drivers/acpi/acpi_tables.c
+host_src_acpi        := drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c
 HOST_FUZZERS         += acpi
-fuzz_src_acpi        := drivers/acpi/acpi_tables.c
+fuzz_src_acpi        := drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c
+
+# A command run through shell_exec_line on the host: the shell and what it links
+# (the serial port stubbed by shim/shell_host.c); with -Wl,-T,$(HOST_SHELL_LD).
+HOST_SHELL_SRCS := kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c \
+	lib/errname.c boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
+HOST_SHELL_LD   := tests/host/shim/host_sections.ld
+
+# kernel/smp.c, kernel/cmd_cpus.c: the CPU list over a fake acpi_cpus() in the
+# test, nosmp/maxcpus= through cmdline_apply_kernel, the `cpus` command through the
+# shell.
+HOST_TESTS          += smp
+host_src_smp        := kernel/smp.c kernel/cmd_cpus.c lib/cmdline.c lib/cmdline_kernel.c \
+	$(HOST_SHELL_SRCS)
+host_libs_smp       := -Wl,-T,$(HOST_SHELL_LD)
+$(B)/host/obj/tests/host/test_smp.o: tests/host/shim/host_sections.ld
 
 # kernel/imgstore.c: the image store on disk (kexec load disk:N), over lib/crc32.c.
 # test_imgstore also checks tools/mkimgdisk.py's disks (tests/host/imgstore_cases.py).
@@ -125,9 +140,8 @@ fuzz_src_imgstore   := kernel/imgstore.c lib/crc32.c
 # include/blk.h in the test, with the shell as test_hugetlb has it.
 HOST_TESTS            += imgstore_blk
 host_src_imgstore_blk := kernel/imgstore_blk.c kernel/cmd_disk.c kernel/imgstore.c lib/crc32.c \
-	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
-	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
-host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld
+	$(HOST_SHELL_SRCS)
+host_libs_imgstore_blk := -Wl,-T,$(HOST_SHELL_LD)
 $(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
 
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))

@@ -262,6 +262,17 @@ static void test_apply_bare_word_gets_null(void **state)
 	assert_string_equal(seen_value, "");
 }
 
+static void test_flag(void **state)
+{
+	bool flag = false;
+	(void)state;
+	assert_int_equal(cmdline_flag("1", &flag), -EINVAL);
+	assert_int_equal(cmdline_flag("", &flag), -EINVAL);
+	assert_false(flag);
+	assert_int_equal(cmdline_flag(NULL, &flag), 0);
+	assert_true(flag);
+}
+
 static void test_apply_empty_table(void **state)
 {
 	(void)state;
@@ -342,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup(test_name_eq, host_reset_log),
 		cmocka_unit_test_setup(test_apply_table, host_reset_log),
 		cmocka_unit_test_setup(test_apply_bare_word_gets_null, host_reset_log),
+		cmocka_unit_test(test_flag),
 		cmocka_unit_test_setup(test_apply_empty_table, host_reset_log),
 		cmocka_unit_test_setup(test_apply_too_long, host_reset_log),
 		cmocka_unit_test(test_carry_over),

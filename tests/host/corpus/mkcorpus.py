@@ -6,11 +6,16 @@ cpio/       small newc archives, as `cpio -o -H newc` would write them (without 
 boot_info/  record lists in fuzz_boot_info.c's 11-byte format.
 imgstore/   a mode byte (bit 0: the fuzzer reseals the header CRC) and a small image
             store disk from tools/mkimgdisk.py, good and broken.
+<<<<<<< HEAD
 pci_ser/    "pci-v2" blocks as Linux lays them out (include/abi/pci.h), then
             fuzz_pci_ser.c's get/put step bytes.
 virtio_blk_ser/  fuzz_virtio_blk_ser.c's two formats: a mode byte 0, a
             baton-virtio-blk-v1 record and the device's view; or a mode byte 1, a
             queue size code, a vq_state, the ring's indices and ring records.
+=======
+acpi/       MADTs in the ACPI layout (x2APIC, address overrides, broken entries);
+            q35-mcfg and q35-madt are QEMU's own (7.2, q35 -smp 4), not written here.
+>>>>>>> smp-madt
 """
 import os
 import struct
@@ -94,6 +99,7 @@ IMGSTORE = {
 }
 
 
+<<<<<<< HEAD
 def pci_ser(max_nr, nr, entries, steps=b""):
     """entries: {index: (domain, bdf, refcount)}; the rest are zero."""
     out = bytearray(struct.pack("<II", max_nr, nr) + bytes(8 * max_nr))
@@ -156,6 +162,34 @@ VIRTIO_BLK_SER = {
     "ring_wrapped": ring(8, (0, 0xFFFF, 3, 253, 0, 3), 0, 0xFFFF,
                          [(1, 0, 1), (1, 1, 1), (2, 255, 0)]),
     "ring_loop": ring(3, (0, 0, 0, 8, 0xFFFF, 0), 0, 0, [(0, 5, 2)]),
+=======
+def madt(*entries, lapic=0xFEE00000):
+    """A MADT with these interrupt controller structures, checksum fixed."""
+    body = struct.pack("<II", lapic, 1) + b"".join(entries)
+    t = bytearray(b"APIC" + struct.pack("<I", 36 + len(body)) + b"\1\0" + b"BATON " + b"MADTSEED"
+                  + struct.pack("<I", 1) + b"BATN" + struct.pack("<I", 1) + body)
+    t[9] = -sum(t) & 0xFF
+    return bytes(t)
+
+
+def lapic(uid, apic_id, flags=1):
+    return struct.pack("<BBBBI", 0, 8, uid, apic_id, flags)
+
+
+def x2apic(apic_id, flags=1, uid=0):
+    return struct.pack("<BBHIII", 9, 16, 0, apic_id, flags, uid)
+
+
+def override(addr):
+    return struct.pack("<BBHQ", 5, 12, 0, addr)
+
+
+ACPI = {
+    "madt_x2apic": madt(lapic(0, 0), x2apic(0x100, uid=1), x2apic(0x101, 2, 2),
+                        override(0xFED00000)),
+    "madt_broken": madt(lapic(0, 0), lapic(1, 0), lapic(2, 0xFF), override(0x123),
+                        bytes([0, 10]) + bytes(8), lapic(3, 3, 2), bytes([9, 0])),
+>>>>>>> smp-madt
 }
 
 
@@ -171,5 +205,9 @@ if __name__ == "__main__":
     write("cpio", CPIO)
     write("boot_info", BOOT_INFO)
     write("imgstore", IMGSTORE)
+<<<<<<< HEAD
     write("pci_ser", PCI_SER)
     write("virtio_blk_ser", VIRTIO_BLK_SER)
+=======
+    write("acpi", ACPI)
+>>>>>>> smp-madt
