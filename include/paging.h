@@ -37,4 +37,9 @@ paddr_t paging_translate(uint64_t va);
 uint64_t paging_table_bytes(void);
 bool paging_has_gbpages(void);
 paddr_t paging_root(void);
+/* Tables for leaving or entering this kernel's address space: pml4 maps the first
+ * gib GiB of physical memory at their own addresses (2 MiB pages; pd is gib pages)
+ * and shares the running kernel's upper half. pml4 and pdpt must be zeroed. Used by
+ * kexec's exit (4 GiB) and the other CPUs' start (1 GiB). */
+void paging_identity(paddr_t pml4, paddr_t pdpt, paddr_t pd, unsigned gib);
 #endif

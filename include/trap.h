@@ -19,8 +19,18 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches trap_ent
 #define IRQ_BASE   32
 #define IRQ_COM1   4
 
-void gdt_init(void);
-void idt_init(void);
+void gdt_init(void);                 /* the boot CPU's tables */
+void idt_init(void);                 /* fill the IDT and load it (the boot CPU) */
+/* Another CPU's: its own GDT and TSS (cpu_tables_size() bytes, from the caller),
+ * and the shared IDT. */
+struct cpu_tables;
+size_t cpu_tables_size(void);
+void gdt_load(struct cpu_tables *t);
+void idt_load(void);
 void irq_init(void);
+/* Interrupts that were counted and dropped: the APIC's spurious vector, and vectors
+ * nothing should send. */
+uint64_t irq_spurious(void);
+uint64_t irq_unknown(void);
 void trap_dispatch(struct trap_frame *f);
 #endif

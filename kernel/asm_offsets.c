@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <abi/kexec_tramp.h>
+#include <ap_tramp.h>
 
 /* "%c0": the constant without the '$' an AT&T immediate would carry. */
 #define ASM_CONST(name, value) \
@@ -31,4 +32,15 @@ void asm_offsets(void)
 	ASM_CONST(KEXEC_TRAMP_SEG_FILESZ, offsetof(struct kexec_tramp_seg, filesz));
 	ASM_CONST(KEXEC_TRAMP_SEG_MEMSZ, offsetof(struct kexec_tramp_seg, memsz));
 	ASM_CONST(KEXEC_TRAMP_SEG_SIZE, sizeof(struct kexec_tramp_seg));
+
+	/* kernel/ap_tramp.S: the argument block in the AP start page. */
+	ASM_CONST(AP_ARGS_GDT_DESC, offsetof(struct ap_tramp_args, gdt_limit));
+	ASM_CONST(AP_ARGS_PM32, offsetof(struct ap_tramp_args, pm32_off));
+	ASM_CONST(AP_ARGS_LM64, offsetof(struct ap_tramp_args, lm64_off));
+	ASM_CONST(AP_ARGS_PML4, offsetof(struct ap_tramp_args, pml4));
+	ASM_CONST(AP_ARGS_EFER, offsetof(struct ap_tramp_args, efer));
+	ASM_CONST(AP_ARGS_STACK, offsetof(struct ap_tramp_args, stack_top));
+	ASM_CONST(AP_ARGS_ENTRY, offsetof(struct ap_tramp_args, entry));
+	ASM_CONST(AP_ARGS_PERCPU, offsetof(struct ap_tramp_args, percpu));
+	ASM_CONST(AP_ARGS_ALIVE, offsetof(struct ap_tramp_args, alive));
 }

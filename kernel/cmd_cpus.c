@@ -1,12 +1,14 @@
 /*
  * `cpus`: the CPUs Baton knows (include/smp.h), one line each, cpu 0 the boot CPU:
  *   cpu 0 apic=0 x2apic=0 state=online
- * then `ok online=N found=N` (found: the lines before it).
+ * then `ok online=N found=N spurious=N unexpected=N` (found: the lines before it;
+ * spurious: the APIC's spurious vector taken; unexpected: vectors nothing sends).
  */
 #include <errno.h>
 #include <printk.h>
 #include <shell.h>
 #include <smp.h>
+#include <trap.h>
 
 static int cmd_cpus(struct shell_ctx *c, int argc, char **argv)
 {
@@ -22,6 +24,8 @@ static int cmd_cpus(struct shell_ctx *c, int argc, char **argv)
 	}
 	shell_kv(c, "online", "%u", online);
 	shell_kv(c, "found", "%u", smp_cpu_count());
+	shell_kv(c, "spurious", "%llu", (unsigned long long)irq_spurious());
+	shell_kv(c, "unexpected", "%llu", (unsigned long long)irq_unknown());
 	return 0;
 }
 SHELL_CMD("cpus", "", "CPUs found in the MADT and their state", cmd_cpus);

@@ -1,7 +1,8 @@
 /*
- * Descriptor tables: a GDT with kernel code/data and a TSS whose IST1 stack serves
- * double faults and NMIs (so a blown kernel stack still gets a register dump), and
- * an IDT whose 256 gates point at the stubs of kernel/trap_entry.S.
+ * Descriptor tables: per CPU, a GDT with kernel code/data and a TSS whose IST1
+ * stack serves double faults and NMIs (so a blown kernel stack still gets a
+ * register dump); one IDT for every CPU, whose 256 gates point at the stubs of
+ * kernel/trap_entry.S.
  */
 #include <trap.h>
 #include <string.h>
@@ -32,24 +33,34 @@ struct desc_ptr {
 #define KERNEL_DS 0x10
 #define TSS_SEL   0x18
 
-static uint64_t gdt[5];
-static struct tss tss;
+/* One CPU's GDT and TSS, with the stack its IST1 entry names. */
+struct cpu_tables {
+	uint64_t gdt[5];
+	struct tss tss;
+	uint8_t ist_stack[16384] __attribute__((aligned(16)));
+};
+
+static struct cpu_tables boot_tables;
 static struct idt_gate idt[256];
-static uint8_t ist_stack[16384] __attribute__((aligned(16)));
 extern const char trap_stubs[];
 
-void gdt_init(void)
+size_t cpu_tables_size(void)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-	tss.ist[0] = (uint64_t)(ist_stack + sizeof(ist_stack));
-	tss.iomap_base = sizeof(tss);
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull;                  /* 64-bit code */
-	gdt[2] = 0x00cf92000000ffffull;                  /* data */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
-	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+	return sizeof(struct cpu_tables);
+}
+
+void gdt_load(struct cpu_tables *t)
+{
+	uint64_t base = (uint64_t)&t->tss, limit = sizeof(t->tss) - 1;
+	t->tss.ist[0] = (uint64_t)(t->ist_stack + sizeof(t->ist_stack));
+	t->tss.iomap_base = sizeof(t->tss);
+	t->gdt[0] = 0;
+	t->gdt[1] = 0x00af9a000000ffffull;               /* 64-bit code */
+	t->gdt[2] = 0x00cf92000000ffffull;               /* data */
+	t->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	t->gdt[4] = base >> 32;
+	struct desc_ptr p = { sizeof(t->gdt) - 1, (uint64_t)t->gdt };
 	__asm__ volatile(
 		"lgdt %0\n\t"
 		"pushq %1\n\t"
@@ -65,6 +76,17 @@ void gdt_init(void)
 		: : "m"(p), "i"(KERNEL_CS), "i"(KERNEL_DS), "r"(TSS_SEL) : "rax", "memory");
 }
 
+void gdt_init(void)
+{
+	gdt_load(&boot_tables);
+}
+
+void idt_load(void)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++) {
@@ -76,6 +98,5 @@ void idt_init(void)
 			.off_mid = (a >> 16) & 0xffff, .off_hi = a >> 32,
 		};
 	}
-	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" : : "m"(p));
+	idt_load();
 }

@@ -3,11 +3,14 @@
  * masked but COM1's, and the local APIC in virtual-wire mode (LINT0 = ExtINT,
  * LINT1 = NMI), so PIC interrupts reach the CPU whatever state the firmware left
  * the APIC in (OVMF and SeaBIOS differ). Spurious PIC interrupts (IRQ 7/15 with no
- * in-service bit) and the APIC's spurious vector 0xff get no EOI.
+ * in-service bit) and the APIC's spurious vector 0xff get no EOI. The IPI vectors
+ * go to kernel/smp.c; any other vector is counted (and logged once), never fatal.
  */
+#include <lapic.h>
 #include <layout.h>
 #include <printk.h>
 #include <serial.h>
+#include <smp.h>
 #include <trap.h>
 #include <x86.h>
 
@@ -16,13 +19,6 @@
 #define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 #define PIC_EOI   0x20
-#define MSR_APIC_BASE 0x1b
-#define APIC_SVR   0xf0
-#define APIC_LINT0 0x350
-#define APIC_LINT1 0x360
-#define APIC_SPURIOUS_VECTOR 0xff
-
-static volatile uint32_t *lapic;
 
 static void pic_init(void)
 {
@@ -38,24 +34,11 @@ static void pic_init(void)
 	outb(PIC2_DATA, 0xff);
 }
 
-static void lapic_virtual_wire(void)
-{
-	uint32_t r[4];
-	cpuid(1, 0, r);
-	if (!(r[3] & (1u << 9)))
-		return;                        /* no local APIC: the PIC drives INTR */
-	uint64_t base = rdmsr(MSR_APIC_BASE);
-	wrmsr(MSR_APIC_BASE, base | (1u << 11));
-	lapic = phys_to_virt(base & 0xffffff000ull);
-	lapic[APIC_SVR / 4] = 0x100 | APIC_SPURIOUS_VECTOR;
-	lapic[APIC_LINT0 / 4] = 0x700;     /* ExtINT, unmasked */
-	lapic[APIC_LINT1 / 4] = 0x400;     /* NMI */
-}
-
 void irq_init(void)
 {
 	pic_init();
-	lapic_virtual_wire();
+	if (lapic_present())               /* else the PIC drives INTR directly */
+		lapic_enable(true);
 }
 
 static bool pic_spurious(unsigned irq)
@@ -65,10 +48,34 @@ static bool pic_spurious(unsigned irq)
 	return !(inb(port) & (1u << (irq & 7)));
 }
 
+static uint64_t nspurious, nunknown;
+
+uint64_t irq_spurious(void) { return nspurious; }
+uint64_t irq_unknown(void) { return nunknown; }
+
 void irq_dispatch(unsigned vector)
 {
-	if (vector == APIC_SPURIOUS_VECTOR)
+	if (vector == LAPIC_SPURIOUS_VECTOR) {
+		__atomic_fetch_add(&nspurious, 1, __ATOMIC_RELAXED);
+		return;                        /* no EOI for the APIC's spurious vector */
+	}
+	if (vector == LAPIC_TIMER_VECTOR) {
+		lapic_timer_fired();
+		lapic_eoi();
 		return;
+	}
+	if (vector == SMP_CALL_VECTOR || vector == SMP_STOP_VECTOR) {
+		smp_ipi(vector);
+		return;
+	}
+	if (vector >= IRQ_BASE + 16) {         /* nothing sends these: count, log once */
+		if (!__atomic_fetch_add(&nunknown, 1, __ATOMIC_RELAXED))
+			printk("irq: warning: unexpected vector %u (counted; later ones silently)\n",
+			       vector);
+		if (lapic_present())
+			lapic_eoi();
+		return;
+	}
 	unsigned irq = vector - IRQ_BASE;
 	if ((irq == 7 || irq == 15) && pic_spurious(irq)) {
 		if (irq == 15)

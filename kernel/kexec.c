@@ -24,6 +24,7 @@
 #include <paging.h>
 #include <panic.h>
 #include <printk.h>
+#include <smp.h>
 #include <serial.h>
 #include <shell.h>
 #include <string.h>
@@ -212,15 +213,7 @@ static paddr_t identity_tables(void)
 	paddr_t pd = page_alloc(2, GFP_SCRATCH);
 	if (!pml4 || !pdpt || !pd)
 		return 0;
-	uint64_t *l4 = phys_to_virt(pml4), *l3 = phys_to_virt(pdpt), *l2 = phys_to_virt(pd);
-	for (unsigned i = 0; i < 4 * 512; i++)
-		l2[i] = ((uint64_t)i << 21) | PTE_PRESENT | PTE_WRITE | PTE_HUGE;
-	for (unsigned i = 0; i < 4; i++)
-		l3[i] = (pd + i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
-	const uint64_t *cur = phys_to_virt(paging_root());
-	l4[0] = pdpt | PTE_PRESENT | PTE_WRITE;
-	for (unsigned i = 256; i < 512; i++)
-		l4[i] = cur[i];
+	paging_identity(pml4, pdpt, pd, 4);
 	return pml4;
 }
 
@@ -464,9 +457,11 @@ int kexec_exec(void)
 	 * what exec builds; the timeline starts after the undo, with exec's own work. */
 	unfinalize();
 	uint64_t t0 = rdtsc();
+	smp_stop_others();                  /* nothing else moves from here on */
 	int err = handover_build(&kd, &why);
 	if (err) {
 		exec_failure = why;
+		smp_restart_others();
 		return err;
 	}
 	uint64_t t1 = rdtsc();
@@ -474,6 +469,7 @@ int kexec_exec(void)
 	if (err) {
 		handover_undo();
 		exec_failure = "the boot information";
+		smp_restart_others();
 		return err;
 	}
 	tramp_page_write(tramp, info);

@@ -148,6 +148,7 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 	drivers_init();
 	smp_init(cpu_apic_id());
 	irq_init();
+	smp_boot(bi);
 	sti();
 
 	kexec_timeline_report(tsc_handover, rdtsc());

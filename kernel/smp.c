@@ -5,6 +5,7 @@
 #include <acpi.h>
 #include <cmdline.h>
 #include <errno.h>
+#include <fault_inject.h>
 #include <printk.h>
 #include <shell.h>
 #include <smp.h>
@@ -72,6 +73,8 @@ void smp_init(uint32_t boot_apic_id)
 		}
 		cpus[ncpus++] = (struct smp_cpu){ list[i].apic_id, list[i].x2apic, state };
 	}
+	struct smp_list_hook hook = { cpus, &ncpus, ARRAY_SIZE(cpus) };
+	fault_hook("smp.list", &hook);          /* KTEST: smp_ghost= adds a CPU that is not there */
 	if (n > 0 && !listed)
 		printk("smp: warning: the MADT does not list the boot CPU (apic id %u); it is "
 		       "cpu 0 all the same\n", boot_apic_id);
@@ -89,5 +92,13 @@ const struct smp_cpu *smp_cpu(unsigned i)
 
 const char *smp_state_name(enum cpu_state s)
 {
-	return s == CPU_ONLINE ? "online" : s == CPU_OFFLINE ? "offline" : "disabled";
+	static const char *const names[] = { "online", "offline", "disabled", "failed",
+					      "parked" };
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+void smp_set_state(unsigned i, enum cpu_state s)
+{
+	if (i < ncpus)
+		cpus[i].state = (uint8_t)s;
 }

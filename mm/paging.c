@@ -281,3 +281,16 @@ paddr_t paging_root(void)
 {
 	return pml4_pa;
 }
+
+void paging_identity(paddr_t pml4, paddr_t pdpt, paddr_t pd, unsigned gib)
+{
+	uint64_t *l4 = phys_to_virt(pml4), *l3 = phys_to_virt(pdpt), *l2 = phys_to_virt(pd);
+	for (unsigned i = 0; i < gib * 512; i++)
+		l2[i] = ((uint64_t)i << 21) | PTE_PRESENT | PTE_WRITE | PTE_HUGE;
+	for (unsigned i = 0; i < gib; i++)
+		l3[i] = (pd + i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
+	const uint64_t *cur = phys_to_virt(paging_root());
+	l4[0] = pdpt | PTE_PRESENT | PTE_WRITE;
+	for (unsigned i = 256; i < 512; i++)
+		l4[i] = cur[i];
+}

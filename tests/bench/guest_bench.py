@@ -35,6 +35,10 @@ exactly from run to run, whatever else the host is doing.
       device_work_saved_ns the reset before the jump and the probe before the
       prompt that no longer happen (the adoption comes later, at `luo retrieve`).
       phases lists each phase for [reset, reset + memfd session, preserved].
+  smp_blackout: the blackout of a 1 GiB q35 guest with nothing preserved under
+      -smp 1, 2 and 4 (the old kernel parks the other CPUs, the next one starts
+      them before its prompt), and each AP's bring-up in the next kernel
+      (ap_start_ns: INIT to online, averaged; docs/smp.md).
   big_guest_blackout: the blackout in guests of 64 GiB, 256 GiB and 1 TiB (QEMU's
       RAM reserved lazily, so untouched guest memory costs the host nothing; -cpu
       max with 46 physical address bits, which puts a 1 TiB guest's high RAM above
@@ -268,6 +272,25 @@ def run_blk_preserve():
          phases={k: [r[k], m[k], p[k]] for k in r if k != "blackout"})
 
 
+SMP_UP = re.compile(r"smp: (\d+) of (\d+) CPUs online \(start page 0x[0-9a-f]+, (\d+) TSC ticks each\)")
+
+
+def run_smp_blackout():
+    """The blackout with 1, 2 and 4 CPUs (guest time under icount: 1 tick = 1 ns)."""
+    for n in (1, 2, 4):
+        b = baton.Baton(mem="1G", extra_args=list(ICOUNT) + ["-smp", str(n)])
+        try:
+            b.boot(timeout=120)
+            ph = blackout(b, 300)
+            up = SMP_UP.findall(b.text)
+            emit(bench="smp_blackout", guest="1G", machine="q35", cpus=n, unit="ns_guest",
+                 blackout=ph["blackout"], serialize=ph["serialize"], prompt=ph["prompt"],
+                 online=int(up[-1][0]) if up else 1,
+                 ap_start_ns=int(up[-1][2]) if up else 0)
+        finally:
+            b.close()
+
+
 BIG = {"64G": 64 * GiB, "256G": 256 * GiB, "1T": 1024 * GiB}
 MEMMAP = re.compile(r"memmap (\d+) bytes \((\d+\.\d+)% of RAM\)")
 
@@ -355,6 +378,7 @@ def run_inspect_dump():
 SCENARIOS = {"blk_seq_read": lambda: [run_blk(m) for m in ("q35", "pc")],
              "blk_quiesce": run_blk_quiesce,
              "blk_preserve": run_blk_preserve,
+             "smp_blackout": run_smp_blackout,
              "inspect_dump": run_inspect_dump,
              "big_guest_blackout": lambda: [run_big(s, p, prod) for s in BIG
                                             for p, prod in ((0, True), (0, False),

@@ -1,7 +1,18 @@
-"""The CPUs the MADT lists (docs/smp.md) as `cpus` shows them (docs/console.md), on
-q35 and pc, with -smp 1 and 4 and the boot options nosmp and maxcpus=: the boot
-log's MADT line and the command's whole output, exactly; and again after a live
-update. One boot per case (PVH, a fraction of a second each)."""
+"""Every CPU of the machine (docs/smp.md) as `cpus` shows them (docs/console.md):
+
+- the MADT's CPUs, on q35 and pc, with -smp 1 and 4 and the boot options nosmp and
+  maxcpus=: the boot log's MADT line, the bring-up line and the command's whole
+  output, exactly (the other CPUs online, or disabled past the limit);
+- on all four boot paths with -smp 4, and again in the kernel after a live update
+  (the old kernel parks them, the next one starts them again);
+- a CPU the MADT lists but nothing answers (the test instrument smp_ghost=): logged,
+  marked failed and skipped, the boot goes on;
+- a kexec that fails after the CPUs were parked starts them again;
+- the in-kernel tests smp.* (calls on each CPU and on all, errors, stop and restart)
+  with -smp 4.
+One boot per case (PVH unless the boot path is the point)."""
+import re
+
 import pytest
 
 import baton
@@ -9,11 +20,21 @@ import baton
 CASES = [
     # machine, -smp, command line, state of cpu 1.. (cpu 0 is the boot CPU, online)
     ("q35", 1, "", []),
-    ("q35", 4, "", ["offline"] * 3),
-    ("pc", 4, "", ["offline"] * 3),
-    ("q35", 4, "maxcpus=2", ["offline", "disabled", "disabled"]),
+    ("q35", 4, "", ["online"] * 3),
+    ("pc", 4, "", ["online"] * 3),
+    ("q35", 4, "maxcpus=2", ["online", "disabled", "disabled"]),
     ("pc", 4, "maxcpus=junk nosmp", ["disabled"] * 3),
 ]
+UP_RE = re.compile(r"smp: (\d+) of (\d+) CPUs online \(start page 0x[0-9a-f]+, \d+ TSC ticks each\)\n")
+
+
+def cpu_lines(states):
+    return [f"cpu {i} apic={i} x2apic=0 state={s}" for i, s in enumerate(["online"] + states)]
+
+
+def ok_line(states):
+    online = 1 + states.count("online")
+    return f"ok online={online} found={len(states) + 1} spurious=0 unexpected=0"
 
 
 @pytest.mark.parametrize("machine,smp,cmdline,states", CASES,
@@ -26,16 +47,35 @@ def test_cpus(qemu, machine, smp, cmdline, states):
     assert madt == [f"acpi: MADT: {smp} CPU{'s' if smp > 1 else ''} (apic ids {ids}), "
                     "lapic 0xfee00000"]
     assert "smp: warning" not in b.text
+    up = UP_RE.findall(b.text)
+    want = states.count("online")
+    assert up == ([(str(want + 1), str(want + 1))] if want else []), up
     if "junk" in cmdline:
         assert "cmdline: warning: maxcpus=junk refused (-22); ignored" in b.text
     r = b.cmd("cpus")
-    assert r.details == [f"cpu {i} apic={i} x2apic=0 state={s}"
-                         for i, s in enumerate(["online"] + states)]
-    assert r.result == f"ok online=1 found={smp}"
+    assert r.details == cpu_lines(states)
+    assert r.result == ok_line(states)
     assert b.error("cpus 1", "EINVAL") == "usage: cpus"
 
 
-def test_cpus_after_live_update(qemu):
+@pytest.mark.parametrize("path", baton.PATHS)
+def test_cpus_every_boot_path_and_update(qemu, path):
+    """Four CPUs online on every boot path, and again after two live updates."""
+    if path in ("grub-efi", "efi") and baton.efi_missing():
+        pytest.skip(baton.efi_missing())
+    b = qemu(path=path, extra_args=["-smp", "4"])
+    b.boot(timeout=120)
+    for _ in range(3):
+        r = b.cmd("cpus")
+        assert r.details == cpu_lines(["online"] * 3)
+        assert r.result == ok_line(["online"] * 3)
+        if b.banners < 3:
+            fields = baton.kexec(b, timeout=90)
+            assert fields["boot"] == "kexec"
+    assert len(UP_RE.findall(b.text)) == 3
+
+
+def test_cpus_after_live_update_maxcpus(qemu):
     """The next kernel reads the MADT again (its RSDP from the multiboot2 block kexec
     builds) and keeps the running command line's maxcpus=2."""
     b = qemu(cmdline="maxcpus=2", extra_args=["-smp", "4"])
@@ -44,8 +84,48 @@ def test_cpus_after_live_update(qemu):
                                       r"lapic 0xfee00000\n")
     assert fields["boot"] == "kexec"
     r = b.cmd("cpus")
+    assert r.details == cpu_lines(["online", "disabled", "disabled"])
+    assert r.result == ok_line(["online", "disabled", "disabled"])
+
+
+def test_cpu_that_never_answers(qemu):
+    """smp_ghost=9 lists a CPU with APIC ID 9 that no processor has: it is logged and
+    skipped within its bound, the others come up, the console works."""
+    b = qemu(cmdline="smp_ghost=9", extra_args=["-smp", "2"])
+    b.boot(timeout=60)
+    assert "smp: cpu 2 (apic id 9) did not answer its start; skipped\n" in b.text
+    assert UP_RE.findall(b.text) == [("2", "3")]
+    r = b.cmd("cpus")
     assert r.details == ["cpu 0 apic=0 x2apic=0 state=online",
-                         "cpu 1 apic=1 x2apic=0 state=offline",
-                         "cpu 2 apic=2 x2apic=0 state=disabled",
-                         "cpu 3 apic=3 x2apic=0 state=disabled"]
-    assert r.result == "ok online=1 found=4"
+                         "cpu 1 apic=1 x2apic=0 state=online",
+                         "cpu 2 apic=9 x2apic=0 state=failed"]
+    assert r.result == "ok online=2 found=3 spurious=0 unexpected=0"
+    fields = baton.kexec(b, timeout=90)              # and the next kernel the same
+    assert fields["boot"] == "kexec"
+    assert b.cmd("cpus").result == "ok online=2 found=3 spurious=0 unexpected=0"
+
+
+def test_failed_kexec_restarts_the_cpus(qemu):
+    """luo inject freeze makes `kexec exec` fail after the other CPUs were parked:
+    they are started again and every one answers a call (smp.call_each)."""
+    b = qemu(extra_args=["-smp", "4"])
+    b.boot()
+    b.ok("memfd create m 4096")
+    b.ok("luo create-session s")
+    b.ok("luo preserve s m 1")
+    b.ok("luo inject freeze")
+    b.ok("kexec load")
+    r = b.cmd("kexec exec", timeout=60)
+    assert r.ename == "EIO", r
+    r = b.cmd("cpus")
+    assert r.details == cpu_lines(["online"] * 3)
+    assert r.result == ok_line(["online"] * 3)
+    assert b.cmd("ktest smp.*", timeout=60).result == "ok pass=4 fail=0 skip=0"
+
+
+def test_smp_ktests(qemu):
+    """The smp suite with four CPUs: every test runs (none skips) and passes."""
+    b = qemu(extra_args=["-smp", "4"])
+    b.boot()
+    r = b.cmd("ktest smp.*", timeout=60)
+    assert r.result == "ok pass=4 fail=0 skip=0", r

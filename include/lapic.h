@@ -1,0 +1,44 @@
+/*
+ * The local APIC of the calling CPU (kernel/lapic.c): xAPIC through its MMIO page,
+ * or x2APIC through MSRs when the firmware left it in x2APIC mode (the mode is the
+ * same on every CPU; Baton never switches it). Used for the boot CPU's virtual wire
+ * (kernel/irq.c), inter-processor interrupts and starting the other CPUs
+ * (kernel/smp.c).
+ */
+#ifndef LAPIC_H
+#define LAPIC_H
+#include <types.h>
+
+#define LAPIC_SPURIOUS_VECTOR 0xff
+
+/* Is there a local APIC (CPUID)? */
+bool lapic_present(void);
+bool lapic_x2apic(void);
+/* Enable the calling CPU's APIC (software enable, spurious vector 0xff). The boot
+ * CPU takes the PIC's interrupts through LINT0 (virtual wire); other CPUs mask it. */
+void lapic_enable(bool boot_cpu);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+
+/* The APIC timer, one-shot on LAPIC_TIMER_VECTOR (kernel/irq.c counts it and calls
+ * lapic_timer_fired). Calibrated once against the TSC (divide by 16); 0 if there is
+ * no APIC. lapic_timer_oneshot(0) stops it. */
+#define LAPIC_TIMER_VECTOR 0xf0
+uint64_t lapic_timer_calibrate(void);
+void lapic_timer_oneshot(uint64_t us);
+/* Uncalibrated: one-shot after ticks of the timer's input clock (divide by 1; 1 GHz
+ * under QEMU, the bus or crystal clock on hardware): a bound that needs no
+ * calibration, for waits that only must end. 0 stops it. */
+void lapic_timer_arm(uint32_t ticks);
+/* Timer interrupts taken on this CPU's APIC so far (all CPUs, summed). */
+uint64_t lapic_timer_count(void);
+void lapic_timer_fired(void);
+
+/* ICR low words: a fixed vector, INIT (level assert), STARTUP with a page number. */
+#define LAPIC_ICR_FIXED(v)     ((uint32_t)(v) | 0x4000u)
+#define LAPIC_ICR_INIT         0x4500u
+#define LAPIC_ICR_STARTUP(pg)  (0x4600u | ((pg) & 0xffu))
+/* Send an IPI to apic_id: 0, or -ETIMEDOUT if the previous one was never delivered
+ * (xAPIC delivery status stuck). */
+int lapic_send(uint32_t apic_id, uint32_t icr_low);
+#endif
