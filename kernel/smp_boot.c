@@ -31,6 +31,8 @@
 #include <lapic.h>
 #include <mm.h>
 #include <paging.h>
+#include <panic.h>
+#include <parallel.h>
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
@@ -51,6 +53,8 @@
 #define INIT_WAIT_TICKS  (1u << 14)
 #define SIPI_WAIT_TICKS  (1u << 20)
 #define START_WAIT_TICKS (1u << 27)
+#define CALL_WAIT_TICKS  (1ull << 30)          /* about 1 s under QEMU */
+#define PART_WAIT_TICKS  (1ull << 38)          /* about 4.6 min under QEMU */
 
 struct mailbox {
 	void (*fn)(void *);
@@ -94,6 +98,7 @@ static __attribute__((noreturn)) void ap_idle(struct ap *a)
 			m->fn(m->arg);
 			cli();
 			__atomic_store_n(&m->done, m->seq, __ATOMIC_RELEASE);
+			lapic_send(boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* done */
 			continue;
 		}
 		sti_hlt();
@@ -204,23 +209,22 @@ static bool modern_cpu(void)
 static bool old_cpu;                      /* wants the MP specification's delays */
 static uint64_t start_ticks_total, start_ticks_n;   /* AP bring-up time, for `cpus` */
 
-/* Wait for a->pc.online to become want, for at most ticks of the APIC timer's input
- * clock (uncalibrated: the bound only has to end the wait). The boot CPU halts
- * meanwhile, in slices of WAIT_SLICE ticks, woken by the AP's IPI (ap_entry, park)
- * or the timer: halting, not spinning, lets a single-threaded emulator run the AP,
- * and the slices bound the delay where the emulator does not wake a halted CPU for
- * an IPI at once (QEMU under -icount). */
-static bool wait_online(struct ap *a, bool want, uint32_t ticks)
+/* Wait for cond(ctx), for at most ticks of the APIC timer's input clock
+ * (uncalibrated: the bound only has to end the wait). The boot CPU halts meanwhile,
+ * in slices of WAIT_SLICE ticks, woken by the other CPU's IPI (ap_entry, park, the
+ * end of a call) or the timer: halting, not spinning, lets a single-threaded
+ * emulator run the other CPU, and the slices bound the delay where the emulator does
+ * not wake a halted CPU for an IPI at once (QEMU under -icount). */
+static bool wait_for(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks)
 {
 	uint64_t flags = read_rflags();
 	bool ok = false;
-	for (uint32_t waited = 0; !ok && waited < ticks; waited += WAIT_SLICE) {
+	for (uint64_t waited = 0; !ok && waited < ticks; waited += WAIT_SLICE) {
 		uint64_t fired = lapic_timer_count();
-		lapic_timer_arm(MIN(WAIT_SLICE, ticks - waited));
+		lapic_timer_arm((uint32_t)MIN((uint64_t)WAIT_SLICE, ticks - waited));
 		for (;;) {
 			cli();
-			if ((ok = __atomic_load_n(&a->pc.online, __ATOMIC_ACQUIRE) == want) ||
-			    lapic_timer_count() != fired)
+			if ((ok = cond(ctx)) || lapic_timer_count() != fired)
 				break;
 			sti_hlt();
 		}
@@ -229,6 +233,21 @@ static bool wait_online(struct ap *a, bool want, uint32_t ticks)
 	if (flags & (1u << 9))
 		sti();
 	return ok;
+}
+
+static bool is_online(const void *ctx)
+{
+	return __atomic_load_n(&((const struct ap *)ctx)->pc.online, __ATOMIC_ACQUIRE);
+}
+
+static bool is_offline(const void *ctx)
+{
+	return !is_online(ctx);
+}
+
+static bool wait_online(struct ap *a, bool want, uint32_t ticks)
+{
+	return wait_for(want ? is_online : is_offline, a, ticks);
 }
 
 /* INIT, STARTUP, and a second STARTUP if the AP is not up after the first wait;
@@ -282,6 +301,8 @@ static struct ap *new_ap(unsigned id)
 }
 
 /* Start cpu i (offline) as percpu id i: online, or failed. */
+static unsigned run_parallel(parallel_fn fn, void *arg);
+
 static void bring_up_one(unsigned i)
 {
 	const struct smp_cpu *c = smp_cpu(i);
@@ -325,6 +346,7 @@ void smp_boot(const struct boot_info *bi)
 	for (unsigned i = 1; i < n && i < CPU_MAX; i++)
 		if (smp_cpu(i)->state == CPU_OFFLINE)
 			bring_up_one(i);
+	parallel_set_backend(run_parallel);
 	printk("smp: %u of %u CPUs online (start page %#llx, %llu TSC ticks each)\n", nonline,
 	       want + 1, (unsigned long long)tramp, (unsigned long long)smp_start_ticks());
 }
@@ -363,24 +385,71 @@ void smp_restart_others(void)
 			bring_up_one(i);
 }
 
-int smp_call(unsigned cpu, void (*fn)(void *), void *arg)
+/* Give cpu a call without waiting; the sequence number its done will reach. */
+static uint32_t post(struct ap *a, void (*fn)(void *), void *arg)
 {
-	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
-		return -EINVAL;
-	struct ap *a = aps[cpu];
 	struct mailbox *m = &a->box;
 	m->fn = fn;
 	m->arg = arg;
 	uint32_t seq = m->seq + 1;
 	__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
 	lapic_send(a->pc.apic_id, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));
-	uint64_t t0 = rdtsc(), ticks = tsc_hz(NULL);       /* 1 s */
-	while (__atomic_load_n(&m->done, __ATOMIC_ACQUIRE) != seq)
-		if (rdtsc() - t0 >= ticks)
-			return -ETIMEDOUT;
-		else
-			cpu_relax();
-	return 0;
+	return seq;
+}
+
+struct done_wait {
+	const struct mailbox *m;
+	uint32_t seq;
+};
+
+static bool is_done(const void *ctx)
+{
+	const struct done_wait *w = ctx;
+	return __atomic_load_n(&w->m->done, __ATOMIC_ACQUIRE) == w->seq;
+}
+
+int smp_call(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
+		return -EINVAL;
+	struct done_wait w = { &aps[cpu]->box, post(aps[cpu], fn, arg) };
+	return wait_for(is_done, &w, CALL_WAIT_TICKS) ? 0 : -ETIMEDOUT;
+}
+
+/* parallel_run's backend (include/parallel.h): part 0 on this CPU, one part on each
+ * other online CPU. A part that does not end within PART_WAIT_TICKS is an
+ * invariant broken (parts do bounded work): panic. */
+struct par_job {
+	parallel_fn fn;
+	void *arg;
+	unsigned nparts;
+	unsigned part_of[CPU_MAX];
+};
+
+static void par_part(void *arg)
+{
+	struct par_job *j = arg;
+	j->fn(j->arg, j->part_of[cpu_id()], j->nparts);
+}
+
+static unsigned run_parallel(parallel_fn fn, void *arg)
+{
+	struct par_job j = { fn, arg, 1, { 0 } };
+	struct done_wait w[CPU_MAX];
+	unsigned who[CPU_MAX], n = 0;
+	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++)
+		if (smp_cpu(i)->state == CPU_ONLINE && aps[i]) {
+			j.part_of[i] = j.nparts++;
+			who[n++] = i;
+		}
+	for (unsigned k = 0; k < n; k++)
+		w[k] = (struct done_wait){ &aps[who[k]]->box, post(aps[who[k]], par_part, &j) };
+	fn(arg, 0, j.nparts);
+	for (unsigned k = 0; k < n; k++)
+		if (!wait_for(is_done, &w[k], PART_WAIT_TICKS))
+			panic("smp: cpu %u did not finish part %u of %u", who[k], j.part_of[who[k]],
+			      j.nparts);
+	return j.nparts;
 }
 
 unsigned smp_call_all(void (*fn)(void *), void *arg)

@@ -8,6 +8,8 @@
 #include <hugetlb.h>
 #include <kmalloc.h>
 #include <memfd.h>
+#include <parallel.h>
+#include <percpu.h>
 #include <mm.h>
 #include <string.h>
 
@@ -291,13 +293,14 @@ uint64_t memfd_read(struct memfd *f, uint64_t off, void *buf, uint64_t len)
 	return len;
 }
 
-int memfd_fill(struct memfd *f, uint64_t seed)
+/* Folios [i0, i1) of the reference pattern: written, or checked (the first byte
+ * that differs, as an offset in the file, in *bad). Word w of the file is
+ * splitmix64(seed ^ w), so any range can be done without the ones before it. */
+static void fill_range(struct memfd *f, uint64_t seed, uint64_t i0, uint64_t i1)
 {
-	if (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
-		return -EPERM;
-	uint64_t fb = folio_bytes(f), word = 0;
-	for (uint64_t i = 0; i < f->nfolios; i++) {
-		uint64_t *p = (uint64_t *)folio_ptr(f, i);
+	uint64_t fb = folio_bytes(f);
+	for (uint64_t i = i0; i < i1; i++) {
+		uint64_t *p = (uint64_t *)folio_ptr(f, i), word = i * fb / 8;
 		uint64_t n = MIN(fb, f->size - i * fb);
 		for (uint64_t w = 0; w < n / 8; w++, word++)
 			p[w] = splitmix64(seed ^ word);
@@ -306,15 +309,15 @@ int memfd_fill(struct memfd *f, uint64_t seed)
 			memcpy((uint8_t *)p + (n & ~7ull), &v, n % 8);
 		}
 	}
-	return 0;
 }
 
-int memfd_verify(struct memfd *f, uint64_t seed, uint64_t *bad)
+static int verify_range(struct memfd *f, uint64_t seed, uint64_t i0, uint64_t i1,
+			uint64_t *bad)
 {
-	uint64_t fb = folio_bytes(f), word = 0;
-	for (uint64_t i = 0; i < f->nfolios; i++) {
+	uint64_t fb = folio_bytes(f);
+	for (uint64_t i = i0; i < i1; i++) {
 		const uint8_t *p = folio_ptr(f, i);
-		uint64_t n = MIN(fb, f->size - i * fb);
+		uint64_t n = MIN(fb, f->size - i * fb), word = i * fb / 8;
 		for (uint64_t off = 0; off < n; off += 8, word++) {
 			uint64_t v = splitmix64(seed ^ word), k = MIN(8ull, n - off);
 			if (k == 8 ? *(const uint64_t *)(p + off) == v : memcmp(p + off, &v, k) == 0)
@@ -327,6 +330,65 @@ int memfd_verify(struct memfd *f, uint64_t seed, uint64_t *bad)
 		}
 	}
 	return 0;
+}
+
+/* A file's pattern split over the CPUs (include/parallel.h): part p of n takes
+ * folios [p * nfolios / n, (p + 1) * nfolios / n). Files below PARALLEL_MIN stay on
+ * one CPU: the calls would cost more than the work. */
+#define PARALLEL_MIN (4 * MiB)
+
+struct pattern_job {
+	struct memfd *f;
+	uint64_t seed;
+	bool verify;
+	int err[CPU_MAX];
+	uint64_t bad[CPU_MAX];
+};
+
+static void pattern_part(void *arg, unsigned part, unsigned nparts)
+{
+	struct pattern_job *j = arg;
+	uint64_t n = j->f->nfolios;
+	uint64_t i0 = n * part / nparts, i1 = n * (part + 1) / nparts;
+	if (j->verify)
+		j->err[part] = verify_range(j->f, j->seed, i0, i1, &j->bad[part]);
+	else
+		fill_range(j->f, j->seed, i0, i1);
+}
+
+static int pattern(struct memfd *f, uint64_t seed, bool verify, uint64_t *bad)
+{
+	if (f->size < PARALLEL_MIN) {
+		if (verify)
+			return verify_range(f, seed, 0, f->nfolios, bad);
+		fill_range(f, seed, 0, f->nfolios);
+		return 0;
+	}
+	struct pattern_job *j = kzalloc(sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	*j = (struct pattern_job){ .f = f, .seed = seed, .verify = verify };
+	unsigned nparts = parallel_run(pattern_part, j);
+	int err = 0;
+	for (unsigned p = 0; p < nparts && !err; p++)   /* parts in file order: the first */
+		if (j->err[p]) {                            /* failing part has the first byte */
+			err = j->err[p];
+			*bad = j->bad[p];
+		}
+	kfree(j);
+	return err;
+}
+
+int memfd_fill(struct memfd *f, uint64_t seed)
+{
+	if (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	return pattern(f, seed, false, NULL);
+}
+
+int memfd_verify(struct memfd *f, uint64_t seed, uint64_t *bad)
+{
+	return pattern(f, seed, true, bad);
 }
 
 int memfd_add_seals(struct memfd *f, uint32_t seals)

@@ -39,6 +39,10 @@ exactly from run to run, whatever else the host is doing.
       -smp 1, 2 and 4 (the old kernel parks the other CPUs, the next one starts
       them before its prompt), and each AP's bring-up in the next kernel
       (ap_start_ns: INIT to online, averaged; docs/smp.md).
+  smp_memfd: `memfd fill` and `memfd verify` of a 1 GiB memfd with 1 and 4 CPUs
+      (the file split over the online CPUs, docs/smp.md), WITHOUT icount: MB/s of
+      host wall time under TCG (one host thread per vCPU on this machine's cores),
+      for what it is worth; median of three.
   big_guest_blackout: the blackout in guests of 64 GiB, 256 GiB and 1 TiB (QEMU's
       RAM reserved lazily, so untouched guest memory costs the host nothing; -cpu
       max with 46 physical address bits, which puts a 1 TiB guest's high RAM above
@@ -291,6 +295,26 @@ def run_smp_blackout():
             b.close()
 
 
+def run_smp_memfd(size=1 * GiB, runs=3):
+    for n in (1, 4):
+        b = baton.Baton(mem="2G", extra_args=["-smp", str(n)])
+        try:
+            b.boot(timeout=120)
+            b.ok(f"memfd create m {size}", timeout=120)
+            rates = {}
+            for verb in ("fill", "verify"):
+                secs = []
+                for _ in range(runs):
+                    t0 = time.monotonic()
+                    b.ok(f"memfd {verb} m 5", timeout=600)
+                    secs.append(time.monotonic() - t0)
+                rates[verb] = round(size / sorted(secs)[runs // 2] / 1e6, 1)
+            emit(bench="smp_memfd", cpus=n, bytes=size, unit="MB/s_host",
+                 fill_mb_per_s=rates["fill"], verify_mb_per_s=rates["verify"])
+        finally:
+            b.close()
+
+
 BIG = {"64G": 64 * GiB, "256G": 256 * GiB, "1T": 1024 * GiB}
 MEMMAP = re.compile(r"memmap (\d+) bytes \((\d+\.\d+)% of RAM\)")
 
@@ -379,6 +403,7 @@ SCENARIOS = {"blk_seq_read": lambda: [run_blk(m) for m in ("q35", "pc")],
              "blk_quiesce": run_blk_quiesce,
              "blk_preserve": run_blk_preserve,
              "smp_blackout": run_smp_blackout,
+             "smp_memfd": run_smp_memfd,
              "inspect_dump": run_inspect_dump,
              "big_guest_blackout": lambda: [run_big(s, p, prod) for s in BIG
                                             for p, prod in ((0, True), (0, False),

@@ -341,13 +341,13 @@ check-host: $(B)/host/test_luo_abi
 # preserve and restore calls); LUO_REGISTER gathered by shim/luo_sections.ld.
 # Records typed from Linux's memfd-v2 bytes: large folios, refusals, the writer.
 HOST_TESTS             += memfd_luo
-host_src_memfd_luo     := luo/memfd_luo.c luo/luo_names.c luo/memfd_folios.c mm/memfd.c \
+host_src_memfd_luo     := luo/memfd_luo.c luo/luo_names.c luo/memfd_folios.c mm/memfd.c lib/parallel.c \
 	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
 host_libs_memfd_luo    := -Wl,-T,tests/host/shim/luo_sections.ld
 MEMFD_LUO_HOST_CFLAGS  := -include tests/host/shim/host_direct_map.h \
 	-include tests/host/shim/luo_host_libc.h
 MEMFD_LUO_HOST_OBJS    := $(call host_obj,tests/host/test_memfd_luo.c luo/memfd_luo.c luo/luo_names.c \
-	luo/memfd_folios.c mm/memfd.c)
+	luo/memfd_folios.c mm/memfd.c lib/parallel.c)
 $(MEMFD_LUO_HOST_OBJS): $(B)/host/obj/%.o: %.c
 	$(call say,HOSTCC,$<)
 	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(MEMFD_LUO_HOST_CFLAGS) -c $< -o $@

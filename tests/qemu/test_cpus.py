@@ -129,3 +129,24 @@ def test_smp_ktests(qemu):
     b.boot()
     r = b.cmd("ktest smp.*", timeout=60)
     assert r.result == "ok pass=4 fail=0 skip=0", r
+
+
+def test_memfd_pattern_split_over_cpus(qemu):
+    """memfd fill and verify of a file of 64 MiB go over the four CPUs (one part of
+    the file each); verify still names the first differing byte of the whole file
+    when two parts differ, and a file below the split's threshold works as before."""
+    b = qemu(mem="512M", extra_args=["-smp", "4"])
+    b.boot()
+    size = 64 << 20
+    assert b.ok(f"memfd create m {size}") == {"name": "m", "size": str(size)}
+    assert b.ok("memfd fill m 5") == {"bytes": str(size)}
+    assert b.ok("memfd verify m 5") == {"bytes": str(size)}
+    assert b.error("memfd verify m 6", "EIO") == "mismatch at offset 0"
+    b.ok("memfd write m 50000001 00")                 # in the last quarter
+    b.ok("memfd write m 20000003 00")                 # in the second
+    assert b.error("memfd verify m 5", "EIO") == "mismatch at offset 20000003"
+    b.ok("memfd fill m 5")
+    assert b.ok("memfd verify m 5") == {"bytes": str(size)}
+    b.ok("memfd create s 8191")
+    b.ok("memfd fill s 9")
+    assert b.ok("memfd verify s 9") == {"bytes": "8191"}
