@@ -28,11 +28,23 @@ void mm_init(struct boot_info *bi);
 void mm_check_zones(void);
 bool mm_ready(void);
 
+/*
+ * page_alloc and page_free may be called on any CPU, with interrupts on or off;
+ * the locking rule is at the top of mm/zones.c.
+ */
 paddr_t page_alloc(unsigned order, unsigned gfp);
 /* From now on every page handed out is zeroed first (after a dropped handover). */
 void mm_scrub_on_alloc(void);
 void page_free(paddr_t pa, unsigned order);
 static inline void *page_virt(paddr_t pa) { return phys_to_virt(pa); }
+/* The allocated block (pa, order) becomes 2^(order - to) allocated blocks of order
+ * `to`, each freed on its own later. */
+void page_split(paddr_t pa, unsigned order, unsigned to);
+/* A block no zone managed (handed over by the previous kernel) becomes an allocated
+ * block of ZONE_NORMAL, as if page_alloc had returned it. */
+void page_adopt(paddr_t pa, unsigned order);
+/* Frames [pfn, pfn + n) join zone id as free memory. */
+void mm_zone_add(enum zone_id id, uint64_t pfn, uint64_t n);
 
 /*
  * What the frame at pa is part of: the state of the block containing it (heads
@@ -42,7 +54,8 @@ static inline void *page_virt(paddr_t pa) { return phys_to_virt(pa); }
 enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order);
 /* The head entry of the allocated block at pa (an owner tags it), or NULL. */
 struct page *mm_page(paddr_t pa);
-/* Owners of huge folios move them between the buddy's books and their own. */
+/* The zones themselves, for tests and checks: their lists and counts change only
+ * under their locks. */
 struct buddy *mm_zone(enum zone_id id);
 struct buddy *mm_zone_of(paddr_t pa);
 
