@@ -219,6 +219,7 @@ int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 	if (pool->frozen)
 		return -EBUSY;
 	hugetlb_drain(pool);
+	pcp_drain_all();              /* cached pages merge back into folio-sized blocks */
 	while (pool->total < count)
 		if (grow_one(pool))
 			return -ENOMEM;
@@ -280,7 +281,9 @@ void hugetlb_init(void)
 				       (unsigned long long)pools[s].requested);
 		return;
 	}
-	/* 1 GiB folios first: they need the largest aligned blocks. */
+	/* 1 GiB folios first: they need the largest aligned blocks, with the pages the
+	 * boot has cached back in the zones. */
+	pcp_drain_all();
 	for (int s = NR_HUGE - 1; s >= 0; s--) {
 		struct hugetlb_pool *pool = &pools[s];
 		if (grow_uncut(pool, pool->requested))

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <x86.h>
 #include "memmap.h"
+#include "pcp.h"
 #include "zones.h"
 
 static bool scrub;
@@ -110,7 +111,7 @@ void mm_init(struct boot_info *bi)
 }
 
 /* Every free list of both zones walked and checked (BUG_ON with values), each
- * under its zone's lock, with the test instruments only
+ * under its zone's lock, then the CPUs' page caches, with the test instruments only
  * (KTEST=1: mm/mm_ktest.c runs it once the boot is done, out of the blackout): a
  * 1 TiB guest's zones hold a thousand blocks to walk. */
 void mm_check_zones(void)
@@ -120,6 +121,7 @@ void mm_check_zones(void)
 		buddy_check(&mm_zones[z]);
 		spin_unlock_irqrestore(&mm_zones[z].lock, f);
 	}
+	pcp_check();
 }
 
 paddr_t page_alloc(unsigned order, unsigned gfp)
@@ -142,14 +144,8 @@ void mm_stats(struct mm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->total = memblock_total(&memblock.memory);
-	for (unsigned z = 0; z < NR_ZONES; z++) {
-		struct buddy *b = &mm_zones[z];
-		uint64_t f = spin_lock_irqsave(&b->lock);
-		s->free += b->free_pages << PAGE_SHIFT;
-		for (unsigned o = 0; o < BUDDY_ORDERS; o++)
-			s->nr_free[o] += b->nr_free[o];
-		spin_unlock_irqrestore(&b->lock, f);
-	}
+	for (unsigned z = 0; z < NR_ZONES; z++)       /* the CPUs' caches included */
+		s->free += mm_zone_free_pages(z, s->nr_free) << PAGE_SHIFT;
 	s->reserved = memblock_total(&memblock.reserved);
 	s->memmap = memmap_bytes;
 	s->tables = paging_table_bytes();

@@ -10,16 +10,22 @@
  *  - a zone's lock (struct buddy's `lock`, taken with interrupts off) protects its
  *    free lists and counts (free_pages, nr_free, managed_pages) and the heads of its
  *    free blocks; every call into mm/buddy.c that changes a zone or walks its lists
- *    is made under it, here and in mm/mm.c, held for one operation. Looking up the
- *    head of one's own block (mm_zone_of in page_free, mm_page) takes no lock:
- *    that head is the caller's;
+ *    is made under it, here and in mm/pcp.c and mm/mm.c, held for one operation (or
+ *    one batch of pcp pages). Looking up the head of one's own block (mm_zone_of
+ *    in page_free, mm_page) takes no lock: that head is the caller's;
+ *  - order-0 pages go through this CPU's page cache (mm/pcp.c), which takes no lock
+ *    but runs with interrupts off, and takes the zone's lock only to move a batch;
  *  - the head of an allocated block belongs to its owner, who reads and changes it
  *    without a lock (include/buddy.h, Concurrency, says what the zone may see);
- *  - lock order: ZONE_NORMAL's lock, then ZONE_SCRATCH's. Nothing else is taken
- *    under a zone's lock but buddy.c's own sec_lock, innermost.
+ *  - lock order: interrupts off (a pcp), then ZONE_NORMAL's lock, then
+ *    ZONE_SCRATCH's. Nothing else is taken under a zone's lock but buddy.c's own
+ *    sec_lock, innermost.
+ * When an allocation finds nothing, every CPU's cache is drained (pcp_drain_all)
+ * and the allocation tried once more: cached pages are free memory.
  */
 #include <errno.h>
 #include <panic.h>
+#include "pcp.h"
 #include "zones.h"
 
 struct buddy mm_zones[NR_ZONES];
@@ -81,6 +87,7 @@ void mm_zones_setup(uint64_t npages, struct page *map, uint8_t *sec)
 {
 	for (unsigned z = 0; z < NR_ZONES; z++)
 		buddy_init_zeroed(&mm_zones[z], (uint8_t)z, 0, npages, map, sec);
+	pcp_reset();
 }
 
 void mm_zones_open(void)
@@ -106,16 +113,18 @@ bool mm_ready(void)
 		spin_unlock_irqrestore(&(z)->lock, flags_);                           \
 	} while (0)
 
+/* Order 0 from this CPU's cache, the rest from the zone. */
 static uint64_t zone_alloc(enum zone_id id, unsigned order)
 {
+	if (order == 0)
+		return pcp_alloc(id);
 	uint64_t pfn;
 	LOCKED(&mm_zones[id], pfn = buddy_alloc(&mm_zones[id], order));
 	return pfn;
 }
 
-uint64_t mm_zones_alloc(unsigned order, unsigned gfp)
+static uint64_t alloc_once(unsigned order, unsigned gfp)
 {
-	BUG_ON(!ready, "page_alloc(%u, %#x) before mm_init", order, gfp);
 	uint64_t pfn = BUDDY_NONE;
 	if (!(gfp & GFP_SCRATCH))
 		pfn = zone_alloc(ZONE_NORMAL, order);
@@ -124,9 +133,33 @@ uint64_t mm_zones_alloc(unsigned order, unsigned gfp)
 	return pfn;
 }
 
+uint64_t mm_zones_alloc(unsigned order, unsigned gfp)
+{
+	BUG_ON(!ready, "page_alloc(%u, %#x) before mm_init", order, gfp);
+	uint64_t pfn = alloc_once(order, gfp);
+	/* Short of memory: the pages in the CPUs' caches are free too, and back in
+	 * the lists they may merge into the order asked for. */
+	if (pfn == BUDDY_NONE && pcp_drain_all())
+		pfn = alloc_once(order, gfp);
+	return pfn;
+}
+
 void mm_zone_add(enum zone_id id, uint64_t pfn, uint64_t n)
 {
 	LOCKED(&mm_zones[id], buddy_add_range(&mm_zones[id], pfn, n));
+}
+
+uint64_t mm_zone_free_pages(enum zone_id id, uint64_t nr_free[BUDDY_ORDERS])
+{
+	struct buddy *z = &mm_zones[id];
+	uint64_t pages;
+	LOCKED(z, {
+		uint64_t cached = pcp_cached(id);
+		pages = z->free_pages + cached;
+		for (unsigned o = 0; nr_free && o < BUDDY_ORDERS; o++)
+			nr_free[o] += z->nr_free[o] + (o ? 0 : cached);
+	});
+	return pages;
 }
 
 void page_split(paddr_t pa, unsigned order, unsigned to)
@@ -163,19 +196,24 @@ void page_free(paddr_t pa, unsigned order)
 {
 	struct buddy *z = mm_zone_of(pa);
 	BUG_ON(!z, "page_free(%#llx, %u): not a managed frame", (unsigned long long)pa, order);
-	LOCKED(z, buddy_free(z, pa >> PAGE_SHIFT, order));
+	if (order == 0)
+		pcp_free((enum zone_id)z->id, pa >> PAGE_SHIFT);
+	else
+		LOCKED(z, buddy_free(z, pa >> PAGE_SHIFT, order));
 }
 
 /* The block holding pfn as both zones' locks see it (no list changes meanwhile);
- * its head's word, or state PAGE_NONE. */
+ * its head's word, or state PAGE_NONE. A page in a CPU's cache reads PAGE_PCP. */
 static struct page block_of(uint64_t pfn, uint64_t *head)
 {
 	struct buddy *n = &mm_zones[ZONE_NORMAL], *s = &mm_zones[ZONE_SCRATCH];
 	struct page d = { 0 };
 	LOCKED(n, LOCKED(s, {
 		struct page *p = buddy_block_of(n, pfn, head);
-		if (p)
+		if (p) {
 			d = page_desc(p);
+			d.private = p->private;
+		}
 	}));
 	return d;
 }
@@ -195,7 +233,18 @@ enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order)
 		*head = managed ? h << PAGE_SHIFT : kh;
 	if (order)
 		*order = managed ? d.order : ko;
-	return managed ? (enum page_state)d.state : PAGE_PRESERVED;
+	if (!managed)
+		return PAGE_PRESERVED;
+	return d.state == PAGE_PCP ? PAGE_FREE : (enum page_state)d.state;
+}
+
+bool mm_page_cached(paddr_t pa, unsigned *cpu)
+{
+	uint64_t h;
+	struct page d = ready ? block_of(pa >> PAGE_SHIFT, &h) : (struct page){ 0 };
+	if (d.state == PAGE_PCP && cpu)
+		*cpu = d.private;
+	return d.state == PAGE_PCP;
 }
 
 struct page *mm_page(paddr_t pa)

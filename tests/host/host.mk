@@ -68,7 +68,8 @@ fuzz_libs_kho_fdt   := -l:libfdt.a
 # gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
 # defines; the test object depends on it so that an edit relinks.
 HOST_TESTS          += hugetlb
-host_src_hugetlb    := mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c lib/palist.c mm/buddy.c mm/zones.c lib/cmdline.c lib/cmdline_kernel.c \
+host_src_hugetlb    := mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c lib/palist.c mm/buddy.c mm/zones.c \
+	mm/pcp.c tests/host/shim/percpu_host.c lib/cmdline.c lib/cmdline_kernel.c \
 	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
 	tests/host/shim/panic.c
@@ -282,7 +283,8 @@ check-host: $(B)/host/test_kho_out
 # (kho_scratch=) is left an orphan section, which nothing reads here.
 HOST_TESTS         += kho_in
 host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_scratch_rules.c kho/kho_mm.c kho/kho_out.c \
-	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c \
+	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c mm/pcp.c \
+	tests/host/shim/percpu_host.c \
 	lib/args.c lib/fault_inject.c tests/host/shim/kho_in_host.c \
 	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
 host_libs_kho_in   := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld

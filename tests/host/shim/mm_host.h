@@ -1,7 +1,8 @@
 /*
  * Host mm (shim/mm_host.c): include/mm.h for kernel code above the buddy, from the
  * kernel's own mm/zones.c (page_free, mm_page, mm_page_state, mm_zone, mm_zone_of,
- * mm_ready) and mm/buddy.c, with the bring-up and page_alloc that mm/mm.c would do, over a memmap
+ * mm_ready), mm/pcp.c (the per-CPU page caches: link shim/percpu_host.c too) and
+ * mm/buddy.c, with the bring-up and page_alloc that mm/mm.c would do, over a memmap
  * of the host's: ZONE_NORMAL and ZONE_SCRATCH both span frames [0, npages) and
  * share one malloc'ed memmap, which starts out as garbage (0xAA, like the kernel's
  * uninitialised memmap) with zeroed section bytes. Nothing is free until
