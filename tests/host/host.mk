@@ -15,7 +15,8 @@ HOST_LDFLAGS := $(HOST_SAN)
 HOST_LIBS    := -lcmocka
 # A failed sanitizer check must fail the test binary, and say where.
 HOST_ENV     := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
@@ -119,6 +120,14 @@ host_src_imgstore_blk := kernel/imgstore_blk.c kernel/cmd_disk.c kernel/imgstore
 	boot/boot_info.c tests/host/shim/shell_host.c tests/host/shim/panic.c
 host_libs_imgstore_blk := -Wl,-T,tests/host/shim/host_sections.ld
 $(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
+
+# mm/pcp.c: the per-CPU page caches, with mm/zones.c and mm/buddy.c over
+# shim/mm_host.c; threads stand in for CPUs (shim/percpu_host.c). Also built under
+# ThreadSanitizer as test_pcp_tsan (below).
+HOST_TESTS          += pcp
+host_src_pcp        := mm/pcp.c mm/zones.c mm/buddy.c tests/host/shim/mm_host.c \
+	tests/host/shim/percpu_host.c tests/host/shim/panic.c
+host_libs_pcp       := -lpthread
 
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
@@ -361,3 +370,19 @@ $(INSPECT_FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
 $(eval $(call fuzz_rule,inspect))
 FUZZ_BINS            += $(B)/host/fuzz_inspect
 check-host: $(B)/host/fuzz_inspect
+
+# ---- test_pcp under ThreadSanitizer (test_pcp_tsan) ----
+# The same test and sources with -fsanitize=thread instead of ASan and UBSan (TSan
+# cannot be combined with ASan), objects in $(B)/host/tsan/. A data race anywhere
+# the threads go (the zones, the caches, the shared memmap) fails the binary; it
+# runs fewer operations per thread (the test's default under TSan).
+TSAN_CFLAGS    := $(filter-out $(HOST_SAN),$(HOST_CFLAGS)) -fsanitize=thread
+TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM))
+$(TSAN_PCP_OBJS): $(B)/host/tsan/%.o: %.c
+	$(call say,TSANCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(TSAN_CFLAGS) -c $< -o $@
+$(B)/host/test_pcp_tsan: $(TSAN_PCP_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOST_CC) -fsanitize=thread -o $@ $^ $(HOST_LIBS) -lpthread
+HOST_BINS      += $(B)/host/test_pcp_tsan
+check-host: $(B)/host/test_pcp_tsan
