@@ -196,14 +196,15 @@ fuzz: $(FUZZ_BINS)
 
 # Allocator benchmark: the same kernel sources at -O2, no sanitizers, in $(B)/host/bench/.
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests/host/shim -MD -MP
-BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c tests/host/shim/panic.c
+BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c mm/zones.c mm/pcp.c tests/host/shim/mm_host.c \
+	tests/host/shim/percpu_host.c tests/host/shim/panic.c
 BENCH_OBJS   := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_SRCS))
 $(BENCH_OBJS): $(B)/host/bench/%.o: %.c
 	$(call say,BENCHCC,$<)
 	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
 $(B)/host/bench_alloc: $(BENCH_OBJS)
 	$(call say,BENCHLD,$@)
-	$(Q)$(HOST_CC) -o $@ $^
+	$(Q)$(HOST_CC) -o $@ $^ -lpthread
 
 # One JSON object per line on stdout: the machine first, then one per figure.
 bench: $(B)/host/bench_alloc
