@@ -21,11 +21,28 @@
  * in its head entry); a block merges only with a buddy of the same zone.
  *
  * Checks (panic with values when BUDDY_DEBUG is set, which it is in Baton): double
- * free, free of a frame that is not an allocated head, free with the wrong order,
- * frames outside the zone, free-list links that do not point back.
+ * free (of a block in the lists or of a page in a CPU's page cache), free of a frame
+ * that is not an allocated head, free with the wrong order, frames outside the
+ * zone, free-list links that do not point back.
+ *
+ * Concurrency. buddy.c takes no zone lock: its caller serialises every call on one
+ * zone (mm/ holds the zone's `lock`, see mm/zones.c). Zones that share a memmap
+ * still run at the same time, and meet in three places, each safe here:
+ *  - the section bytes (four sections to a byte, and a section may hold frames of
+ *    two zones) change by atomic or/and and are read with acquire;
+ *  - a section's entries are initialised once, under one lock of buddy.c's own
+ *    (sec_validate), and only then is its SEC_VALID bit set;
+ *  - a zone reads heads of another zone (a buddy across the border, the probes of
+ *    buddy_block_of): a head's state, order, zone and flags are one 32-bit word
+ *    (desc), written whole with release and read whole with acquire, so a reader
+ *    sees one head or the next, never a mix of two.
+ * The owner of an allocated block may change its head's state (page_set_state),
+ * flags and private without the zone's lock, but never to PAGE_FREE and never its
+ * order or zone: a zone looking at it meanwhile sees a block in use either way.
  */
 #ifndef BUDDY_H
 #define BUDDY_H
+#include <spinlock.h>
 #include <types.h>
 
 #define BUDDY_MAX_ORDER   18
@@ -42,6 +59,8 @@ enum page_state {
 	PAGE_HUGETLB,        /* head of a huge folio owned by a hugetlb pool */
 	PAGE_PRESERVED,      /* head of a block handed over by the previous kernel */
 	PAGE_RESERVED,       /* not managed: firmware, kernel image, modules */
+	PAGE_PCP,            /* head of an order-0 page in a CPU's page cache (mm/pcp.c):
+				free memory, but in no free list; private = the CPU */
 };
 
 /*
@@ -52,13 +71,38 @@ enum page_state {
  */
 struct page {
 	uint32_t next, prev;   /* free-list links: frame index in the zone, or NIL */
-	uint8_t state;         /* enum page_state */
-	uint8_t order;
-	uint8_t zone;
-	uint8_t flags;
+	union {
+		struct {
+			uint8_t state;         /* enum page_state */
+			uint8_t order;
+			uint8_t zone;
+			uint8_t flags;
+		};
+		uint32_t desc;         /* the four as one word (Concurrency, above) */
+	};
 	uint32_t private;      /* the owner's word */
 };
 _Static_assert(sizeof(struct page) == 16, "struct page stays 16 bytes");
+
+/* A head's state, order, zone and flags read as one word (the rest of the copy is
+ * zero): what another zone or CPU may look at. */
+static inline struct page page_desc(const struct page *p)
+{
+	return (struct page){ .desc = __atomic_load_n(&p->desc, __ATOMIC_ACQUIRE) };
+}
+
+static inline void page_set_desc(struct page *p, uint32_t desc)
+{
+	__atomic_store_n(&p->desc, desc, __ATOMIC_RELEASE);
+}
+
+/* The owner of an allocated block changes its head's state (never to PAGE_FREE). */
+static inline void page_set_state(struct page *p, enum page_state st)
+{
+	struct page d = page_desc(p);
+	d.state = (uint8_t)st;
+	page_set_desc(p, d.desc);
+}
 
 /* Per-section bits of the memmap, two a section, four sections to a byte. */
 #define SEC_VALID  0x01        /* all 512 entries initialised */
@@ -67,6 +111,8 @@ _Static_assert(sizeof(struct page) == 16, "struct page stays 16 bytes");
 	((((npages) + SECTION_PAGES - 1) / SECTION_PAGES + 3) / 4)
 
 struct buddy {
+	struct spinlock lock;      /* held by mm/ around every call that reads or changes
+				      the lists or counts; buddy.c never takes it */
 	uint64_t base_pfn, npages;
 	struct page *map;          /* npages entries, index = pfn - base_pfn */
 	uint8_t *sec;              /* two bits per section, section = (pfn - base) >> 9 */
@@ -101,6 +147,16 @@ uint64_t buddy_alloc(struct buddy *b, unsigned order);
 void buddy_split_alloc(struct buddy *b, uint64_t pfn, unsigned order, unsigned to);
 /* Free a block returned by buddy_alloc with the same order. */
 void buddy_free(struct buddy *b, uint64_t pfn, unsigned order);
+/* buddy_free's checks alone (panics); the head of the block, still allocated. For a
+ * caller that frees the block elsewhere (a CPU's page cache), no lock needed: the
+ * block is the caller's. */
+struct page *buddy_free_check(struct buddy *b, uint64_t pfn, unsigned order);
+/*
+ * For the per-CPU page caches (mm/pcp.c): an order-0 page taken from the lists as a
+ * PAGE_PCP head for cpu, or BUDDY_NONE; and such a page given back to the lists.
+ */
+uint64_t buddy_alloc_cached(struct buddy *b, unsigned cpu);
+void buddy_free_cached(struct buddy *b, uint64_t pfn);
 /*
  * Take the specific free frames [pfn, pfn + 2^order) out of the zone as an allocated
  * block (they must all be free). 0, or -EBUSY if any frame is not free, -EINVAL if

@@ -28,23 +28,52 @@ void mm_init(struct boot_info *bi);
 void mm_check_zones(void);
 bool mm_ready(void);
 
+/*
+ * page_alloc and page_free may be called on any CPU, with interrupts on or off.
+ * Order-0 pages go through a per-CPU page cache (mm/pcp.c), whose pages count as
+ * free everywhere free memory is reported; the locking rule is at the top of
+ * mm/zones.c.
+ */
 paddr_t page_alloc(unsigned order, unsigned gfp);
 /* From now on every page handed out is zeroed first (after a dropped handover). */
 void mm_scrub_on_alloc(void);
 void page_free(paddr_t pa, unsigned order);
 static inline void *page_virt(paddr_t pa) { return phys_to_virt(pa); }
+/* The allocated block (pa, order) becomes 2^(order - to) allocated blocks of order
+ * `to`, each freed on its own later. */
+void page_split(paddr_t pa, unsigned order, unsigned to);
+/* A block no zone managed (handed over by the previous kernel) becomes an allocated
+ * block of ZONE_NORMAL, as if page_alloc had returned it. */
+void page_adopt(paddr_t pa, unsigned order);
+/* Frames [pfn, pfn + n) join zone id as free memory. */
+void mm_zone_add(enum zone_id id, uint64_t pfn, uint64_t n);
+
+/*
+ * The per-CPU page caches back to the zones: this CPU's, or every CPU's (how many
+ * pages that was). Where the zones' own lists must hold every free page: before
+ * something needs large blocks (a hugetlb pool grows) or the handover is built.
+ * page_alloc drains them by itself before it fails.
+ */
+void pcp_drain_local(void);
+uint64_t pcp_drain_all(void);
 
 /*
  * What the frame at pa is part of: the state of the block containing it (heads
  * only carry state; see include/buddy.h). head/order may be NULL. Frames no zone
- * describes are PAGE_RESERVED.
+ * describes are PAGE_RESERVED. A page in a CPU's cache is PAGE_FREE, order 0.
  */
 enum page_state mm_page_state(paddr_t pa, paddr_t *head, unsigned *order);
+/* Is pa a free page in a CPU's cache? Then which CPU's (cpu may be NULL). */
+bool mm_page_cached(paddr_t pa, unsigned *cpu);
 /* The head entry of the allocated block at pa (an owner tags it), or NULL. */
 struct page *mm_page(paddr_t pa);
-/* Owners of huge folios move them between the buddy's books and their own. */
+/* The zones themselves, for tests and checks: their lists and counts change only
+ * under their locks, and leave out the pages in the CPUs' caches. */
 struct buddy *mm_zone(enum zone_id id);
 struct buddy *mm_zone_of(paddr_t pa);
+/* Free pages of zone id, those in the CPUs' caches included (as order 0 in
+ * nr_free, which may be NULL, and is added to, not set). */
+uint64_t mm_zone_free_pages(enum zone_id id, uint64_t nr_free[BUDDY_ORDERS]);
 
 struct mm_stats {
 	uint64_t total, free, reserved, memmap, tables;

@@ -17,10 +17,24 @@ struct spinlock {
 };
 #define SPINLOCK_INIT { 0, 0 }
 
+#if __STDC_HOSTED__
+#include <sched.h>
+/* On the host, threads may outnumber cores: a waiter spins a little, then gives its
+ * core away, or the thread holding the next ticket could wait whole time slices
+ * behind the spinners. */
+static inline void spin_pause(void)
+{
+	static _Thread_local unsigned spins;
+	__asm__ volatile("pause" ::: "memory");
+	if (++spins % 128 == 0)
+		sched_yield();
+}
+#else
 static inline void spin_pause(void)
 {
 	__asm__ volatile("pause" ::: "memory");
 }
+#endif
 
 static inline void spin_lock(struct spinlock *l)
 {
@@ -40,30 +54,43 @@ static inline bool spin_is_locked(const struct spinlock *l)
 	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 }
 
+/*
+ * Interrupts off on this CPU (its per-CPU data then stays its own: Baton has no
+ * preemption), and back as they were: what the per-CPU page caches run under.
+ */
 #if __STDC_HOSTED__
-static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+static inline uint64_t local_irq_save(void)
 {
-	spin_lock(l);
 	return 0;
 }
-static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+static inline void local_irq_restore(uint64_t flags)
 {
 	(void)flags;
-	spin_unlock(l);
 }
 #else
-static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+static inline uint64_t local_irq_save(void)
 {
 	uint64_t f;
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f) : : "memory");
-	spin_lock(l);
 	return f;
 }
-static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+static inline void local_irq_restore(uint64_t flags)
 {
-	spin_unlock(l);
 	if (flags & (1u << 9))                  /* IF was set */
 		__asm__ volatile("sti" ::: "memory");
 }
 #endif
+
+static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint64_t f = local_irq_save();
+	spin_lock(l);
+	return f;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	spin_unlock(l);
+	local_irq_restore(flags);
+}
 #endif

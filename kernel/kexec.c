@@ -407,6 +407,10 @@ static void handover_undo(void)
  * *why names the part that failed. */
 static int handover_build(struct kho_data *kd, const char **why)
 {
+	/* Every CPU's cached pages back in the zones' lists first: what the handover
+	 * counts and the blocks kexec then takes from scratch see all free memory,
+	 * and no page is left in the cache of a CPU that stops before the jump. */
+	pcp_drain_all();
 	*why = "the blackout timeline";
 	int err = timeline_prepare();
 	if (err)

@@ -328,8 +328,8 @@ void kho_memory_finish(void)
 	if (!kho_in.nodes)
 		return;
 	if (!kho_in.active) {               /* refused after the walk: nothing to keep */
-		buddy_add_range(mm_zone(ZONE_SCRATCH), virt_to_phys(kho_in.nodes) >> PAGE_SHIFT,
-				WALK_BYTES >> PAGE_SHIFT);
+		mm_zone_add(ZONE_SCRATCH, virt_to_phys(kho_in.nodes) >> PAGE_SHIFT,
+			    WALK_BYTES >> PAGE_SHIFT);
 		kho_in.nodes = NULL;
 		runs = NULL;
 		return;
@@ -348,7 +348,7 @@ void kho_memory_finish(void)
 	kho_in.node_list = keep;
 	kho_in.node_list_order = order;
 	kho_in.remaining = kho_in.blocks;
-	buddy_add_range(mm_zone(ZONE_SCRATCH), arr >> PAGE_SHIFT, WALK_BYTES >> PAGE_SHIFT);
+	mm_zone_add(ZONE_SCRATCH, arr >> PAGE_SHIFT, WALK_BYTES >> PAGE_SHIFT);
 	kho_in.nodes = NULL;
 	runs = NULL;
 }
@@ -367,7 +367,7 @@ static void maybe_release_tree(void)
 		return;
 	const paddr_t *n = phys_to_virt(kho_in.node_list);
 	for (uint64_t i = 0; i < kho_in.nnodes; i++)
-		buddy_add_range(mm_zone(ZONE_NORMAL), n[i] >> PAGE_SHIFT, 1);
+		mm_zone_add(ZONE_NORMAL, n[i] >> PAGE_SHIFT, 1);
 	page_free(kho_in.node_list, kho_in.node_list_order);
 	kho_in.node_list = 0;
 	kho_in.tree_released = true;
@@ -457,9 +457,7 @@ int kho_restore_folio(paddr_t pa, unsigned *order)
 	if (o < 0)
 		return -EINVAL;
 	kho_radix_del(&kho_in.tree, pa, (unsigned)o);   /* restored once, never again */
-	struct buddy *z = mm_zone(ZONE_NORMAL);
-	buddy_mark(z, pa >> PAGE_SHIFT, (unsigned)o, PAGE_PRESERVED);
-	buddy_adopt(z, pa >> PAGE_SHIFT);
+	page_adopt(pa, (unsigned)o);
 	*order = (unsigned)o;
 	kho_in.remaining--;
 	maybe_release_tree();

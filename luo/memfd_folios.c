@@ -1,13 +1,11 @@
 /*
  * The folio list of preserved memfds (model in luo/memfd_folios.h). Restoring a
- * memfd-v2 list of large folios splits each into order-0 pages: the block is given
- * back to its zone and each of its pages claimed at once as an allocated page
- * (buddy_claim), so the contents stay where they are and each page can later be
- * freed on its own, as a memfd's pages are.
+ * memfd-v2 list of large folios splits each into order-0 pages in place, as
+ * allocated pages (page_split: one hold of the zone's lock, so no other CPU can take
+ * a page of it meanwhile), so the contents stay where they are and each page can
+ * later be freed on its own, as a memfd's pages are.
  */
 #include <errno.h>
-#include <buddy.h>
-#include <panic.h>
 #include <kho.h>
 #include <kmalloc.h>
 #include <mm.h>
@@ -61,20 +59,6 @@ void memfd_folios_unpreserve(struct memfd *f, struct memfd_folios *o)
 }
 
 
-/* An allocated block of 2^order pages at pa becomes 2^order allocated pages. Nothing
- * runs between the free and the claims, so every claim finds its page free. */
-static void split(paddr_t pa, unsigned order)
-{
-	if (!order)
-		return;
-	page_free(pa, order);
-	struct buddy *z = mm_zone_of(pa);
-	for (uint64_t i = 0; i < 1ull << order; i++) {
-		int err = buddy_claim(z, (pa >> PAGE_SHIFT) + i, 0);
-		BUG_ON(err, "claim of page %llu of the block %#llx (order %u) just freed: %d",
-		       (unsigned long long)i, (unsigned long long)pa, order, err);
-	}
-}
 
 /* Every record checked against the incoming tree; *total the pages they cover. */
 static int check_pages(const struct memfd_luo_folio_ser *arr, uint64_t n, uint64_t pages,
@@ -105,7 +89,7 @@ static int take_pages(const struct memfd_luo_folio_ser *arr, uint64_t n, paddr_t
 				page_free(p[at], 0);
 			return -EIO;
 		}
-		split(pa, o);
+		page_split(pa, o, 0);
 		for (uint64_t k = 0; k < 1ull << o; k++)
 			p[at++] = pa + k * PAGE_SIZE;
 	}

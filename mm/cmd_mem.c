@@ -36,11 +36,14 @@ static int cmd_page(struct shell_ctx *c, int argc, char **argv)
 	paddr_t head = 0;
 	unsigned order = 0;
 	enum page_state st = mm_page_state(pa, &head, &order);
+	unsigned cpu;
 	shell_kv(c, "state", "%s", page_state_name(st));
 	if (st != PAGE_RESERVED) {
 		shell_kv(c, "head", "%#llx", (unsigned long long)head);
 		shell_kv(c, "order", "%u", order);
 	}
+	if (st == PAGE_FREE && mm_page_cached(pa, &cpu))
+		shell_kv(c, "cpu-cache", "%u", cpu);        /* free, in that CPU's page cache */
 	return 0;
 }
 SHELL_CMD("page", "PADDR", "state of the frame at PADDR", cmd_page);

@@ -123,9 +123,9 @@ static void untrack(struct hugetlb_pool *pool, paddr_t pa)
 void hugetlb_make_head(struct hugetlb_pool *pool, paddr_t pa)
 {
 	struct page *p = hugetlb_head(pa);
-	p->state = PAGE_HUGETLB;
 	p->flags = 0;
 	p->private = (uint32_t)(pool - pools);
+	page_set_state(p, PAGE_HUGETLB);
 }
 
 /* Take one folio from the buddy into the pool. */
@@ -150,7 +150,7 @@ static int shrink_one(struct hugetlb_pool *pool)
 		return -EBUSY;
 	paddr_t pa = (paddr_t)pool->free_head << PAGE_SHIFT;
 	unlink_free(pool, pa);
-	hugetlb_head(pa)->state = PAGE_ALLOC;
+	page_set_state(hugetlb_head(pa), PAGE_ALLOC);
 	untrack(pool, pa);
 	page_free(pa, pool->order);
 	return 0;
@@ -197,7 +197,7 @@ static void cut_one(struct hugetlb_pool *pool)
 	memmove(&pool->uncut[0], &pool->uncut[1], --pool->nuncut * sizeof(pool->uncut[0]));
 	uint64_t n = 1ull << (order - pool->order), size = (uint64_t)PAGE_SIZE << pool->order;
 	hugetlb_account(pool, -(int64_t)n, -(int64_t)n, 0);   /* each counts again below */
-	buddy_split_alloc(mm_zone_of(pa), pa >> PAGE_SHIFT, order, pool->order);
+	page_split(pa, order, pool->order);
 	for (uint64_t i = 0; i < n; i++, pa += size) {
 		if (track(pool, pa)) {
 			page_free(pa, pool->order);          /* no room to list it: not ours */
@@ -219,6 +219,7 @@ int hugetlb_resize(struct hugetlb_pool *pool, uint64_t count)
 	if (pool->frozen)
 		return -EBUSY;
 	hugetlb_drain(pool);
+	pcp_drain_all();              /* cached pages merge back into folio-sized blocks */
 	while (pool->total < count)
 		if (grow_one(pool))
 			return -ENOMEM;
@@ -280,7 +281,9 @@ void hugetlb_init(void)
 				       (unsigned long long)pools[s].requested);
 		return;
 	}
-	/* 1 GiB folios first: they need the largest aligned blocks. */
+	/* 1 GiB folios first: they need the largest aligned blocks, with the pages the
+	 * boot has cached back in the zones. */
+	pcp_drain_all();
 	for (int s = NR_HUGE - 1; s >= 0; s--) {
 		struct hugetlb_pool *pool = &pools[s];
 		if (grow_uncut(pool, pool->requested))

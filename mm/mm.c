@@ -29,6 +29,7 @@
 #include <string.h>
 #include <x86.h>
 #include "memmap.h"
+#include "pcp.h"
 #include "zones.h"
 
 static bool scrub;
@@ -48,12 +49,12 @@ static void reserve(paddr_t base, uint64_t size, const char *what)
 	       (unsigned long long)b, err);
 }
 
-static void add_pages(struct buddy *z, paddr_t a, paddr_t b)
+static void add_pages(enum zone_id z, paddr_t a, paddr_t b)
 {
 	uint64_t first = ALIGN_UP(a, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
 	uint64_t last = ALIGN_DOWN(b, (paddr_t)PAGE_SIZE) >> PAGE_SHIFT;
 	if (last > first)
-		buddy_add_range(z, first, last - first);
+		mm_zone_add(z, first, last - first);
 }
 
 /* A free range goes to the scratch zone where it lies in scratch, else to normal. */
@@ -66,11 +67,11 @@ static void add_free(paddr_t base, uint64_t size, void *arg)
 		paddr_t s0 = MAX(s->base, at), s1 = MIN(s->base + s->size, end);
 		if (s0 >= s1)
 			continue;
-		add_pages(&mm_zones[ZONE_NORMAL], at, s0);
-		add_pages(&mm_zones[ZONE_SCRATCH], s0, s1);
+		add_pages(ZONE_NORMAL, at, s0);
+		add_pages(ZONE_SCRATCH, s0, s1);
 		at = s1;
 	}
-	add_pages(&mm_zones[ZONE_NORMAL], at, end);
+	add_pages(ZONE_NORMAL, at, end);
 }
 
 void mm_init(struct boot_info *bi)
@@ -109,13 +110,18 @@ void mm_init(struct boot_info *bi)
 	mm_handover()->memory_finish();
 }
 
-/* Every free list of both zones walked and checked (BUG_ON with values), with the
- * test instruments only (KTEST=1: mm/mm_ktest.c runs it once the boot is done, out
- * of the blackout): a 1 TiB guest's zones hold a thousand blocks to walk. */
+/* Every free list of both zones walked and checked (BUG_ON with values), each
+ * under its zone's lock, then the CPUs' page caches, with the test instruments only
+ * (KTEST=1: mm/mm_ktest.c runs it once the boot is done, out of the blackout): a
+ * 1 TiB guest's zones hold a thousand blocks to walk. */
 void mm_check_zones(void)
 {
-	buddy_check(&mm_zones[ZONE_NORMAL]);
-	buddy_check(&mm_zones[ZONE_SCRATCH]);
+	for (unsigned z = 0; z < NR_ZONES; z++) {
+		uint64_t f = spin_lock_irqsave(&mm_zones[z].lock);
+		buddy_check(&mm_zones[z]);
+		spin_unlock_irqrestore(&mm_zones[z].lock, f);
+	}
+	pcp_check();
 }
 
 paddr_t page_alloc(unsigned order, unsigned gfp)
@@ -138,11 +144,8 @@ void mm_stats(struct mm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->total = memblock_total(&memblock.memory);
-	for (unsigned z = 0; z < NR_ZONES; z++) {
-		s->free += mm_zones[z].free_pages << PAGE_SHIFT;
-		for (unsigned o = 0; o < BUDDY_ORDERS; o++)
-			s->nr_free[o] += mm_zones[z].nr_free[o];
-	}
+	for (unsigned z = 0; z < NR_ZONES; z++)       /* the CPUs' caches included */
+		s->free += mm_zone_free_pages(z, s->nr_free) << PAGE_SHIFT;
 	s->reserved = memblock_total(&memblock.reserved);
 	s->memmap = memmap_bytes;
 	s->tables = paging_table_bytes();

@@ -10,6 +10,7 @@
 #include <memfd.h>
 #include <mm.h>
 #include <paging.h>
+#include <percpu.h>
 #include <string.h>
 #include <vmalloc.h>
 
@@ -45,6 +46,30 @@ KTEST(mm, page_alloc_alignment_and_state)
 	}
 	KT_EXPECT_EQ(free_bytes(), before);
 	KT_EXPECT_EQ(mm_page_state(0, NULL, NULL), PAGE_RESERVED);
+}
+
+/* A page freed into this CPU's page cache is free memory at once (state, count),
+ * named as cached until a drain gives it back to its zone. */
+KTEST(mm, pcp_cached_page_is_free)
+{
+	uint64_t before = free_bytes();
+	paddr_t pa = page_alloc(0, 0), head;
+	unsigned order, cpu = CPU_MAX;
+	KT_ASSERT(pa != 0);
+	KT_EXPECT_EQ(mm_page_state(pa, NULL, NULL), PAGE_ALLOC);
+	KT_EXPECT(!mm_page_cached(pa, NULL));
+	page_free(pa, 0);
+	KT_EXPECT_EQ(mm_page_state(pa, &head, &order), PAGE_FREE);
+	KT_EXPECT_EQ(head, pa);
+	KT_EXPECT_EQ(order, 0);
+	KT_EXPECT(mm_page_cached(pa, &cpu));
+	KT_EXPECT_EQ(cpu, cpu_id());
+	KT_EXPECT_EQ(free_bytes(), before);
+	KT_EXPECT(pcp_drain_all() > 0);
+	KT_EXPECT(!mm_page_cached(pa, NULL));
+	KT_EXPECT_EQ(mm_page_state(pa, NULL, NULL), PAGE_FREE);
+	KT_EXPECT_EQ(free_bytes(), before);
+	mm_check_zones();
 }
 
 KTEST(mm, kmalloc_classes_and_return)

@@ -15,7 +15,8 @@ HOST_LDFLAGS := $(HOST_SAN)
 HOST_LIBS    := -lcmocka
 # A failed sanitizer check must fail the test binary, and say where.
 HOST_ENV     := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
@@ -68,7 +69,8 @@ fuzz_libs_kho_fdt   := -l:libfdt.a
 # gathers .boot_param and .shell_cmd.* between the symbols the kernel's linker.ld
 # defines; the test object depends on it so that an edit relinks.
 HOST_TESTS          += hugetlb
-host_src_hugetlb    := mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c lib/palist.c mm/buddy.c mm/zones.c lib/cmdline.c lib/cmdline_kernel.c \
+host_src_hugetlb    := mm/hugetlb.c mm/hugetlb_adopt.c mm/cmd_hugetlb.c lib/palist.c mm/buddy.c mm/zones.c \
+	mm/pcp.c tests/host/shim/percpu_host.c lib/cmdline.c lib/cmdline_kernel.c \
 	kernel/shell/shell.c lib/shell_result.c lib/args.c kernel/shell/line.c lib/errname.c \
 	boot/boot_info.c tests/host/shim/mm_host.c tests/host/shim/shell_host.c \
 	tests/host/shim/panic.c
@@ -144,6 +146,14 @@ host_src_imgstore_blk := kernel/imgstore_blk.c kernel/cmd_disk.c kernel/imgstore
 host_libs_imgstore_blk := -Wl,-T,$(HOST_SHELL_LD)
 $(B)/host/obj/tests/host/test_imgstore_blk.o: tests/host/shim/host_sections.ld
 
+# mm/pcp.c: the per-CPU page caches, with mm/zones.c and mm/buddy.c over
+# shim/mm_host.c; threads stand in for CPUs (shim/percpu_host.c). Also built under
+# ThreadSanitizer as test_pcp_tsan (below).
+HOST_TESTS          += pcp
+host_src_pcp        := mm/pcp.c mm/zones.c mm/buddy.c tests/host/shim/mm_host.c \
+	tests/host/shim/percpu_host.c tests/host/shim/panic.c
+host_libs_pcp       := -lpthread
+
 HOST_BINS := $(patsubst %,$(B)/host/test_%,$(HOST_TESTS))
 FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
@@ -211,14 +221,15 @@ fuzz: $(FUZZ_BINS)
 
 # Allocator benchmark: the same kernel sources at -O2, no sanitizers, in $(B)/host/bench/.
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests/host/shim -MD -MP
-BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c tests/host/shim/panic.c
+BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c mm/zones.c mm/pcp.c tests/host/shim/mm_host.c \
+	tests/host/shim/percpu_host.c tests/host/shim/panic.c
 BENCH_OBJS   := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_SRCS))
 $(BENCH_OBJS): $(B)/host/bench/%.o: %.c
 	$(call say,BENCHCC,$<)
 	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
 $(B)/host/bench_alloc: $(BENCH_OBJS)
 	$(call say,BENCHLD,$@)
-	$(Q)$(HOST_CC) -o $@ $^
+	$(Q)$(HOST_CC) -o $@ $^ -lpthread
 
 # One JSON object per line on stdout: the machine first, then one per figure.
 bench: $(B)/host/bench_alloc
@@ -307,7 +318,8 @@ check-host: $(B)/host/test_kho_out
 # (kho_scratch=) is left an orphan section, which nothing reads here.
 HOST_TESTS         += kho_in
 host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_scratch_rules.c kho/kho_mm.c kho/kho_out.c \
-	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c \
+	kho/kho_radix.c kho/kho_fdt.c mm/mm.c mm/memblock.c mm/zones.c mm/buddy.c mm/pcp.c \
+	tests/host/shim/percpu_host.c \
 	lib/args.c lib/fault_inject.c tests/host/shim/kho_in_host.c \
 	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
 host_libs_kho_in   := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld
@@ -384,3 +396,19 @@ $(INSPECT_FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
 $(eval $(call fuzz_rule,inspect))
 FUZZ_BINS            += $(B)/host/fuzz_inspect
 check-host: $(B)/host/fuzz_inspect
+
+# ---- test_pcp under ThreadSanitizer (test_pcp_tsan) ----
+# The same test and sources with -fsanitize=thread instead of ASan and UBSan (TSan
+# cannot be combined with ASan), objects in $(B)/host/tsan/. A data race anywhere
+# the threads go (the zones, the caches, the shared memmap) fails the binary; it
+# runs fewer operations per thread (the test's default under TSan).
+TSAN_CFLAGS    := $(filter-out $(HOST_SAN),$(HOST_CFLAGS)) -fsanitize=thread
+TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM))
+$(TSAN_PCP_OBJS): $(B)/host/tsan/%.o: %.c
+	$(call say,TSANCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) $(TSAN_CFLAGS) -c $< -o $@
+$(B)/host/test_pcp_tsan: $(TSAN_PCP_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOST_CC) -fsanitize=thread -o $@ $^ $(HOST_LIBS) -lpthread
+HOST_BINS      += $(B)/host/test_pcp_tsan
+check-host: $(B)/host/test_pcp_tsan

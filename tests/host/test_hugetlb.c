@@ -9,13 +9,14 @@
  *   never reset, so test_cmdline_fresh_boot must stay first in main().
  * - The `hugepages` console command runs through kernel/shell/shell.c
  *   (shell_exec_line, the .shell_cmd section): its result line is compared exactly.
- * - After every step the whole state is checked (check_all()): buddy_check(), each
- *   pool's free list walked link by link (head state PAGE_HUGETLB, order, owner,
- *   HUGETLB_FREE, back links, count), every folio the test holds (in use, not
- *   free), and conservation: zone free pages + pool pages + other allocations ==
- *   the pages the zone was given.
+ * - After every step the whole state is checked (check_all()): buddy_check() and
+ *   pcp_check(), each pool's free list walked link by link (head state
+ *   PAGE_HUGETLB, order, owner, HUGETLB_FREE, back links, count), every folio the
+ *   test holds (in use, not free), and conservation: zone free pages (the CPU's
+ *   page cache included) + pool pages + other allocations == the pages the zone
+ *   was given.
  * - Goldens: pool_dump() (counts and the free list in list order) and zone_dump()
- *   (the buddy's free blocks per order, sorted).
+ *   (the buddy's free blocks per order, sorted, once the page cache is drained).
  * - Misuse panics with the address in the message (shim/host_panic.h).
  * - A seeded random mix of alloc/free/resize/freeze and unrelated buddy allocations
  *   against a model that predicts every result, even -ENOMEM (from the buddy's free
@@ -34,6 +35,7 @@
 #include "host_panic.h"
 #include "mm_host.h"
 #include "host_test.h"
+#include "../../../mm/pcp.h"
 
 #define HUGETLB_FREE 0x01         /* mm/hugetlb.c's flag on a free folio's head */
 #define NIL32        UINT32_MAX
@@ -133,6 +135,7 @@ static void zone_dump(char *out, size_t size)
 {
 	const struct buddy *b = mm_zone(ZONE_NORMAL);
 	size_t len = 0;
+	pcp_drain_all();                  /* every free page in the lists, cached ones too */
 	out[0] = 0;
 	for (int o = BUDDY_MAX_ORDER; o >= 0; o--) {
 		uint64_t n = b->nr_free[o], k = 0;
@@ -218,8 +221,9 @@ static void pool_dump(char *out, size_t size)
 static void check_all(const char *what, size_t step)
 {
 	const struct buddy *b = mm_zone(ZONE_NORMAL);
-	uint64_t pool_pages = 0, block_pages = 0;
+	uint64_t pool_pages = 0, block_pages = 0, free = mm_zone_free_pages(ZONE_NORMAL, NULL);
 	buddy_check(b);
+	pcp_check();
 	for (unsigned s = 0; s < NR_HUGE; s++) {
 		const struct hugetlb_pool *pool = hugetlb_pool(s);
 		pool_walk(s, NULL, 0);
@@ -251,9 +255,9 @@ static void check_all(const char *what, size_t step)
 	}
 	for (size_t i = 0; i < nblocks; i++)
 		block_pages += 1ull << blocks[i].order;
-	if (b->free_pages + pool_pages + block_pages != b->managed_pages)
+	if (free + pool_pages + block_pages != b->managed_pages)
 		case_fail("%s step %zu: buddy free %llu + pools %llu + blocks %llu != %llu "
-			  "managed", what, step, (unsigned long long)b->free_pages,
+			  "managed", what, step, (unsigned long long)free,
 			  (unsigned long long)pool_pages, (unsigned long long)block_pages,
 			  (unsigned long long)b->managed_pages);
 }
@@ -1268,11 +1272,13 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 	return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
-/* Folios of the given order the buddy can give right now. */
+/* Folios of the given order the buddy can give to a resize, which first drains the
+ * page cache (hugetlb_resize): so does this. */
 static uint64_t buddy_can_give(unsigned order)
 {
 	const struct buddy *b = mm_zone(ZONE_NORMAL);
 	uint64_t n = 0;
+	pcp_drain_all();
 	for (unsigned o = order; o <= BUDDY_MAX_ORDER; o++)
 		n += b->nr_free[o] << (o - order);
 	return n;

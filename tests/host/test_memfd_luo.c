@@ -4,8 +4,8 @@
  * physical ARENA_BASE (the direct map routed to it by shim/host_direct_map.h); each
  * page is free, allocated (a block head carries its order), or incoming (the head
  * of a block the previous kernel preserved, as KHO's tree would list it). The shim
- * checks what the kernel's allocator would: page_free of an allocated head with its
- * own order only, buddy_claim of a free page only. The handler registers through
+ * checks what the kernel's allocator would: page_free and page_split of an
+ * allocated head with its own order only. The handler registers through
  * LUO_REGISTER (shim/luo_sections.ld); luo_register_file_handler keeps it.
  *
  * Expected bytes are typed from Linux's memfd-v2 and kho-v4 definitions (offsets,
@@ -80,9 +80,7 @@ static unsigned count(enum pstate st)
 	return n;
 }
 
-/* ---- include/mm.h, include/buddy.h ---- */
-
-static struct buddy zone;
+/* ---- include/mm.h ---- */
 
 paddr_t page_alloc(unsigned order, unsigned gfp)
 {
@@ -108,20 +106,14 @@ void page_free(paddr_t pa, unsigned order)
 	set_block(i, order, P_FREE);                  /* contents kept, as the buddy's */
 }
 
-struct buddy *mm_zone_of(paddr_t pa)
+void page_split(paddr_t pa, unsigned order, unsigned to)
 {
-	(void)pa;
-	return &zone;
-}
-
-int buddy_claim(struct buddy *b, uint64_t pfn, unsigned order)
-{
-	assert_ptr_equal(b, &zone);
-	unsigned i = ix(pfn << 12);
-	if (order || pg[i].state != P_FREE)
-		return -EBUSY;
-	set_block(i, 0, P_ALLOC);
-	return 0;
+	unsigned i = ix(pa);
+	if (pg[i].state != P_ALLOC || !pg[i].head || pg[i].order != order || to > order)
+		fail_msg("page_split(%#llx, %u, %u): not an allocated head of that order",
+			 (unsigned long long)pa, order, to);
+	for (unsigned k = 0; k < 1u << order; k += 1u << to)
+		set_block(i + k, to, P_ALLOC);
 }
 
 void mm_stats(struct mm_stats *s)

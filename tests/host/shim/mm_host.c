@@ -42,7 +42,7 @@ void mm_host_add(enum zone_id id, uint64_t pfn, uint64_t n)
 	BUG_ON(!mm_ready() || id >= NR_ZONES || pfn == 0,
 	       "mm_host_add(%u, %#llx, %#llx): no zones, no such zone, or frame 0", id,
 	       (unsigned long long)pfn, (unsigned long long)n);
-	buddy_add_range(&mm_zones[id], pfn, n);
+	mm_zone_add(id, pfn, n);
 }
 
 void mm_host_fini(void)

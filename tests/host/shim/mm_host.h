@@ -1,11 +1,12 @@
 /*
  * Host mm (shim/mm_host.c): include/mm.h for kernel code above the buddy, from the
  * kernel's own mm/zones.c (page_free, mm_page, mm_page_state, mm_zone, mm_zone_of,
- * mm_ready) and mm/buddy.c, with the bring-up and page_alloc that mm/mm.c would
- * do, over a memmap of the host's: ZONE_NORMAL and
- * ZONE_SCRATCH both span frames [0, npages) and share one malloc'ed memmap, which
- * starts out as garbage (0xAA, like the kernel's uninitialised memmap) with zeroed
- * section bytes. Nothing is free until mm_host_add() gives a zone a range.
+ * mm_ready), mm/pcp.c (the per-CPU page caches: link shim/percpu_host.c too) and
+ * mm/buddy.c, with the bring-up and page_alloc that mm/mm.c would do, over a memmap
+ * of the host's: ZONE_NORMAL and ZONE_SCRATCH both span frames [0, npages) and
+ * share one malloc'ed memmap, which starts out as garbage (0xAA, like the kernel's
+ * uninitialised memmap) with zeroed section bytes. Nothing is free until
+ * mm_host_add() gives a zone a range.
  *
  * Frames have no memory behind them: only the memmap is real, so page_virt() and
  * phys_to_virt() must not be used on them, and page_alloc(GFP_ZERO) panics. Frame 0
@@ -18,7 +19,7 @@
 
 /* Both zones over [0, npages) (a multiple of 512), nothing free; replaces any old ones. */
 void mm_host_init(uint64_t npages);
-/* Give frames [pfn, pfn + n) to zone id as free memory (buddy_add_range). */
+/* Give frames [pfn, pfn + n) to zone id as free memory (mm_zone_add). */
 void mm_host_add(enum zone_id id, uint64_t pfn, uint64_t n);
 /* Free the memmap; mm_ready() turns false. */
 void mm_host_fini(void);
