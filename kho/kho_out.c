@@ -16,6 +16,7 @@
 #include <memblock.h>
 #include <mm.h>
 #include <printk.h>
+#include <spinlock.h>
 #include <string.h>
 #include <vmalloc.h>
 #include "kho_priv.h"
@@ -25,6 +26,10 @@ static void *fdt;
 static paddr_t fdt_pa, meta_pa, array_pa;
 static uint64_t preserved;
 static bool ready;
+/* Locking: out_lock (interrupts off) covers the tree, the preserved count and the
+ * root FDT's subtrees, so any CPU may preserve; the composite calls (pages, vmalloc,
+ * alloc) take it once per block. kho_finalize runs with the other CPUs parked. */
+static struct spinlock out_lock = SPINLOCK_INIT;
 
 static paddr_t node_alloc(void *ctx)
 {
@@ -88,9 +93,11 @@ int kho_preserve_folio(paddr_t pa, unsigned order)
 	if (!ready || order > KHO_MAX_ORDER || !IS_ALIGNED(pa, bytes_of(order)) ||
 	    kho_in_scratch(pa, bytes_of(order)))
 		return -EINVAL;
+	uint64_t f = spin_lock_irqsave(&out_lock);
 	int err = kho_radix_add(&tree, pa, order);
 	if (!err)
 		preserved += bytes_of(order);
+	spin_unlock_irqrestore(&out_lock, f);
 	return err;
 }
 
@@ -98,10 +105,20 @@ int kho_unpreserve_folio(paddr_t pa, unsigned order)
 {
 	if (!ready || order > KHO_MAX_ORDER)
 		return -EINVAL;
+	uint64_t f = spin_lock_irqsave(&out_lock);
 	int err = kho_radix_del(&tree, pa, order);
 	if (!err)
 		preserved -= bytes_of(order);
+	spin_unlock_irqrestore(&out_lock, f);
 	return err;
+}
+
+/* The preserved-bytes count moves by delta (own state counted apart), locked. */
+static void count_own(int64_t delta)
+{
+	uint64_t f = spin_lock_irqsave(&out_lock);
+	preserved += (uint64_t)delta;
+	spin_unlock_irqrestore(&out_lock, f);
 }
 
 /* The largest naturally aligned block at pa that fits in npages. */
@@ -168,7 +185,7 @@ int kho_alloc_preserve_meta(size_t size, paddr_t *pa)
 {
 	int err = kho_alloc_preserve(size, pa);
 	if (!err)
-		preserved -= bytes_of(mm_page(*pa)->order);   /* counted as own state */
+		count_own(-(int64_t)bytes_of(mm_page(*pa)->order));   /* counted as own state */
 	return err;
 }
 
@@ -177,7 +194,7 @@ void kho_unpreserve_free_meta(paddr_t pa)
 	struct page *p = mm_page(pa);
 	if (!p)
 		return;
-	preserved += bytes_of(p->order);     /* never counted: kho_unpreserve_folio takes it */
+	count_own((int64_t)bytes_of(p->order));  /* never counted: kho_unpreserve_folio takes it */
 	kho_unpreserve_free(pa);
 }
 
@@ -242,12 +259,22 @@ int kho_preserve_vmalloc(const void *ptr, struct kho_vmalloc *desc)
 
 int kho_add_subtree(const char *name, paddr_t blob, uint64_t size)
 {
-	return ready ? kho_fdt_add_subtree(fdt, name, blob, size) : -EINVAL;
+	if (!ready)
+		return -EINVAL;
+	uint64_t f = spin_lock_irqsave(&out_lock);
+	int err = kho_fdt_add_subtree(fdt, name, blob, size);
+	spin_unlock_irqrestore(&out_lock, f);
+	return err;
 }
 
 int kho_remove_subtree(paddr_t blob)
 {
-	return ready ? kho_fdt_remove_subtree(fdt, blob) : -EINVAL;
+	if (!ready)
+		return -EINVAL;
+	uint64_t f = spin_lock_irqsave(&out_lock);
+	int err = kho_fdt_remove_subtree(fdt, blob);
+	spin_unlock_irqrestore(&out_lock, f);
+	return err;
 }
 
 uint64_t kho_preserved_bytes(void)

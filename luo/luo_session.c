@@ -15,13 +15,21 @@
  * them. A session name is 1..63 bytes and unique among the outgoing sessions. If the
  * incoming state could not be read whole, every incoming access fails with -EIO
  * and its memory stays reserved (luo_session_incoming_failed).
+ *
+ * Locking: one spin lock (interrupts off) around each verb (create, preserve,
+ * retrieve-session, retrieve, finish, close), so any CPU may call them; handlers'
+ * callbacks run under it and may call KHO, the allocators and the FLB accessors,
+ * never a verb. The freeze and serialization run in the kexec path with every
+ * other CPU parked.
  */
 #include <errno.h>
 #include <kmalloc.h>
 #include <printk.h>
+#include <spinlock.h>
 #include <string.h>
 #include "luo_internal.h"
 
+static struct spinlock luo_lock = SPINLOCK_INIT;
 static struct list_head outgoing = LIST_HEAD_INIT(outgoing);
 static struct list_head incoming = LIST_HEAD_INIT(incoming);
 static const char *incoming_error;
@@ -65,7 +73,7 @@ bool luo_frozen(void)
 	return frozen;
 }
 
-int luo_create_session(const char *name)
+static int create_session_locked(const char *name)
 {
 	if (frozen)
 		return -EBUSY;
@@ -112,7 +120,7 @@ bool luo_is_preserved(const void *obj)
 	return false;
 }
 
-int luo_preserve(const char *session, const struct luo_fileref *ref, uint64_t token)
+static int preserve_locked(const char *session, const struct luo_fileref *ref, uint64_t token)
 {
 	struct luo_session *s = find(&outgoing, session);
 	if (!s)
@@ -203,7 +211,7 @@ static int read_file(const char *compatible, uint64_t data, uint64_t token, void
 const struct luo_ser_read_ops luo_session_read_ops = { .session = read_session,
 						       .file = read_file };
 
-int luo_retrieve_session(const char *name, uint64_t *nfiles)
+static int retrieve_session_locked(const char *name, uint64_t *nfiles)
 {
 	if (incoming_error)
 		return -EIO;
@@ -230,7 +238,7 @@ static int retrieved_session(const char *name, struct luo_session **out)
 	return 0;
 }
 
-int luo_retrieve(const char *session, uint64_t token, const char *name, struct luo_fileref *out)
+static int retrieve_locked(const char *session, uint64_t token, const char *name, struct luo_fileref *out)
 {
 	struct luo_session *s;
 	int err = retrieved_session(session, &s);
@@ -242,7 +250,7 @@ int luo_retrieve(const char *session, uint64_t token, const char *name, struct l
 	return luo_file_retrieve(f, name, out);
 }
 
-int luo_finish(const char *session)
+static int finish_locked(const char *session)
 {
 	struct luo_session *s;
 	int err = retrieved_session(session, &s);
@@ -256,7 +264,7 @@ int luo_finish(const char *session)
 	return 0;
 }
 
-int luo_close_session(const char *name)
+static int close_session_locked(const char *name)
 {
 	struct luo_session *s = find(&outgoing, name);
 	if (s && frozen)
@@ -271,7 +279,7 @@ int luo_close_session(const char *name)
 		return -ENOENT;
 	if (!s->retrieved)
 		return -EINVAL;                      /* only a retrieved session has a "fd" */
-	return luo_finish(name);
+	return finish_locked(name);
 }
 
 /* ---- listing ---- */
@@ -303,4 +311,53 @@ void luo_list(void)
 {
 	list_sessions(&outgoing);
 	list_sessions(&incoming);
+}
+
+/* The verbs, each under luo_lock: any CPU may call them. */
+int luo_create_session(const char *name)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = create_session_locked(name);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
+}
+
+int luo_preserve(const char *session, const struct luo_fileref *ref, uint64_t token)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = preserve_locked(session, ref, token);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
+}
+
+int luo_retrieve_session(const char *name, uint64_t *nfiles)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = retrieve_session_locked(name, nfiles);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
+}
+
+int luo_retrieve(const char *session, uint64_t token, const char *name, struct luo_fileref *out)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = retrieve_locked(session, token, name, out);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
+}
+
+int luo_finish(const char *session)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = finish_locked(session);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
+}
+
+int luo_close_session(const char *name)
+{
+	uint64_t f = spin_lock_irqsave(&luo_lock);
+	int err = close_session_locked(name);
+	spin_unlock_irqrestore(&luo_lock, f);
+	return err;
 }

@@ -6,10 +6,15 @@
  * 0xfff = none); next/prev link the class's list of pages with free objects. Free
  * objects chain through their first 16 bits (index of the next free object). Large
  * blocks carry flags = KM_LARGE and their order in the head.
+ *
+ * Locking: one spin lock (interrupts off) over the class lists and every slab
+ * page's free chain, so any CPU may kmalloc and kfree; large blocks go straight to
+ * the page allocator, which has its own.
  */
 #include <kmalloc.h>
 #include <mm.h>
 #include <panic.h>
+#include <spinlock.h>
 #include <string.h>
 #include <vmalloc.h>
 
@@ -18,6 +23,8 @@
 #define NCLASS    8             /* 16 << c bytes, c = 0..7 */
 #define NONE_OBJ  0xfff
 #define NIL       UINT32_MAX
+
+static struct spinlock km_lock = SPINLOCK_INIT;
 
 static uint32_t partial[NCLASS] = { NIL, NIL, NIL, NIL, NIL, NIL, NIL, NIL };
 
@@ -93,8 +100,12 @@ void *kmalloc(size_t n)
 {
 	if (n == 0)
 		n = 1;
-	if (n <= (16u << (NCLASS - 1)))
-		return slab_alloc(size_class(n));
+	if (n <= (16u << (NCLASS - 1))) {
+		uint64_t f = spin_lock_irqsave(&km_lock);
+		void *obj = slab_alloc(size_class(n));
+		spin_unlock_irqrestore(&km_lock, f);
+		return obj;
+	}
 	unsigned order = 0;
 	while (((size_t)PAGE_SIZE << order) < n)
 		order++;
@@ -128,6 +139,7 @@ void kfree(const void *ptr)
 		page_free(pa, p->order);
 		return;
 	}
+	uint64_t flags = spin_lock_irqsave(&km_lock);
 	unsigned c = p_class(p), osize = 16u << c, nobj = PAGE_SIZE / osize;
 	unsigned i = (unsigned)(pa - page) / osize;
 	uint8_t *base = page_virt(page);
@@ -146,6 +158,7 @@ void kfree(const void *ptr)
 		list_remove(c, pfn, p);
 		page_free(page, 0);
 	}
+	spin_unlock_irqrestore(&km_lock, flags);
 }
 
 #define KV_SMALL (64 * 1024)
