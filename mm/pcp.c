@@ -47,6 +47,7 @@ struct pcp {
  * another's line on the fast path). */
 struct pcp_cpu {
 	struct pcp zone[NR_ZONES];
+	bool drain_asked;             /* set by pcp_drain_all for a running CPU */
 } __attribute__((aligned(64)));
 
 static struct pcp_cpu pcps[CPU_MAX];
@@ -98,11 +99,24 @@ static void drain(struct buddy *b, struct pcp *c, uint32_t n)
 	spin_unlock_irqrestore(&b->lock, f);
 }
 
+/* A drain another CPU asked for (pcp_drain_all): done at this CPU's next use. */
+static void drain_if_asked(unsigned cpu)
+{
+	struct pcp_cpu *mine = &pcps[cpu];
+	if (!__atomic_load_n(&mine->drain_asked, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&mine->drain_asked, false, __ATOMIC_RELAXED);
+	for (unsigned z = 0; z < NR_ZONES; z++)
+		if (mine->zone[z].count)
+			drain(&mm_zones[z], &mine->zone[z], mine->zone[z].count);
+}
+
 uint64_t pcp_alloc(enum zone_id id)
 {
 	struct buddy *b = &mm_zones[id];
 	uint64_t f = local_irq_save();
 	unsigned cpu = cpu_id();
+	drain_if_asked(cpu);
 	struct pcp *c = &pcps[cpu].zone[id];
 	uint64_t pfn = BUDDY_NONE;
 	if (!c->count)
@@ -126,6 +140,7 @@ void pcp_free(enum zone_id id, uint64_t pfn)
 	struct page *p = buddy_free_check(b, pfn, 0);
 	uint64_t f = local_irq_save();
 	unsigned cpu = cpu_id();
+	drain_if_asked(cpu);
 	struct pcp *c = &pcps[cpu].zone[id];
 	uint32_t i = (uint32_t)(pfn - b->base_pfn);
 	p->next = c->head;
@@ -160,14 +175,14 @@ static bool quiescent(unsigned cpu, unsigned self)
 }
 
 /*
- * Every CPU's caches back to their zones; how many pages that was.
- *
- * Today only the boot CPU runs Baton, so every other cache belongs to a CPU that is
- * not running and is drained from here directly (they are empty anyway: nothing
- * else allocates). Once the application processors allocate, the loop must ask
- * each online CPU to drain its own, as Linux's drain_all_pages() does: an IPI that
- * runs pcp_drain_local() there, waited for. Until that is plugged in, a running
- * CPU with cached pages is a panic here, never a race with its fast path.
+ * Every CPU's caches back to their zones; how many pages that was. The caches of
+ * this CPU and of CPUs not running Baton (never started, or parked for a kexec)
+ * are drained from here. A running CPU's are not touched from here (its fast path
+ * has no lock): it is asked, and drains them itself at its next allocation or free
+ * (Linux sends an IPI and waits; that could deadlock here, where the caller may hold
+ * a lock the other CPU spins on with interrupts off). So before a handover, with
+ * the other CPUs parked, the drain is exact; when memory runs short, the other CPUs'
+ * caches (at most `high` pages per zone each) come back as they are next used.
  */
 uint64_t pcp_drain_all(void)
 {
@@ -179,8 +194,10 @@ uint64_t pcp_drain_all(void)
 			uint32_t n = count_of(c);
 			if (!n)
 				continue;
-			BUG_ON(!quiescent(cpu, self), "pcp_drain_all on cpu %u: cpu %u is running with "
-			       "%u pages cached in zone %u (no IPI to drain it yet)", self, cpu, n, z);
+			if (!quiescent(cpu, self)) {
+				__atomic_store_n(&pcps[cpu].drain_asked, true, __ATOMIC_RELEASE);
+				continue;
+			}
 			drain(&mm_zones[z], c, n);
 			pages += n;
 		}
