@@ -70,6 +70,13 @@ void smp_stop_others(void);
 void smp_restart_others(void);
 /* 0, -EINVAL (cpu not online, or cpu 0), -ETIMEDOUT (it did not take the call). */
 int smp_call(unsigned cpu, void (*fn)(void *), void *arg);
+/* Give cpu fn(arg) to run and return at once (-EBUSY: it has a call already);
+ * smp_wait(cpu) waits for it to end. A long-running fn polls smp_stopping() and
+ * returns when it turns true: smp_stop_others() waits for every call to end before
+ * it parks a CPU. */
+int smp_post(unsigned cpu, void (*fn)(void *), void *arg);
+int smp_wait(unsigned cpu);
+bool smp_stopping(void);
 /* fn(arg) on every online CPU, this one last; the number of CPUs it ran on. */
 unsigned smp_call_all(void (*fn)(void *), void *arg);
 

@@ -75,6 +75,8 @@ static paddr_t tramp;
 static uint64_t k_cr0, k_cr3, k_cr4;
 static struct ap *starting;               /* the AP the argument block is for */
 static uint32_t boot_apic;                /* whom an AP wakes when it is up or parked */
+static bool stopping;                     /* smp_stop_others: long work, return now */
+static bool idle(const void *ctx);
 extern char boot_canary_block[];
 
 static void delay_us(uint64_t us)
@@ -363,16 +365,20 @@ uint64_t smp_start_ticks(void)
 
 void smp_stop_others(void)
 {
+	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++) {
 		if (smp_cpu(i)->state != CPU_ONLINE)
 			continue;
 		struct ap *a = aps[i];
+		if (!wait_for(idle, &a->box, PART_WAIT_TICKS))      /* its work returns first */
+			printk("smp: warning: cpu %u did not finish its work\n", i);
 		lapic_send(a->pc.apic_id, LAPIC_ICR_FIXED(SMP_STOP_VECTOR));
 		if (!wait_online(a, false, START_WAIT_TICKS))
 			printk("smp: warning: cpu %u did not say it parked\n", i);
 		smp_set_state(i, CPU_PARKED);
 		nonline--;
 	}
+	__atomic_store_n(&stopping, false, __ATOMIC_RELEASE);
 }
 
 void smp_restart_others(void)
@@ -383,6 +389,11 @@ void smp_restart_others(void)
 	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++)
 		if (smp_cpu(i)->state == CPU_PARKED)
 			bring_up_one(i);
+}
+
+bool smp_stopping(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE);
 }
 
 /* Give cpu a call without waiting; the sequence number its done will reach. */
@@ -406,6 +417,30 @@ static bool is_done(const void *ctx)
 {
 	const struct done_wait *w = ctx;
 	return __atomic_load_n(&w->m->done, __ATOMIC_ACQUIRE) == w->seq;
+}
+
+int smp_post(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
+		return -EINVAL;
+	struct mailbox *m = &aps[cpu]->box;
+	if (m->done != m->seq)
+		return -EBUSY;
+	post(aps[cpu], fn, arg);
+	return 0;
+}
+
+static bool idle(const void *ctx)
+{
+	const struct mailbox *m = ctx;
+	return __atomic_load_n(&m->done, __ATOMIC_ACQUIRE) == __atomic_load_n(&m->seq, __ATOMIC_RELAXED);
+}
+
+int smp_wait(unsigned cpu)
+{
+	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu])
+		return -EINVAL;
+	return wait_for(idle, &aps[cpu]->box, PART_WAIT_TICKS) ? 0 : -ETIMEDOUT;
 }
 
 int smp_call(unsigned cpu, void (*fn)(void *), void *arg)

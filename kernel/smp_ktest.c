@@ -7,13 +7,22 @@
  *   smp.call_errors   cpu 0 (the caller), an index past the list, a CPU not online
  *   smp.stop_restart  smp_stop_others parks every other CPU, smp_restart_others
  *                     brings them back, and calls work again
+ *   smp.preserve_any_cpu  every CPU at once (parallel_run) preserves and unpreserves
+ *                     pages with KHO and creates and closes LUO sessions: no error,
+ *                     and the preserved count is back where it was
  */
 #include <errno.h>
+#include <printk.h>
+#include <kho.h>
+#include <luo.h>
+#include <mm.h>
+#include <parallel.h>
 #include <ktest.h>
 #include <lapic.h>
 #include <percpu.h>
 #include <smp.h>
 #include <x86.h>
+#include <kmalloc.h>
 
 struct who {
 	unsigned id;
@@ -89,4 +98,52 @@ KTEST(smp, stop_restart)
 			KT_EXPECT_EQ(smp_call(i, whoami, &w), 0);
 			KT_EXPECT_EQ(w.id, i);
 		}
+}
+
+#define PRESERVE_PAGES 64
+
+struct preserve_job {
+	paddr_t pages[CPU_MAX][PRESERVE_PAGES];
+	int errors;
+};
+
+static void preserve_part(void *arg, unsigned part, unsigned nparts)
+{
+	struct preserve_job *j = arg;
+	(void)nparts;
+	char name[32];
+	snprintf(name, sizeof(name), "ktest-smp-%u", part);
+	for (int round = 0; round < 20; round++) {
+		int err = luo_create_session(name);
+		for (unsigned i = 0; i < PRESERVE_PAGES; i++)
+			err = err ?: kho_preserve_folio(j->pages[part][i], 0);
+		for (unsigned i = 0; i < PRESERVE_PAGES; i++)
+			err = kho_unpreserve_folio(j->pages[part][i], 0) ?: err;
+		err = luo_close_session(name) ?: err;
+		if (err)
+			__atomic_fetch_add(&j->errors, 1, __ATOMIC_RELAXED);
+	}
+}
+
+KTEST(smp, preserve_any_cpu)
+{
+	if (smp_online() < 2)
+		KT_SKIP("one CPU");
+	struct preserve_job *j = kzalloc(sizeof(*j));
+	KT_ASSERT(j);
+	unsigned n = smp_online();
+	for (unsigned c = 0; c < n; c++)
+		for (unsigned i = 0; i < PRESERVE_PAGES; i++) {
+			j->pages[c][i] = page_alloc(0, GFP_PRESERVABLE);
+			KT_EXPECT(j->pages[c][i]);
+		}
+	uint64_t before = kho_preserved_bytes();
+	KT_EXPECT_EQ(parallel_run(preserve_part, j), n);
+	KT_EXPECT_EQ(j->errors, 0);
+	KT_EXPECT_EQ(kho_preserved_bytes(), before);
+	for (unsigned c = 0; c < n; c++)
+		for (unsigned i = 0; i < PRESERVE_PAGES; i++)
+			if (j->pages[c][i])
+				page_free(j->pages[c][i], 0);
+	kfree(j);
 }

@@ -7,4 +7,4 @@ KSRCS += kernel/kexec.c kernel/kexec_tramp.S kernel/cmd_kexec.c
 # The image store on disk (include/imgstore.h) and its block adapter.
 KSRCS += kernel/imgstore.c kernel/imgstore_blk.c kernel/cmd_disk.c
 KTEST_SRCS += kernel/kho_selftest.c kernel/cmd_kho_selftest.c kernel/cmd_fault.c
-KTEST_SRCS += kernel/ktests.c kernel/cmd_ktest.c kernel/imgstore_ktest.c kernel/smp_ktest.c kernel/smp_fault.c
+KTEST_SRCS += kernel/ktests.c kernel/cmd_ktest.c kernel/imgstore_ktest.c kernel/smp_ktest.c kernel/smp_fault.c kernel/smp_stress.c
