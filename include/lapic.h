@@ -33,6 +33,12 @@ void lapic_timer_arm(uint32_t ticks);
 /* Timer interrupts taken on this CPU's APIC so far (all CPUs, summed). */
 uint64_t lapic_timer_count(void);
 void lapic_timer_fired(void);
+/* Halt until cond(ctx) holds, checked at every interrupt (with interrupts off, so
+ * none is missed between the check and the halt) and at least every slice ticks of
+ * the timer (lapic_timer_arm), for at most ticks in all: true if cond held. The
+ * interrupt flag is restored on return. Uses this CPU's timer. */
+bool lapic_halt_until(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks,
+		      uint32_t slice);
 
 /* ICR low words: a fixed vector, INIT (level assert), STARTUP with a page number. */
 #define LAPIC_ICR_FIXED(v)     ((uint32_t)(v) | 0x4000u)

@@ -107,6 +107,32 @@ struct pci_dev *pci_find(uint32_t domain, uint16_t bdf);
 /* Size the BARs again (decoding off while sizing). */
 void pci_size_bars(struct pci_dev *d);
 
+/* ---- MSI-X (drivers/pci/pci_msix.c) ----
+ * A driver finds and maps the table (pci_msix_init), enables MSI-X with every entry
+ * masked (pci_msix_enable), then aims entries at a CPU's vector (pci_msix_set
+ * unmasks). pci_msix_disable clears the enable bit and sets the function mask:
+ * the device sends nothing (and with INTx off, which pci_enable sets, raises
+ * nothing either). */
+struct pci_msix {
+	uint8_t cap;                   /* the capability's offset */
+	uint16_t size;                 /* table entries */
+	uint8_t table_bar, pba_bar;
+	uint32_t table_off, pba_off;
+	volatile uint8_t *table;       /* mapped by pci_msix_init */
+};
+/* Pure: the fields of the message control, table and PBA words (cap and table not
+ * set); -EINVAL if a BAR indicator is 6 or 7 (no such BAR). */
+int pci_msix_parse(uint16_t ctrl, uint32_t table, uint32_t pba, struct pci_msix *m);
+/* Find the capability and map the table: 0, -ENOENT (none), -EINVAL, -ENODEV (the
+ * table is not inside a memory BAR). */
+int pci_msix_init(struct pci_dev *d, struct pci_msix *m);
+void pci_msix_enable(struct pci_dev *d, const struct pci_msix *m);
+void pci_msix_disable(struct pci_dev *d, const struct pci_msix *m);
+bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m);
+void pci_msix_mask(const struct pci_msix *m, unsigned entry, bool masked);
+/* Entry -> fixed, edge interrupt `vector` at APIC ID apic_id (<= 0xff), unmasked. */
+void pci_msix_set(const struct pci_msix *m, unsigned entry, uint32_t apic_id, uint8_t vector);
+
 /* ---- Live update: the PCI FLB "pci-v2" (drivers/pci/pci_luo.c) ---- */
 struct luo_file_handler;
 /* A handler whose files keep functions live depends on the PCI FLB (LUO_REGISTER). */

@@ -13,10 +13,13 @@
  *   virtio_setup_queue for each queue: size, ring addresses, enable
  *   virtio_driver_ok   DRIVER_OK: the device is live
  *   virtio_reset       at quiesce: status 0 and wait until it reads 0
- * Queues are polled (no MSI-X, no interrupts); virtio_notify kicks one.
+ * virtio_notify kicks a queue. Completions are found by polling the used ring
+ * (virtio_poll); a driver may also take an MSI-X interrupt for a queue
+ * (virtio_pci_msix_on) and halt until it comes (docs/virtio.md, "Interrupts").
  */
 #ifndef VIRTIO_H
 #define VIRTIO_H
+#include <irq_vector.h>
 #include <pci.h>
 #include <types.h>
 #include <virtqueue.h>
@@ -31,6 +34,7 @@
 #define VIRTIO_STATUS_FAILED      0x80
 
 #define VIRTIO_F_VERSION_1    (1ull << 32)
+#define VIRTIO_MSI_NO_VECTOR  0xffff
 
 /* Poll bound: about 10 s at 3 GHz, or 30 s of guest time under -icount shift=0. */
 #define VIRTIO_POLL_TICKS 30000000000ull
@@ -81,6 +85,9 @@ struct virtio_dev {
 	uint8_t found_status;           /* status before Baton's first reset */
 	struct pci_dev *pci;
 	struct virtio_pci_regs regs;    /* the transport's own */
+	struct pci_msix msix;           /* valid while irq_vector != 0 */
+	int irq_vector;                 /* the queue's interrupt vector; 0: polled */
+	uint16_t msix_queue;
 };
 
 /* ---- the modern virtio-pci transport ---- */
@@ -95,6 +102,16 @@ int virtio_pci_attach(struct pci_dev *pd, struct virtio_dev *vd);
  * 0; -ENODEV (a capability is missing or its BAR cannot be mapped: vd->ops is then
  * NULL), -ETIMEDOUT (the reset did not complete). */
 int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd);
+
+/* Before the queue is enabled: MSI-X on, table entry 0 -> a newly allocated vector
+ * running fn(arg) on the boot CPU, queue `queue` -> entry 0, the configuration ->
+ * no vector. The vector, or -ENOENT / -EINVAL / -ENODEV (no usable MSI-X
+ * capability), -ENODEV / -ENOSPC (no vector), -EIO (the device answered NO_VECTOR):
+ * on error nothing is left changed and the queue is to be polled. */
+int virtio_pci_msix_on(struct virtio_dev *vd, uint16_t queue, irq_vector_fn fn, void *arg);
+/* The queue -> NO_VECTOR, MSI-X disabled (function masked), the vector freed; no-op
+ * when polled. Safe on a live device: it then raises nothing. */
+void virtio_pci_msix_off(struct virtio_dev *vd);
 
 /* ---- the generic lifecycle (drivers/virtio/virtio.c) ---- */
 

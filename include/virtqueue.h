@@ -92,6 +92,11 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, padd
 /* Chain n buffers and make the chain available; *head names it. -EINVAL (n 0 or a
  * zero length), -ENOSPC (fewer than n free descriptors). The caller notifies. */
 int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n, uint16_t *head);
+/* Ask the device for an interrupt at each used entry (on) or for none (off, as
+ * vq_init leaves it): a hint the device may ignore either way. */
+void vq_want_interrupts(struct virtqueue *vq, bool on);
+/* Is a used entry waiting (read-only: nothing is consumed)? */
+bool vq_has_used(const struct virtqueue *vq);
 /* Take one used entry: 1 (with *head and *len), 0 (none yet), -EIO (bad entry). */
 int vq_get_used(struct virtqueue *vq, uint16_t *head, uint32_t *len);
 #endif

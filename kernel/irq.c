@@ -4,8 +4,11 @@
  * LINT1 = NMI), so PIC interrupts reach the CPU whatever state the firmware left
  * the APIC in (OVMF and SeaBIOS differ). Spurious PIC interrupts (IRQ 7/15 with no
  * in-service bit) and the APIC's spurious vector 0xff get no EOI. The IPI vectors
- * go to kernel/smp.c; any other vector is counted (and logged once), never fatal.
+ * go to kernel/smp.c; a vector a driver holds (lib/irq_vector.c, an MSI-X message
+ * aimed at the boot CPU) runs its handler; any other vector is counted (and logged
+ * once), never fatal.
  */
+#include <irq_vector.h>
 #include <lapic.h>
 #include <layout.h>
 #include <printk.h>
@@ -34,11 +37,30 @@ static void pic_init(void)
 	outb(PIC2_DATA, 0xff);
 }
 
+/* A driver's wait for its vector: only on the CPU the vectors go to (the boot
+ * CPU, where the console runs) and with interrupts on; anywhere else the caller
+ * polls. The timer slice bounds what a lost interrupt costs. */
+#define DRIVER_WAIT_SLICE (1u << 20)         /* about 1 ms under QEMU */
+
+static struct irq_vector_cpu driver_cpu;
+
+static bool driver_wait(irq_cond_fn cond, const void *ctx, uint64_t ticks)
+{
+	if (!(read_rflags() & (1u << 9)) || lapic_id() != driver_cpu.apic_id)
+		return false;
+	return lapic_halt_until(cond, ctx, ticks, DRIVER_WAIT_SLICE);
+}
+
 void irq_init(void)
 {
 	pic_init();
-	if (lapic_present())               /* else the PIC drives INTR directly */
-		lapic_enable(true);
+	if (!lapic_present())              /* the PIC drives INTR directly; no MSI */
+		return;
+	lapic_enable(true);
+	if (lapic_id() <= 0xff) {          /* an MSI address holds 8 bits of APIC ID */
+		driver_cpu = (struct irq_vector_cpu){ .apic_id = lapic_id(), .wait = driver_wait };
+		irq_vector_set_cpu(&driver_cpu);
+	}
 }
 
 static bool pic_spurious(unsigned irq)
@@ -66,6 +88,10 @@ void irq_dispatch(unsigned vector)
 	}
 	if (vector == SMP_CALL_VECTOR || vector == SMP_STOP_VECTOR) {
 		smp_ipi(vector);
+		return;
+	}
+	if (irq_vector_handle(vector)) {
+		lapic_eoi();
 		return;
 	}
 	if (vector >= IRQ_BASE + 16) {         /* nothing sends these: count, log once */

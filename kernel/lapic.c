@@ -135,3 +135,24 @@ uint64_t lapic_timer_count(void)
 {
 	return __atomic_load_n(&timer_fired, __ATOMIC_RELAXED);
 }
+
+bool lapic_halt_until(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks,
+		      uint32_t slice)
+{
+	uint64_t flags = read_rflags();
+	bool ok = false;
+	for (uint64_t waited = 0; !ok && waited < ticks; waited += slice) {
+		uint64_t fired = lapic_timer_count();
+		lapic_timer_arm((uint32_t)MIN((uint64_t)slice, ticks - waited));
+		for (;;) {
+			cli();
+			if ((ok = cond(ctx)) || lapic_timer_count() != fired)
+				break;
+			sti_hlt();
+		}
+	}
+	lapic_timer_arm(0);
+	if (flags & (1u << 9))
+		sti();
+	return ok;
+}

@@ -145,9 +145,9 @@ __noreturn void kmain(uint32_t proto, uint64_t info_pa)
 		panic("boot: no usable boot information (entry %s, info at %#llx): %d",
 		      proto_name(proto), (unsigned long long)info_pa, err);
 	report_boot(bi);
+	irq_init();                         /* before drivers: their MSI-X vectors */
 	drivers_init();
 	smp_init(cpu_apic_id());
-	irq_init();
 	smp_boot(bi);
 	sti();
 

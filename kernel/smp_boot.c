@@ -212,29 +212,14 @@ static bool old_cpu;                      /* wants the MP specification's delays
 static uint64_t start_ticks_total, start_ticks_n;   /* AP bring-up time, for `cpus` */
 
 /* Wait for cond(ctx), for at most ticks of the APIC timer's input clock
- * (uncalibrated: the bound only has to end the wait). The boot CPU halts meanwhile,
- * in slices of WAIT_SLICE ticks, woken by the other CPU's IPI (ap_entry, park, the
- * end of a call) or the timer: halting, not spinning, lets a single-threaded
+ * (uncalibrated: the bound only has to end the wait), halting in slices of
+ * WAIT_SLICE (lapic_halt_until): woken by the other CPU's IPI (ap_entry, park, the
+ * end of a call) or the timer. Halting, not spinning, lets a single-threaded
  * emulator run the other CPU, and the slices bound the delay where the emulator does
  * not wake a halted CPU for an IPI at once (QEMU under -icount). */
 static bool wait_for(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks)
 {
-	uint64_t flags = read_rflags();
-	bool ok = false;
-	for (uint64_t waited = 0; !ok && waited < ticks; waited += WAIT_SLICE) {
-		uint64_t fired = lapic_timer_count();
-		lapic_timer_arm((uint32_t)MIN((uint64_t)WAIT_SLICE, ticks - waited));
-		for (;;) {
-			cli();
-			if ((ok = cond(ctx)) || lapic_timer_count() != fired)
-				break;
-			sti_hlt();
-		}
-	}
-	lapic_timer_arm(0);
-	if (flags & (1u << 9))
-		sti();
-	return ok;
+	return lapic_halt_until(cond, ctx, ticks, WAIT_SLICE);
 }
 
 static bool is_online(const void *ctx)

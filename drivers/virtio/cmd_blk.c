@@ -2,6 +2,7 @@
  * `blk`: the console's view of block device blk0 (docs/console.md). Every
  * subcommand goes through include/blk.h, so its errors are the driver's:
  *   blk info                     ok dev=blk0 sectors=N bytes=N ro=0|1 ...
+ *                                irq=msix:VECTOR|poll irqs=N
  *   blk read LBA COUNT           COUNT 1..8 sectors; "blk-hex HEX" lines of 64 bytes
  *   blk write LBA HEX            1..240 bytes at the start of sector LBA, the rest
  *                                of that sector zeroed; then a flush
@@ -52,6 +53,11 @@ static int blk_info(struct shell_ctx *c, struct blk_dev *d)
 	shell_kv(c, "flush", "%d", d->flush);
 	shell_kv(c, "queue-size", "%u", d->vq.size);
 	shell_kv(c, "found-status", "0x%x", d->vd.found_status);
+	if (d->vd.irq_vector)
+		shell_kv(c, "irq", "msix:%d", d->vd.irq_vector);
+	else
+		shell_kv(c, "irq", "poll");
+	shell_kv(c, "irqs", "%llu", (unsigned long long)d->irqs);
 	return 0;
 }
 

@@ -3,8 +3,13 @@
  *
  * One request queue (queue 0), one request in flight at a time: a call builds a
  * descriptor chain [header (device reads)] [data...] [status byte (device writes)],
- * notifies, and polls the used ring until that chain comes back, so every call
- * returns with the queue empty. A transfer larger than one request allows is cut
+ * notifies, and waits until that chain comes back on the used ring, so every call
+ * returns with the queue empty. The wait: with an MSI-X vector (a probed device,
+ * unless the boot option virtio_poll), on the boot CPU with interrupts on, the
+ * caller halts until the queue's interrupt or a timer slice wakes it and the used
+ * ring has the entry (bounded); then, and in every other case (interrupts off as
+ * in kexec's quiesce or early boot, another CPU, no MSI-X, an adopted disk), the
+ * used ring is polled (virtio_poll), which also ends a wait whose interrupt was lost. A transfer larger than one request allows is cut
  * into requests of whole sectors. Data descriptors point straight at the caller's
  * buffer: its pages are found one by one (vmalloc memory through the page tables,
  * the direct map and the kernel image by arithmetic) and physically adjacent pages
@@ -14,7 +19,9 @@
  * nothing else is offered to the device. Without FLUSH the device has no volatile
  * cache to write back, so blk_flush() succeeds at once.
  */
+#include <cmdline.h>
 #include <errno.h>
+#include <irq_vector.h>
 #include <layout.h>
 #include <mm.h>
 #include <paging.h>
@@ -44,6 +51,18 @@
 #define QUEUE_MAX    128                 /* ring entries Baton asks for */
 #define SEGS_MAX     64                  /* data descriptors per request */
 #define REQ_MAX      (4 * MiB)           /* bytes per request */
+
+/* The interrupt wait's bound, in APIC timer ticks (about 4 s under QEMU); the poll
+ * that follows has its own. */
+#define IRQ_WAIT_TICKS (1ull << 32)
+
+static bool force_poll;                  /* boot option virtio_poll */
+
+static int set_force_poll(const char *v)
+{
+	return cmdline_flag(v, &force_poll);
+}
+BOOT_PARAM("virtio_poll", set_force_poll);
 
 struct req_hdr {
 	uint32_t type;
@@ -117,6 +136,28 @@ static int64_t build_segs(const struct blk_dev *d, const uint8_t *buf, uint64_t 
 	return done ? (int64_t)done : -EINVAL;
 }
 
+/* The queue's interrupt (boot CPU, interrupt context): counted; the halted waiter
+ * it wakes reads the used ring. */
+static void blk_irq(void *arg)
+{
+	struct blk_dev *d = arg;
+	__atomic_fetch_add(&d->irqs, 1, __ATOMIC_RELAXED);
+}
+
+static bool used_ready(const void *vq)
+{
+	return vq_has_used(vq);
+}
+
+/* Wait for the request's used entry: halt for the interrupt where that can work,
+ * then poll (at once done if the entry is there). */
+static int wait_used(struct blk_dev *d, uint16_t *head, uint32_t *len)
+{
+	if (d->vd.irq_vector)
+		irq_vector_wait(used_ready, &d->vq, IRQ_WAIT_TICKS);
+	return virtio_poll(&d->vq, head, len);
+}
+
 /* Run one request whose data descriptors are bufs[1..ndata]; 0 or -errno. */
 static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf *bufs,
 		  unsigned ndata)
@@ -139,7 +180,7 @@ static int submit(struct blk_dev *d, uint32_t type, uint64_t lba, struct vq_buf 
 	if (err)
 		return err;
 	virtio_notify(&d->vd, &d->vq);
-	err = virtio_poll(&d->vq, &got, &len);
+	err = wait_used(d, &got, &len);
 	if (!err && got != head)
 		err = -EIO;
 	if (err) {
@@ -159,7 +200,7 @@ int virtio_blk_reap(struct blk_dev *d)
 	uint32_t len;
 	if (!d->pending_pa)
 		return 0;
-	int err = virtio_poll(&d->vq, &got, &len);
+	int err = wait_used(d, &got, &len);
 	if (!err && got != d->pending_head)
 		err = -EIO;
 	volatile uint8_t *status = d->dma + STATUS_OFF;
@@ -265,12 +306,18 @@ int blk_flush(struct blk_dev *d)
 }
 
 /* At kexec: a device kept for the next kernel stays live (its queue as it is, a
- * write submitted by `blk submit` possibly still in flight); any other is reset. */
+ * write submitted by `blk submit` possibly still in flight); any other is reset.
+ * Either way it sends no more interrupts: its queue asks for none, its queue vector
+ * is NO_VECTOR and MSI-X is off (the next kernel adopts a kept disk polled). */
 static void quiesce(void *priv)
 {
 	struct blk_dev *d = priv;
 	if (!pci_luo_outgoing(d->vd.pci))
 		virtio_reset(&d->vd);
+	if (d->vd.irq_vector) {
+		vq_want_interrupts(&d->vq, false);
+		virtio_pci_msix_off(&d->vd);
+	}
 }
 
 int virtio_blk_limits(struct blk_dev *d)
@@ -305,16 +352,22 @@ static int setup(struct blk_dev *d)
 		virtio_fail(vd);
 		return err;
 	}
+	/* The vector before the queue is enabled (§4.1.5.1.3); refused: polled. */
+	if (!force_poll)
+		virtio_pci_msix_on(vd, 0, blk_irq, d);
 	err = virtio_setup_queue(vd, 0, QUEUE_MAX, &d->vq);
 	if (!err && d->vq.size < 4)
 		err = -EOPNOTSUPP;
 	if (err) {
+		virtio_pci_msix_off(vd);
 		virtio_fail(vd);
 		return err;
 	}
+	vq_want_interrupts(&d->vq, vd->irq_vector != 0);
 	d->max_segs = MIN(d->max_segs, d->vq.size - 2u);
 	d->dma_pa = page_alloc(0, GFP_ZERO | GFP_PRESERVABLE);
 	if (!d->dma_pa) {
+		virtio_pci_msix_off(vd);
 		virtio_fail(vd);
 		return -ENOMEM;
 	}

@@ -31,6 +31,7 @@ struct blk_dev {
 	uint64_t pending_lba;
 	int pending_status;
 	void *luo;                     /* the LUO handler's state while preserved */
+	uint64_t irqs;                 /* queue interrupts taken (vd.irq_vector != 0) */
 };
 
 /* Probe every virtio block function pci_init() found, except those the previous

@@ -7,13 +7,15 @@
  * lies inside its memory BAR; the first capability of each type wins, as the spec
  * asks. Common configuration layout (offsets, §4.1.4.3):
  *   0 device_feature_select  4 device_feature  8 driver_feature_select
- *   12 driver_feature  18 num_queues  20 device_status  21 config_generation
- *   22 queue_select  24 queue_size  28 queue_enable  30 queue_notify_off
+ *   12 driver_feature  16 config_msix_vector  18 num_queues  20 device_status
+ *   21 config_generation  22 queue_select  24 queue_size  26 queue_msix_vector
+ *   28 queue_enable  30 queue_notify_off
  *   32 queue_desc  40 queue_driver  48 queue_device
  * A queue's doorbell is at notify + queue_notify_off * notify_off_multiplier; the
  * driver writes the queue index there.
  */
 #include <errno.h>
+#include <irq_vector.h>
 #include <mm.h>
 #include <mmio.h>
 #include <printk.h>
@@ -29,11 +31,13 @@
 #define C_DF             4
 #define C_GFSELECT       8
 #define C_GF             12
+#define C_MSIX_CONFIG    16
 #define C_NUM_QUEUES     18
 #define C_STATUS         20
 #define C_GENERATION     21
 #define C_Q_SELECT       22
 #define C_Q_SIZE         24
+#define C_Q_MSIX         26
 #define C_Q_ENABLE       28
 #define C_Q_NOTIFY_OFF   30
 #define C_Q_DESC         32
@@ -228,4 +232,54 @@ int virtio_pci_probe(struct pci_dev *pd, struct virtio_dev *vd)
 	if (!err)
 		pci_enable(pd);
 	return err;
+}
+
+/*
+ * MSI-X for one queue (§4.1.4.3, §4.1.5.1.3): table entry 0 carries a vector from
+ * the driver vector table (include/irq_vector.h) to the boot CPU; the queue's
+ * queue_msix_vector names entry 0, config_msix_vector names none (Baton takes no
+ * configuration-change interrupts). Each is read back: NO_VECTOR means the device
+ * refused it.
+ */
+static uint16_t set_vector(volatile uint8_t *reg, uint16_t entry)
+{
+	writew(reg, entry);
+	return readw(reg);
+}
+
+int virtio_pci_msix_on(struct virtio_dev *vd, uint16_t queue, irq_vector_fn fn, void *arg)
+{
+	volatile uint8_t *c = vd->regs.common;
+	uint32_t apic;
+	int err = pci_msix_init(vd->pci, &vd->msix);
+	if (err)
+		return err;
+	int vector = irq_vector_alloc(fn, arg, &apic);
+	if (vector < 0)
+		return vector;
+	pci_msix_enable(vd->pci, &vd->msix);
+	pci_msix_set(&vd->msix, 0, apic, (uint8_t)vector);
+	writew(c + C_Q_SELECT, queue);
+	if (set_vector(c + C_MSIX_CONFIG, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR ||
+	    set_vector(c + C_Q_MSIX, 0) != 0) {
+		set_vector(c + C_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+		pci_msix_disable(vd->pci, &vd->msix);
+		irq_vector_free((unsigned)vector);
+		return -EIO;
+	}
+	vd->msix_queue = queue;
+	vd->irq_vector = vector;
+	return vector;
+}
+
+void virtio_pci_msix_off(struct virtio_dev *vd)
+{
+	if (!vd->irq_vector)
+		return;
+	volatile uint8_t *c = vd->regs.common;
+	writew(c + C_Q_SELECT, vd->msix_queue);
+	set_vector(c + C_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+	pci_msix_disable(vd->pci, &vd->msix);
+	irq_vector_free((unsigned)vd->irq_vector);
+	vd->irq_vector = 0;
 }

@@ -77,6 +77,16 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n, uint16_t
 	return 0;
 }
 
+void vq_want_interrupts(struct virtqueue *vq, bool on)
+{
+	*(volatile uint16_t *)&vq->avail->flags = on ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
+}
+
+bool vq_has_used(const struct virtqueue *vq)
+{
+	return *(volatile uint16_t *)&vq->used->idx != vq->last_used;
+}
+
 int vq_get_used(struct virtqueue *vq, uint16_t *head, uint32_t *len)
 {
 	uint16_t idx = *(volatile uint16_t *)&vq->used->idx;

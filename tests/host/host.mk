@@ -104,7 +104,8 @@ host_src_virtqueue   := drivers/virtio/virtqueue.c
 # bytes typed from Linux's definition) and drivers/virtio/virtio_blk_ser.c (the
 # baton-virtio-blk-v1 record's checks) with virtqueue.c, whose vq_adopt the
 # virtio-blk fuzzer also drives.
-HOST_TESTS              += pci_ser virtio_blk_ser
+HOST_TESTS              += pci_ser virtio_blk_ser pci_msix
+host_src_pci_msix       := drivers/pci/pci_msix.c
 host_src_pci_ser        := drivers/pci/pci_ser.c
 host_src_virtio_blk_ser := drivers/virtio/virtio_blk_ser.c drivers/virtio/virtqueue.c
 HOST_FUZZERS            += pci_ser virtio_blk_ser
