@@ -369,6 +369,22 @@ $(eval $(call host_test_rule,memfd_luo))
 HOST_BINS              += $(B)/host/test_memfd_luo
 check-host: $(B)/host/test_memfd_luo
 
+# ---- the local APIC (tests/host/test_lapic.c) ----
+# kernel/lapic.c in xAPIC and x2APIC mode over a simulated APIC: shim/lapic/x86.h
+# (first on the include path) turns the MSRs into a table, and the direct map
+# (shim/host_direct_map.h) gives the MMIO page. QEMU's TCG has no x2APIC: this is
+# where that mode is checked.
+HOST_TESTS             += lapic
+host_src_lapic         := kernel/lapic.c
+LAPIC_HOST_OBJS        := $(call host_obj,tests/host/test_lapic.c kernel/lapic.c)
+$(LAPIC_HOST_OBJS): $(B)/host/obj/%.o: %.c
+	$(call say,HOSTCC,$<)
+	$(Q)mkdir -p $(@D) && $(HOST_CC) -Itests/host/shim/lapic $(HOST_CFLAGS) \
+		-include tests/host/shim/host_direct_map.h -c $< -o $@
+$(eval $(call host_test_rule,lapic))
+HOST_BINS              += $(B)/host/test_lapic
+check-host: $(B)/host/test_lapic
+
 # ---- tools/kho-inspect (tests/host/test_inspect.c, fuzz_inspect.c) ----
 # The dump inspector's library (tools/kho-inspect/inspect.h) with the kernel readers
 # it runs and the writers the test builds handovers with (kho_fdt.c, kho_radix.c,
