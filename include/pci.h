@@ -16,7 +16,7 @@
  * function live across a kexec. The PCI FLB "pci-v2" lists it (and the bridges
  * above it) for the next kernel, whose scan then neither sizes its BARs nor touches
  * its command register; the driver adopts it, or releases it to a normal probe.
- * Single CPU, no locks: called from boot and console context only.
+ * No locks: called from boot and console context only, on the boot CPU.
  */
 #ifndef PCI_H
 #define PCI_H
