@@ -160,8 +160,7 @@ FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
 fuzz_obj   = $(patsubst %.c,$(B)/host/fuzz/%.o,$(1))
 
-# Every compile rule of the ASan and fuzz objects here (and in tests/labs/labs.mk) is
-# made by
+# Every compile rule here (and in tests/labs/labs.mk) is made by
 #   $(call objects,DIR,SAY,COMMAND,SRCS)
 # each of SRCS, X.c, compiled to $(B)/host/DIR/X.o by COMMAND (the compiler and its
 # flags), shown as SAY; but only the objects that no earlier call made a rule for.
@@ -235,9 +234,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests/host/s
 BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c mm/zones.c mm/pcp.c tests/host/shim/mm_host.c \
 	tests/host/shim/percpu_host.c tests/host/shim/panic.c
 BENCH_OBJS   := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_SRCS))
-$(BENCH_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_SRCS))
 $(B)/host/bench_alloc: $(BENCH_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lpthread
@@ -251,9 +248,7 @@ bench: $(B)/host/bench_alloc
 # kho/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
 BENCH_KHO_SRCS := tests/host/bench_kho_radix.c kho/kho_radix.c
 BENCH_KHO_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_KHO_SRCS))
-$(BENCH_KHO_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_KHO_SRCS))
 $(B)/host/bench_kho_radix: $(BENCH_KHO_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^
@@ -264,9 +259,7 @@ bench: $(B)/host/bench_kho_radix
 # lib/crc32.c benchmark: 4 MiB, slicing-by-8 against one lookup per byte.
 BENCH_CRC_SRCS := tests/host/bench_crc32.c lib/crc32.c
 BENCH_CRC_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_CRC_SRCS))
-$(BENCH_CRC_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_CRC_SRCS))
 $(B)/host/bench_crc32: $(BENCH_CRC_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^
@@ -411,10 +404,9 @@ check-host: $(B)/host/fuzz_inspect
 # the threads go (the zones, the caches, the shared memmap) fails the binary; it
 # runs fewer operations per thread (the test's default under TSan).
 TSAN_CFLAGS    := $(filter-out $(HOST_SAN),$(HOST_CFLAGS)) -fsanitize=thread
-TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM))
-$(TSAN_PCP_OBJS): $(B)/host/tsan/%.o: %.c
-	$(call say,TSANCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(TSAN_CFLAGS) -c $< -o $@
+TSAN_PCP_SRCS  := tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM)
+TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,$(TSAN_PCP_SRCS))
+$(call objects,tsan,TSANCC,$(HOST_CC) $(TSAN_CFLAGS),$(TSAN_PCP_SRCS))
 $(B)/host/test_pcp_tsan: $(TSAN_PCP_OBJS)
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOST_CC) -fsanitize=thread -o $@ $^ $(HOST_LIBS) -lpthread
