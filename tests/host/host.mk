@@ -160,18 +160,27 @@ FUZZ_BINS := $(patsubst %,$(B)/host/fuzz_%,$(HOST_FUZZERS))
 host_obj   = $(patsubst %.c,$(B)/host/obj/%.o,$(1))
 fuzz_obj   = $(patsubst %.c,$(B)/host/fuzz/%.o,$(1))
 
-HOST_OBJS := $(sort $(call host_obj,$(HOST_SHIM) $(foreach t,$(HOST_TESTS),\
-	tests/host/test_$(t).c $(host_src_$(t)))))
-FUZZ_OBJS := $(sort $(call fuzz_obj,$(HOST_SHIM) $(foreach f,$(HOST_FUZZERS),\
-	tests/host/fuzz_$(f).c $(fuzz_src_$(f)))))
+# Every compile rule here (and in tests/labs/labs.mk) is made by
+#   $(call objects,DIR,SAY,COMMAND,SRCS)
+# each of SRCS, X.c, compiled to $(B)/host/DIR/X.o by COMMAND (the compiler and its
+# flags), shown as SAY; but only the objects that no earlier call made a rule for.
+# So the first group to name a source sets its flags, and a later group that names
+# it again links that object. Static pattern rules, so the kernel's $(B)/%.o rule
+# never claims these objects.
+define objects_rule
+objects_$(2) += $(1)
+$(1): $(B)/host/$(2)/%.o: %.c
+	$$(call say,$(3),$$<)
+	$$(Q)mkdir -p $$(@D) && $(4) -c $$< -o $$@
+endef
+objects = $(call objects_new,$(filter-out $(objects_$(1)),$(sort \
+	$(patsubst %.c,$(B)/host/$(1)/%.o,$(4)))),$(1),$(2),$(3))
+objects_new = $(if $(1),$(eval $(call objects_rule,$(1),$(2),$(3),$(4))))
 
-# Static pattern rules, so the kernel's $(B)/%.o rule never claims these objects.
-$(HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
-$(FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
-	$(call say,FUZZCC,$<)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS),$(HOST_SHIM) $(foreach t,$(HOST_TESTS),\
+	tests/host/test_$(t).c $(host_src_$(t))))
+$(call objects,fuzz,FUZZCC,$(FUZZ_CC) $(FUZZ_CFLAGS),$(HOST_SHIM) $(foreach f,$(HOST_FUZZERS),\
+	tests/host/fuzz_$(f).c $(fuzz_src_$(f))))
 
 define host_test_rule
 $(B)/host/test_$(1): $(call host_obj,tests/host/test_$(1).c $(host_src_$(1)) $(HOST_SHIM))
@@ -225,9 +234,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests/host/s
 BENCH_SRCS   := tests/host/bench_alloc.c mm/buddy.c mm/zones.c mm/pcp.c tests/host/shim/mm_host.c \
 	tests/host/shim/percpu_host.c tests/host/shim/panic.c
 BENCH_OBJS   := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_SRCS))
-$(BENCH_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_SRCS))
 $(B)/host/bench_alloc: $(BENCH_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lpthread
@@ -241,9 +248,7 @@ bench: $(B)/host/bench_alloc
 # kho/kho_radix.c benchmark (8 GiB preserved as order-9, order-0 and order-18 blocks).
 BENCH_KHO_SRCS := tests/host/bench_kho_radix.c kho/kho_radix.c
 BENCH_KHO_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_KHO_SRCS))
-$(BENCH_KHO_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_KHO_SRCS))
 $(B)/host/bench_kho_radix: $(BENCH_KHO_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^
@@ -254,9 +259,7 @@ bench: $(B)/host/bench_kho_radix
 # lib/crc32.c benchmark: 4 MiB, slicing-by-8 against one lookup per byte.
 BENCH_CRC_SRCS := tests/host/bench_crc32.c lib/crc32.c
 BENCH_CRC_OBJS := $(patsubst %.c,$(B)/host/bench/%.o,$(BENCH_CRC_SRCS))
-$(BENCH_CRC_OBJS): $(B)/host/bench/%.o: %.c
-	$(call say,BENCHCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(BENCH_CFLAGS) -c $< -o $@
+$(call objects,bench,BENCHCC,$(HOST_CC) $(BENCH_CFLAGS),$(BENCH_CRC_SRCS))
 $(B)/host/bench_crc32: $(BENCH_CRC_OBJS)
 	$(call say,BENCHLD,$@)
 	$(Q)$(HOST_CC) -o $@ $^
@@ -270,17 +273,15 @@ bench: $(B)/host/bench_crc32
 # "luo.serialized" fault site is live, lib/fault_inject.c runs it), with strlcpy
 # declared for glibc 2.36 (shim/luo_host_libc.h). This section comes after the
 # generic rules above were expanded, so it adds its binary to HOST_BINS and
-# check-host itself, and builds the objects the generic rule does not know.
+# check-host itself, and makes the rule for its objects that have none yet.
 HOST_TESTS     += luo
 host_src_luo   := luo/luo_core.c luo/luo_session.c luo/luo_file.c luo/luo_flb.c \
 	luo/luo_ser.c kho/kho_block.c lib/fault_inject.c lib/kexec_step.c \
 	tests/host/shim/luo_host.c tests/host/shim/host_strlcpy.c
 host_libs_luo  := -Wl,-T,tests/host/shim/luo_sections.ld
 LUO_HOST_CFLAGS := -DCONFIG_KTEST=1 -include tests/host/shim/luo_host_libc.h
-LUO_HOST_OBJS  := $(filter-out $(HOST_OBJS),$(call host_obj,tests/host/test_luo.c $(host_src_luo)))
-$(LUO_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS),\
+	tests/host/test_luo.c $(host_src_luo))
 $(B)/host/obj/tests/host/test_luo.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,luo))
 HOST_BINS      += $(B)/host/test_luo
@@ -299,11 +300,8 @@ host_src_kho_out   := kho/kho_out.c kho/kho_radix.c kho/kho_fdt.c lib/fault_inje
 host_libs_kho_out  := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld
 KHO_OUT_HOST_CFLAGS := -DCONFIG_KTEST=1 -DBATON_VERSION='"host-test"' \
 	-include tests/host/shim/host_direct_map.h -include tests/host/shim/luo_host_libc.h
-KHO_OUT_HOST_OBJS  := $(filter-out $(HOST_OBJS) $(LUO_HOST_OBJS),\
-	$(call host_obj,tests/host/test_kho_out.c $(host_src_kho_out)))
-$(KHO_OUT_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS),\
+	tests/host/test_kho_out.c $(host_src_kho_out))
 $(B)/host/obj/tests/host/test_kho_out.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,kho_out))
 HOST_BINS          += $(B)/host/test_kho_out
@@ -324,11 +322,8 @@ host_src_kho_in    := kho/kho_in.c kho/kho_scratch.c kho/kho_scratch_rules.c kho
 	lib/args.c lib/fault_inject.c tests/host/shim/kho_in_host.c \
 	tests/host/shim/host_strlcpy.c tests/host/shim/panic.c
 host_libs_kho_in   := -l:libfdt.a -Wl,-T,tests/host/shim/luo_sections.ld
-KHO_IN_HOST_OBJS   := $(filter-out $(HOST_OBJS) $(LUO_HOST_OBJS) $(KHO_OUT_HOST_OBJS),\
-	$(call host_obj,tests/host/test_kho_in.c $(host_src_kho_in)))
-$(KHO_IN_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS) $(KHO_OUT_HOST_CFLAGS),\
+	tests/host/test_kho_in.c $(host_src_kho_in))
 $(B)/host/obj/tests/host/test_kho_in.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,kho_in))
 HOST_BINS          += $(B)/host/test_kho_in
@@ -341,9 +336,9 @@ check-host: $(B)/host/test_kho_in
 HOST_TESTS         += luo_abi
 host_src_luo_abi   := $(host_src_luo)
 host_libs_luo_abi  := $(host_libs_luo)
-$(B)/host/obj/tests/host/test_luo_abi.o: tests/host/test_luo_abi.c tests/host/shim/luo_sections.ld
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS) $(LUO_HOST_CFLAGS),\
+	tests/host/test_luo_abi.c $(host_src_luo_abi))
+$(B)/host/obj/tests/host/test_luo_abi.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,luo_abi))
 HOST_BINS          += $(B)/host/test_luo_abi
 check-host: $(B)/host/test_luo_abi
@@ -359,11 +354,8 @@ host_src_memfd_luo     := luo/memfd_luo.c luo/luo_names.c luo/memfd_folios.c mm/
 host_libs_memfd_luo    := -Wl,-T,tests/host/shim/luo_sections.ld
 MEMFD_LUO_HOST_CFLAGS  := -include tests/host/shim/host_direct_map.h \
 	-include tests/host/shim/luo_host_libc.h
-MEMFD_LUO_HOST_OBJS    := $(call host_obj,tests/host/test_memfd_luo.c luo/memfd_luo.c luo/luo_names.c \
-	luo/memfd_folios.c mm/memfd.c lib/parallel.c)
-$(MEMFD_LUO_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) $(MEMFD_LUO_HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS) $(MEMFD_LUO_HOST_CFLAGS),\
+	tests/host/test_memfd_luo.c $(host_src_memfd_luo))
 $(B)/host/obj/tests/host/test_memfd_luo.o: tests/host/shim/luo_sections.ld
 $(eval $(call host_test_rule,memfd_luo))
 HOST_BINS              += $(B)/host/test_memfd_luo
@@ -376,11 +368,9 @@ check-host: $(B)/host/test_memfd_luo
 # where that mode is checked.
 HOST_TESTS             += lapic
 host_src_lapic         := kernel/lapic.c
-LAPIC_HOST_OBJS        := $(call host_obj,tests/host/test_lapic.c kernel/lapic.c)
-$(LAPIC_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) -Itests/host/shim/lapic $(HOST_CFLAGS) \
-		-include tests/host/shim/host_direct_map.h -c $< -o $@
+LAPIC_HOST_CFLAGS      := -Itests/host/shim/lapic $(HOST_CFLAGS) \
+	-include tests/host/shim/host_direct_map.h
+$(call objects,obj,HOSTCC,$(HOST_CC) $(LAPIC_HOST_CFLAGS),tests/host/test_lapic.c $(host_src_lapic))
 $(eval $(call host_test_rule,lapic))
 HOST_BINS              += $(B)/host/test_lapic
 check-host: $(B)/host/test_lapic
@@ -396,20 +386,14 @@ INSPECT_TEST_SRCS    := $(INSPECT_LIB_SRCS)   # tools/kho-inspect/inspect.mk
 HOST_TESTS           += inspect
 host_src_inspect     := $(INSPECT_TEST_SRCS)
 host_libs_inspect    := -l:libfdt.a
-INSPECT_HOST_OBJS    := $(filter-out $(HOST_OBJS) $(KHO_IN_HOST_OBJS),$(call host_obj,tests/host/test_inspect.c $(host_src_inspect)))
-$(INSPECT_HOST_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS),tests/host/test_inspect.c $(host_src_inspect))
 $(eval $(call host_test_rule,inspect))
 HOST_BINS            += $(B)/host/test_inspect
 check-host: $(B)/host/test_inspect
 HOST_FUZZERS         += inspect
 fuzz_src_inspect     := $(INSPECT_TEST_SRCS)
 fuzz_libs_inspect    := -l:libfdt.a
-INSPECT_FUZZ_OBJS    := $(filter-out $(FUZZ_OBJS),$(call fuzz_obj,tests/host/fuzz_inspect.c $(fuzz_src_inspect)))
-$(INSPECT_FUZZ_OBJS): $(B)/host/fuzz/%.o: %.c
-	$(call say,FUZZCC,$<)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(call objects,fuzz,FUZZCC,$(FUZZ_CC) $(FUZZ_CFLAGS),tests/host/fuzz_inspect.c $(fuzz_src_inspect))
 $(eval $(call fuzz_rule,inspect))
 FUZZ_BINS            += $(B)/host/fuzz_inspect
 check-host: $(B)/host/fuzz_inspect
@@ -420,10 +404,9 @@ check-host: $(B)/host/fuzz_inspect
 # the threads go (the zones, the caches, the shared memmap) fails the binary; it
 # runs fewer operations per thread (the test's default under TSan).
 TSAN_CFLAGS    := $(filter-out $(HOST_SAN),$(HOST_CFLAGS)) -fsanitize=thread
-TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM))
-$(TSAN_PCP_OBJS): $(B)/host/tsan/%.o: %.c
-	$(call say,TSANCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(TSAN_CFLAGS) -c $< -o $@
+TSAN_PCP_SRCS  := tests/host/test_pcp.c $(host_src_pcp) $(HOST_SHIM)
+TSAN_PCP_OBJS  := $(patsubst %.c,$(B)/host/tsan/%.o,$(TSAN_PCP_SRCS))
+$(call objects,tsan,TSANCC,$(HOST_CC) $(TSAN_CFLAGS),$(TSAN_PCP_SRCS))
 $(B)/host/test_pcp_tsan: $(TSAN_PCP_OBJS)
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOST_CC) -fsanitize=thread -o $@ $^ $(HOST_LIBS) -lpthread

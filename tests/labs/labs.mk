@@ -12,11 +12,8 @@ lab_3          := block_get
 lab_src_3      := kho/lab_block_get.c kho/kho_block.c tests/labs/lab_arena.c
 LABS           := 1 2 3
 
-LAB_OBJS := $(filter-out $(HOST_OBJS),$(sort $(call host_obj,$(foreach n,$(LABS),\
-	tests/labs/lab_$(lab_$(n)).c $(lab_src_$(n))))))
-$(LAB_OBJS): $(B)/host/obj/%.o: %.c
-	$(call say,HOSTCC,$<)
-	$(Q)mkdir -p $(@D) && $(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(call objects,obj,HOSTCC,$(HOST_CC) $(HOST_CFLAGS),$(foreach n,$(LABS),\
+	tests/labs/lab_$(lab_$(n)).c $(lab_src_$(n))))
 
 define lab_rule
 $(B)/labs/lab_$(lab_$(1)): $(call host_obj,tests/labs/lab_$(lab_$(1)).c $(lab_src_$(1)) $(HOST_SHIM))

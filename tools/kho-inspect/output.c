@@ -251,6 +251,14 @@ static void jhex(FILE *f, uint64_t v)
 	fprintf(f, "\"0x%llx\"", (unsigned long long)v);
 }
 
+/* A member after the first: ,"key": then null if the section is absent. True if it
+ * is present: the caller writes its value. */
+static bool jmember(FILE *f, const char *key, bool present)
+{
+	fprintf(f, ",\"%s\":%s", key, present ? "" : "null");
+	return present;
+}
+
 /* One baton-virtio-blk-v1 record, as read (docs/inspect.md). */
 static void blk_json(const struct report *r, const struct blk_info *b, size_t i, FILE *f)
 {
@@ -291,8 +299,8 @@ void report_json(const struct report *r, FILE *f)
 		jhex(f, r->dump.segs[i].pa);
 		fprintf(f, ",\"size\":%llu}", (unsigned long long)r->dump.segs[i].size);
 	}
-	fprintf(f, "]},\"fdt\":");
-	if (r->fdt_valid) {
+	fprintf(f, "]}");
+	if (jmember(f, "fdt", r->fdt_valid)) {
 		fprintf(f, "{\"pa\":");
 		jhex(f, r->fdt_pa);
 		fprintf(f, ",\"radix_root\":");
@@ -310,7 +318,10 @@ void report_json(const struct report *r, FILE *f)
 			jhex(f, r->subtrees.v[i].pa);
 			fprintf(f, ",\"size\":%llu}", (unsigned long long)r->subtrees.v[i].size);
 		}
-		fprintf(f, "]},\"radix\":{\"complete\":%s,\"tree_pages\":%llu,\"blocks\":%llu,"
+		fprintf(f, "]}");
+	}
+	if (jmember(f, "radix", r->fdt_valid)) {
+		fprintf(f, "{\"complete\":%s,\"tree_pages\":%llu,\"blocks\":%llu,"
 			"\"preserved_bytes\":%llu,\"by_order\":[", r->tree_walked ? "true" : "false",
 			(unsigned long long)r->ntree_pages, (unsigned long long)r->blocks,
 			(unsigned long long)r->preserved_bytes);
@@ -322,26 +333,17 @@ void report_json(const struct report *r, FILE *f)
 				first = false;
 			}
 		fprintf(f, "]}");
-	} else {
-		fprintf(f, "null,\"radix\":null");
 	}
-	fprintf(f, ",\"kexec_metadata\":");
-	if (r->have_meta) {
+	if (jmember(f, "kexec_metadata", r->have_meta)) {
 		fprintf(f, "{\"version\":%u,\"previous_release\":", r->meta_version);
 		jstr(f, r->meta_release);
 		fprintf(f, ",\"kexec_count\":%u}", r->meta_count);
-	} else {
-		fprintf(f, "null");
 	}
-	fprintf(f, ",\"timeline\":");
-	if (r->have_timeline)
+	if (jmember(f, "timeline", r->have_timeline))
 		fprintf(f, "{\"magic\":%u,\"version\":%u,\"tsc_exec\":%llu,\"tsc_serialized\":%llu,"
 			"\"tsc_jump\":%llu}", r->tl_magic, r->tl_version, (unsigned long long)r->tl_exec,
 			(unsigned long long)r->tl_serialized, (unsigned long long)r->tl_jump);
-	else
-		fprintf(f, "null");
-	fprintf(f, ",\"luo\":");
-	if (r->have_luo) {
+	if (jmember(f, "luo", r->have_luo)) {
 		fprintf(f, "{\"pa\":");
 		jhex(f, r->luo_pa);
 		fprintf(f, ",\"accepted\":%s,\"liveupdate_num\":%llu,\"flbs\":[",
@@ -384,22 +386,16 @@ void report_json(const struct report *r, FILE *f)
 		for (size_t i = 0; i < r->blks.n; i++)
 			blk_json(r, &r->blks.v[i], i, f);
 		fprintf(f, "]}");
-	} else {
-		fprintf(f, "null");
 	}
-	fprintf(f, ",\"hugetlb\":");
-	if (r->have_hugetlb) {
+	if (jmember(f, "hugetlb", r->have_hugetlb)) {
 		fprintf(f, "{\"pools\":[");
 		for (unsigned p = 0; p < r->hugetlb_pools; p++)
 			fprintf(f, "%s{\"order\":%u,\"nr_folios\":%llu,\"nr_user\":%u,\"users_seen\":%llu}",
 				p ? "," : "", r->pools[p].order, (unsigned long long)r->pools[p].nr_folios,
 				r->pools[p].nr_user, (unsigned long long)r->pools[p].users_seen);
 		fprintf(f, "]}");
-	} else {
-		fprintf(f, "null");
 	}
-	fprintf(f, ",\"pci\":");
-	if (r->have_pci) {
+	if (jmember(f, "pci", r->have_pci)) {
 		fprintf(f, "{\"data\":");
 		jhex(f, r->pci_pa);
 		fprintf(f, ",\"bytes\":%llu,\"max_nr_devices\":%u,\"nr_devices\":%u,\"in_use\":%llu,"
@@ -413,19 +409,14 @@ void report_json(const struct report *r, FILE *f)
 				pci_addr(a, sizeof(a), e->domain, e->bdf), e->domain, e->bdf, e->refcount);
 		}
 		fprintf(f, "]}");
-	} else {
-		fprintf(f, "null");
 	}
-	fprintf(f, ",\"scratch\":");
-	if (r->nscratch) {
+	if (jmember(f, "scratch", r->nscratch != 0)) {
 		for (unsigned i = 0; i < r->nscratch; i++) {
 			fprintf(f, "%s{\"pa\":", i ? "," : "[");
 			jhex(f, r->scratch[i].addr);
 			fprintf(f, ",\"size\":%llu}", (unsigned long long)r->scratch[i].size);
 		}
 		fprintf(f, "]");
-	} else {
-		fprintf(f, "null");
 	}
 	uint64_t ob[OWN_NR];
 	owner_bytes(r, ob);
