@@ -24,8 +24,9 @@
  *                   as vq_init leaves it; slot mod size; what & 3: 0 desc[slot].next,
  *                   1 desc[slot].flags, 2 avail->ring[slot], 3 used->ring[slot].id
  *   vq_adopt runs over the ring (the bytes after vq_bytes(size) poisoned). It must
- *   not write the ring; when it accepts, its free list and the chain in flight cover
- *   every descriptor exactly once, vq_save gives the state back, and the queue works:
+ *   not write the ring; when it accepts, free_head is inside the ring (even with
+ *   nothing free), its free list and the chain in flight cover every descriptor
+ *   exactly once, vq_save gives the state back, and the queue works:
  *   a used entry is taken or refused as -EIO, then vq_add takes free descriptors.
  *
  * Findings: any sanitizer report, or one of these broken.
@@ -203,6 +204,7 @@ static void queue(const uint8_t *data, size_t len)
 		return;
 	check(valid, "a size accepted that is not a power of two up to 256", size);
 	check(vq.index == 3 && vq.size == size && vq.desc_pa == 0x100000, "the layout", vq.index);
+	check(vq.free_head < size, "free_head outside the ring", vq.free_head);
 	check_cover(&st, size);
 	struct vq_state back;
 	bool busy = st.inflight_head != VQ_NO_INFLIGHT;
