@@ -59,6 +59,13 @@ int virtio_blk_ser_check(const struct baton_virtio_blk_ser *s, uint64_t allowed_
 		   (s->inflight_pa & ((PAGE_BYTES << s->inflight_order) - 1))
 		 : s->inflight_pa || s->inflight_order || s->inflight_lba)
 		return bad(why, "the in-flight request's data");
+	/* The request page is a page of its own: outside the ring block and the data
+	 * (all page-aligned, so a page overlaps a block iff it starts inside it; the
+	 * unsigned difference is right even for a block ending at 2^64). */
+	if (s->req_pa - s->ring_pa < PAGE_BYTES << s->ring_order)
+		return bad(why, "req_pa is inside the ring block");
+	if (busy && s->req_pa - s->inflight_pa < PAGE_BYTES << s->inflight_order)
+		return bad(why, "req_pa is inside the in-flight data");
 	if (!(s->features & VIRTIO_F_VERSION_1) || (s->features & ~allowed_features))
 		return bad(why, "features");
 	if (!s->capacity)

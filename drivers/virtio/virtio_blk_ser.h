@@ -7,8 +7,9 @@
  * Two steps, both before any of the record's addresses is used:
  *   virtio_blk_ser_check  the record alone: magic, version, reserved fields, a queue
  *                         size the driver can run, a ring of the order that size
- *                         needs, page-aligned addresses, counts that add up,
- *                         features Baton asks for and VERSION_1 among them;
+ *                         needs, page-aligned addresses, a request page outside
+ *                         the ring block and the in-flight data, counts that add
+ *                         up, features Baton asks for and VERSION_1 among them;
  *   virtio_blk_ser_match  the record against what the function and the device say
  *                         now (struct virtio_blk_seen): the same IDs, a device still
  *                         live (FEATURES_OK and DRIVER_OK, not FAILED or NEEDS_RESET)
