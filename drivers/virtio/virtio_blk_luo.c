@@ -202,7 +202,10 @@ static int take_ser(uint64_t data, struct baton_virtio_blk_ser *s)
 }
 
 /* The pages the record names that the tree proves preserved, taken back: freed
- * only after the device that used them was reset (give_back). */
+ * only after the device that used them was reset (give_back). A page is taken only
+ * if it is exactly a preserved block of the order asked, not yet restored; KHO
+ * restores a block once, so a page taken here is this record's alone (a record or
+ * handler that names it later is refused, one that took it first refuses this one). */
 struct taken {
 	paddr_t pa[8];                          /* ring (<= 4 pages), request, data */
 	unsigned order[8], n;
@@ -273,10 +276,15 @@ static int adopt(const struct baton_virtio_blk_ser *s, struct blk_dev *d, struct
 	*why = "the function's BARs are not the record's";
 	if (pci_luo_adopt_bars(f, base, size))
 		return -EINVAL;
-	*why = "the ring, request page or in-flight data is not preserved memory";
 	bool busy = s->inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT;
-	if (!take_ring(t, s->ring_pa, s->ring_order) || !take(t, s->req_pa, 0) ||
-	    (busy && !take(t, s->inflight_pa, s->inflight_order)))
+	*why = "the ring block is not preserved as order-0 pages";
+	if (!take_ring(t, s->ring_pa, s->ring_order))
+		return -EINVAL;
+	*why = "the request page is not a preserved order-0 page";
+	if (!take(t, s->req_pa, 0))
+		return -EINVAL;
+	*why = "the in-flight data is not preserved at inflight_order";
+	if (busy && !take(t, s->inflight_pa, s->inflight_order))
 		return -EINVAL;
 	*why = "the virtio registers cannot be mapped";
 	if (virtio_pci_attach(f, &d->vd))
