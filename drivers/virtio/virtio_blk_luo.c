@@ -16,7 +16,8 @@
  * unfreeze / unpreserve: undo those.
  * retrieve:   (N+1, `luo retrieve S T blkN`) check the record alone, then against
  *             the function and the device as they are now; take back the ring and
- *             request pages; adopt the queue (vq_adopt); reap the write in flight.
+ *             request pages; adopt the queue (vq_adopt), a chain in flight only if
+ *             it is the record's write (virtio_blk_ser_chain); reap that write.
  *             Any mismatch: the reason is logged, the function is released from
  *             pci-v2, reset and probed as at a cold boot (the error is returned).
  * finish:     retrieved: the function's pci-v2 entry is done. Never retrieved: the
@@ -292,7 +293,8 @@ static int adopt(const struct baton_virtio_blk_ser *s, struct blk_dev *d, struct
 	seen_now(d, &v);
 	if (virtio_blk_ser_match(s, &v, why))
 		return -EINVAL;
-	if (vq_adopt(&d->vq, 0, s->queue_size, page_virt(s->ring_pa), s->ring_pa, &st, why))
+	if (vq_adopt(&d->vq, 0, s->queue_size, page_virt(s->ring_pa), s->ring_pa, &st, why) ||
+	    virtio_blk_ser_chain(s, d->vq.desc, why))
 		return -EINVAL;
 	d->vd.features = s->features;
 	*why = "the device's limits are too small";

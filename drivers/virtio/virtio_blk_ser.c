@@ -101,3 +101,30 @@ int virtio_blk_ser_match(const struct baton_virtio_blk_ser *s,
 	*why = NULL;
 	return 0;
 }
+
+int virtio_blk_ser_chain(const struct baton_virtio_blk_ser *s, const struct vring_desc *desc,
+			 const char **why)
+{
+	const struct vring_desc *c[3];
+	uint16_t d = s->inflight_head;
+	*why = NULL;
+	if (d == BATON_VIRTIO_BLK_NO_INFLIGHT)
+		return 0;
+	if (s->inflight_len != 3)
+		return bad(why, "the chain in flight is not header, data and status");
+	for (unsigned i = 0; i < 3; i++) {
+		if (d >= s->queue_size)
+			return bad(why, "the chain in flight is not header, data and status");
+		c[i] = &desc[d];
+		d = c[i]->next;
+	}
+	if (c[0]->addr != s->req_pa || c[0]->len != VIRTIO_BLK_REQ_HDR_BYTES ||
+	    c[0]->flags != VRING_DESC_F_NEXT ||
+	    c[2]->addr != s->req_pa + VIRTIO_BLK_REQ_STATUS_OFF || c[2]->len != 1 ||
+	    c[2]->flags != VRING_DESC_F_WRITE)
+		return bad(why, "the chain in flight does not use the request page");
+	if (c[1]->addr != s->inflight_pa || !c[1]->len ||
+	    c[1]->len > PAGE_BYTES << s->inflight_order || c[1]->flags != VRING_DESC_F_NEXT)
+		return bad(why, "the chain in flight does not write the in-flight data");
+	return 0;
+}

@@ -15,7 +15,10 @@
  * last_used, ring_pa and ring_order, req_pa, the in-flight data, a request page
  * inside the ring block or the in-flight data, features, capacity, BARs) and the record against the device now (IDs, a status that is not exactly
  * 0xf, a feature no longer offered, queue 0 disabled or resized, each ring address,
- * capacity).
+ * capacity). virtio_blk_ser_chain: nothing in flight (the ring not read), the
+ * busy record's write (header, data, status) accepted, and each descriptor field
+ * that does not name the record's request page or data refused with its why, a
+ * chain that links out of the ring refused before anything outside it is read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -419,6 +422,85 @@ static void test_match_refuses(void **state)
 	run_rows(match_refused, ARRAY_SIZE(match_refused));
 }
 
+/* ---- the chain in flight (virtio_blk_ser_chain) ---- */
+
+#define REQ_PA 0x7f40000ull
+#define WHY_CHAIN_SHAPE "the chain in flight is not header, data and status"
+#define WHY_CHAIN_REQ   "the chain in flight does not use the request page"
+#define WHY_CHAIN_DATA  "the chain in flight does not write the in-flight data"
+
+/* busy_record()'s ring: `blk submit`'s write of 8 sectors as descriptors 9, 40, 77. */
+static void busy_ring(struct vring_desc *desc)
+{
+	memset(desc, 0, 128 * sizeof(*desc));
+	desc[9] = (struct vring_desc){ REQ_PA, 16, VRING_DESC_F_NEXT, 40 };
+	desc[40] = (struct vring_desc){ 0x8000000, 4096, VRING_DESC_F_NEXT, 77 };
+	desc[77] = (struct vring_desc){ REQ_PA + 64, 1, VRING_DESC_F_WRITE, 5 };
+}
+
+static void test_chain(void **state)
+{
+	static const struct {
+		const char *name;
+		uint16_t d;                     /* descriptor changed */
+		enum { ADDR, LEN, FLAGS, NEXT, INFLIGHT_LEN } what;
+		uint64_t v;
+		const char *why;                /* NULL: accepted */
+	} c[] = {
+		{ "data the whole 64 KiB folio", 40, LEN, 0x10000, NULL },
+		{ "data one sector", 40, LEN, 512, NULL },
+		{ "header on another page", 9, ADDR, REQ_PA + 0x1000, WHY_CHAIN_REQ },
+		{ "header at the status byte", 9, ADDR, REQ_PA + 64, WHY_CHAIN_REQ },
+		{ "header of 17 bytes", 9, LEN, 17, WHY_CHAIN_REQ },
+		{ "header the device writes", 9, FLAGS, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		  WHY_CHAIN_REQ },
+		{ "status on another page", 77, ADDR, REQ_PA + 0x1000 + 64, WHY_CHAIN_REQ },
+		{ "status at byte 65", 77, ADDR, REQ_PA + 65, WHY_CHAIN_REQ },
+		{ "status of 2 bytes", 77, LEN, 2, WHY_CHAIN_REQ },
+		{ "status the device reads", 77, FLAGS, 0, WHY_CHAIN_REQ },
+		{ "data at the request page", 40, ADDR, REQ_PA, WHY_CHAIN_DATA },
+		{ "data a page into its folio", 40, ADDR, 0x8001000, WHY_CHAIN_DATA },
+		{ "data of 0 bytes", 40, LEN, 0, WHY_CHAIN_DATA },
+		{ "data past its 64 KiB folio", 40, LEN, 0x10001, WHY_CHAIN_DATA },
+		{ "data the device writes (a read)", 40, FLAGS, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		  WHY_CHAIN_DATA },
+		{ "header links out of the ring", 9, NEXT, 128, WHY_CHAIN_SHAPE },
+		{ "data links out of the ring", 40, NEXT, 0xffff, WHY_CHAIN_SHAPE },
+		{ "a chain of 4", 9, INFLIGHT_LEN, 4, WHY_CHAIN_SHAPE },
+		{ "a chain of 2", 9, INFLIGHT_LEN, 2, WHY_CHAIN_SHAPE },
+	};
+	static struct vring_desc desc[128];
+	const char *why = "unset";
+	(void)state;
+	struct baton_virtio_blk_ser s;
+	memcpy(&s, golden, sizeof(s));
+	memset(desc, 0xa5, sizeof(desc));          /* idle: the ring is not read */
+	assert_int_equal(virtio_blk_ser_chain(&s, desc, &why), 0);
+	assert_null(why);
+	s = busy_record();
+	busy_ring(desc);
+	why = "unset";
+	assert_int_equal(virtio_blk_ser_chain(&s, desc, &why), 0);
+	assert_null(why);
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		s = busy_record();
+		busy_ring(desc);
+		struct vring_desc *e = &desc[c[i].d];
+		switch (c[i].what) {
+		case ADDR: e->addr = c[i].v; break;
+		case LEN: e->len = (uint32_t)c[i].v; break;
+		case FLAGS: e->flags = (uint16_t)c[i].v; break;
+		case NEXT: e->next = (uint16_t)c[i].v; break;
+		case INFLIGHT_LEN: s.inflight_len = (uint16_t)c[i].v; break;
+		}
+		why = NULL;
+		int r = virtio_blk_ser_chain(&s, desc, &why);
+		if (c[i].why ? r != -EINVAL || !why || strcmp(why, c[i].why) : r || why)
+			case_fail("chain case %zu (%s): %d, why %s; want %s", i, c[i].name, r,
+				  why ? why : "NULL", c[i].why ? c[i].why : "0");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_check_accepts),
 		cmocka_unit_test(test_check_refuses),
 		cmocka_unit_test(test_match_refuses),
+		cmocka_unit_test(test_chain),
 	};
 	return cmocka_run_group_tests_name("virtio_blk_ser", tests, NULL, NULL);
 }
