@@ -81,8 +81,9 @@ struct vq_state {
 int vq_save(const struct virtqueue *vq, struct vq_state *st);
 /* Take over a live queue laid out over mem as vq_init lays it out, without writing
  * the ring: 0, or -EINVAL with *why when st does not agree with the ring memory
- * (the available index, indices that run ahead of each other, a free list that
- * loops, is short or crosses the chain in flight, a chain that ends early). */
+ * (the available index, indices that run ahead of each other, a free_head outside
+ * the ring even with nothing free, a free list that loops, is short or crosses the
+ * chain in flight, a chain that ends early). */
 int vq_adopt(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, paddr_t mem_pa,
 	     const struct vq_state *st, const char **why);
 /* Lay the queue out over zeroed mem (bus address mem_pa), free every descriptor and

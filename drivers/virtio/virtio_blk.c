@@ -46,7 +46,7 @@
 #define T_IN         0
 #define T_OUT        1
 #define T_FLUSH      4
-#define STATUS_OFF   64
+#define STATUS_OFF   VIRTIO_BLK_REQ_STATUS_OFF
 
 #define QUEUE_MAX    128                 /* ring entries Baton asks for */
 #define SEGS_MAX     64                  /* data descriptors per request */
@@ -69,6 +69,7 @@ struct req_hdr {
 	uint32_t reserved;
 	uint64_t sector;
 };
+_Static_assert(sizeof(struct req_hdr) == VIRTIO_BLK_REQ_HDR_BYTES, "the header the record names");
 
 static struct blk_dev devs[VIRTIO_BLK_MAX_DEVS];   /* slot N is blkN while in_use */
 

@@ -16,7 +16,8 @@
  * unfreeze / unpreserve: undo those.
  * retrieve:   (N+1, `luo retrieve S T blkN`) check the record alone, then against
  *             the function and the device as they are now; take back the ring and
- *             request pages; adopt the queue (vq_adopt); reap the write in flight.
+ *             request pages; adopt the queue (vq_adopt), a chain in flight only if
+ *             it is the record's write (virtio_blk_ser_chain); reap that write.
  *             Any mismatch: the reason is logged, the function is released from
  *             pci-v2, reset and probed as at a cold boot (the error is returned).
  * finish:     retrieved: the function's pci-v2 entry is done. Never retrieved: the
@@ -202,7 +203,10 @@ static int take_ser(uint64_t data, struct baton_virtio_blk_ser *s)
 }
 
 /* The pages the record names that the tree proves preserved, taken back: freed
- * only after the device that used them was reset (give_back). */
+ * only after the device that used them was reset (give_back). A page is taken only
+ * if it is exactly a preserved block of the order asked, not yet restored; KHO
+ * restores a block once, so a page taken here is this record's alone (a record or
+ * handler that names it later is refused, one that took it first refuses this one). */
 struct taken {
 	paddr_t pa[8];                          /* ring (<= 4 pages), request, data */
 	unsigned order[8], n;
@@ -273,10 +277,15 @@ static int adopt(const struct baton_virtio_blk_ser *s, struct blk_dev *d, struct
 	*why = "the function's BARs are not the record's";
 	if (pci_luo_adopt_bars(f, base, size))
 		return -EINVAL;
-	*why = "the ring, request page or in-flight data is not preserved memory";
 	bool busy = s->inflight_head != BATON_VIRTIO_BLK_NO_INFLIGHT;
-	if (!take_ring(t, s->ring_pa, s->ring_order) || !take(t, s->req_pa, 0) ||
-	    (busy && !take(t, s->inflight_pa, s->inflight_order)))
+	*why = "the ring block is not preserved as order-0 pages";
+	if (!take_ring(t, s->ring_pa, s->ring_order))
+		return -EINVAL;
+	*why = "the request page is not a preserved order-0 page";
+	if (!take(t, s->req_pa, 0))
+		return -EINVAL;
+	*why = "the in-flight data is not preserved at inflight_order";
+	if (busy && !take(t, s->inflight_pa, s->inflight_order))
 		return -EINVAL;
 	*why = "the virtio registers cannot be mapped";
 	if (virtio_pci_attach(f, &d->vd))
@@ -284,7 +293,8 @@ static int adopt(const struct baton_virtio_blk_ser *s, struct blk_dev *d, struct
 	seen_now(d, &v);
 	if (virtio_blk_ser_match(s, &v, why))
 		return -EINVAL;
-	if (vq_adopt(&d->vq, 0, s->queue_size, page_virt(s->ring_pa), s->ring_pa, &st, why))
+	if (vq_adopt(&d->vq, 0, s->queue_size, page_virt(s->ring_pa), s->ring_pa, &st, why) ||
+	    virtio_blk_ser_chain(s, d->vq.desc, why))
 		return -EINVAL;
 	d->vd.features = s->features;
 	*why = "the device's limits are too small";

@@ -59,6 +59,13 @@ int virtio_blk_ser_check(const struct baton_virtio_blk_ser *s, uint64_t allowed_
 		   (s->inflight_pa & ((PAGE_BYTES << s->inflight_order) - 1))
 		 : s->inflight_pa || s->inflight_order || s->inflight_lba)
 		return bad(why, "the in-flight request's data");
+	/* The request page is a page of its own: outside the ring block and the data
+	 * (all page-aligned, so a page overlaps a block iff it starts inside it; the
+	 * unsigned difference is right even for a block ending at 2^64). */
+	if (s->req_pa - s->ring_pa < PAGE_BYTES << s->ring_order)
+		return bad(why, "req_pa is inside the ring block");
+	if (busy && s->req_pa - s->inflight_pa < PAGE_BYTES << s->inflight_order)
+		return bad(why, "req_pa is inside the in-flight data");
 	if (!(s->features & VIRTIO_F_VERSION_1) || (s->features & ~allowed_features))
 		return bad(why, "features");
 	if (!s->capacity)
@@ -92,5 +99,32 @@ int virtio_blk_ser_match(const struct baton_virtio_blk_ser *s,
 	if (seen->capacity != s->capacity)
 		return bad(why, "the capacity changed");
 	*why = NULL;
+	return 0;
+}
+
+int virtio_blk_ser_chain(const struct baton_virtio_blk_ser *s, const struct vring_desc *desc,
+			 const char **why)
+{
+	const struct vring_desc *c[3];
+	uint16_t d = s->inflight_head;
+	*why = NULL;
+	if (d == BATON_VIRTIO_BLK_NO_INFLIGHT)
+		return 0;
+	if (s->inflight_len != 3)
+		return bad(why, "the chain in flight is not header, data and status");
+	for (unsigned i = 0; i < 3; i++) {
+		if (d >= s->queue_size)
+			return bad(why, "the chain in flight is not header, data and status");
+		c[i] = &desc[d];
+		d = c[i]->next;
+	}
+	if (c[0]->addr != s->req_pa || c[0]->len != VIRTIO_BLK_REQ_HDR_BYTES ||
+	    c[0]->flags != VRING_DESC_F_NEXT ||
+	    c[2]->addr != s->req_pa + VIRTIO_BLK_REQ_STATUS_OFF || c[2]->len != 1 ||
+	    c[2]->flags != VRING_DESC_F_WRITE)
+		return bad(why, "the chain in flight does not use the request page");
+	if (c[1]->addr != s->inflight_pa || !c[1]->len ||
+	    c[1]->len > PAGE_BYTES << s->inflight_order || c[1]->flags != VRING_DESC_F_NEXT)
+		return bad(why, "the chain in flight does not write the in-flight data");
 	return 0;
 }

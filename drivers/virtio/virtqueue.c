@@ -159,7 +159,11 @@ int vq_adopt(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem, pad
 	*why = "free and in-flight descriptors do not add up to the queue size";
 	if ((uint32_t)st->num_free + inflight != size || (busy && inflight < 1))
 		return -EINVAL;
+	/* free_head is checked even with nothing free: vq_get_used links a chain it
+	 * gives back to it. The walk takes at most num_free <= size steps. */
 	*why = "the free list loops or leaves the ring";
+	if (st->free_head >= size)
+		return -EINVAL;
 	for (uint16_t i = 0, d = st->free_head; i < st->num_free; i++, d = vq->desc[d].next)
 		if (!visit(seen, size, d))
 			return -EINVAL;

@@ -13,7 +13,8 @@
  *   accepted record must satisfy every rule of include/abi/baton.h, restated here
  *   (a power-of-two queue in [4, 256], counts that add up, indices one apart iff a
  *   chain is in flight, a ring block of the order its size needs, aligned and
- *   non-zero addresses, allowed features with VERSION_1, a capacity, BARs); an
+ *   non-zero addresses, a request page apart from the ring block and the in-flight
+ *   data, allowed features with VERSION_1, a capacity, BARs); an
  *   accepted match, a live device at the record's IDs, size, ring and capacity.
  *
  * bit 0 set: a queue left by the previous kernel
@@ -24,8 +25,9 @@
  *                   as vq_init leaves it; slot mod size; what & 3: 0 desc[slot].next,
  *                   1 desc[slot].flags, 2 avail->ring[slot], 3 used->ring[slot].id
  *   vq_adopt runs over the ring (the bytes after vq_bytes(size) poisoned). It must
- *   not write the ring; when it accepts, its free list and the chain in flight cover
- *   every descriptor exactly once, vq_save gives the state back, and the queue works:
+ *   not write the ring; when it accepts, free_head is inside the ring (even with
+ *   nothing free), its free list and the chain in flight cover every descriptor
+ *   exactly once, vq_save gives the state back, and the queue works:
  *   a used entry is taken or refused as -EIO, then vq_add takes free descriptors.
  *
  * Findings: any sanitizer report, or one of these broken.
@@ -57,6 +59,12 @@ static bool pow2(uint64_t v)
 	return !(v & (v - 1));
 }
 
+/* [a, a + alen) and [b, b + blen) do not meet (in 128 bits: no wrap at 2^64). */
+static bool apart(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return (unsigned __int128)a + alen <= b || (unsigned __int128)b + blen <= a;
+}
+
 /* The record's rules, restated from include/abi/baton.h. */
 static void check_record(const struct baton_virtio_blk_ser *s)
 {
@@ -77,11 +85,14 @@ static void check_record(const struct baton_virtio_blk_ser *s)
 	      s->ring_order);
 	check(s->ring_pa && !(s->ring_pa % ring), "ring_pa", s->ring_pa);
 	check(s->req_pa && !(s->req_pa % PAGE), "req_pa", s->req_pa);
-	if (busy)
+	check(apart(s->req_pa, PAGE, s->ring_pa, ring), "req_pa inside the ring block", s->req_pa);
+	if (busy) {
 		check(s->inflight_order <= 10 && s->inflight_pa &&
 		      !(s->inflight_pa % (PAGE << s->inflight_order)), "in-flight data",
 		      s->inflight_pa);
-	else
+		check(apart(s->req_pa, PAGE, s->inflight_pa, PAGE << s->inflight_order),
+		      "req_pa inside the in-flight data", s->req_pa);
+	} else
 		check(!s->inflight_pa && !s->inflight_order && !s->inflight_lba && !s->inflight_len,
 		      "in-flight data, none in flight", s->inflight_pa);
 	check((s->features & VIRTIO_F_VERSION_1) && !(s->features & ~VIRTIO_BLK_FEATURES),
@@ -203,6 +214,7 @@ static void queue(const uint8_t *data, size_t len)
 		return;
 	check(valid, "a size accepted that is not a power of two up to 256", size);
 	check(vq.index == 3 && vq.size == size && vq.desc_pa == 0x100000, "the layout", vq.index);
+	check(vq.free_head < size, "free_head outside the ring", vq.free_head);
 	check_cover(&st, size);
 	struct vq_state back;
 	bool busy = st.inflight_head != VQ_NO_INFLIGHT;

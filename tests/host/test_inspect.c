@@ -35,7 +35,7 @@ enum breakage {
 	GOOD, BAD_MAGIC, KHO_V3, RADIX_SELF, BLOCK_OUTSIDE, LUO_SHORT, MEMFD_COUNT,
 	/* the disk and its PCI function (test_devices) */
 	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
-	BLK_QUEUE, BLK_RING, BLK_RING_ORDER, BLK_INFLIGHT,
+	BLK_QUEUE, BLK_RING, BLK_RING_ORDER, BLK_INFLIGHT, BLK_REQ_IN_RING,
 	SEED,                                  /* GOOD with an empty pool: fuzz_inspect's seed */
 };
 
@@ -154,7 +154,8 @@ static uint64_t blk_record(enum breakage b)
 		.last_used = b == BLK_QUEUE ? 7 : 6, .free_head = 3, .num_free = BLK_QSIZE - 3,
 		.inflight_head = 0, .inflight_len = 3, .inflight_order = 2,
 		.features = VIRTIO_F_VERSION_1 | (1ull << 9), .capacity = 131072,
-		.ring_pa = ring_pa, .ring_order = ring_order, .req_pa = req,
+		.ring_pa = ring_pa, .ring_order = ring_order,
+		.req_pa = b == BLK_REQ_IN_RING ? ring_pa + PAGE : req,    /* the used ring */
 		.inflight_pa = inflight_pa, .inflight_lba = 100,
 	};
 	s.bar_base[4] = 0xfe000000;
@@ -563,6 +564,8 @@ static void test_devices(void **state)
 		  "is not a preserved block of order 0 (the kernel preserves the ring page by page" },
 		{ BLK_INFLIGHT, { { "blk.inflight_unpreserved", SEV_ERROR, AT_INFLIGHT, 0, 4 * PAGE } },
 		  "the in-flight data is not a preserved block of order 2" },
+		{ BLK_REQ_IN_RING, { { "blk.request", SEV_ERROR, AT_BLK, 72, 8 } },
+		  "virtio_blk_ser_check refuses the record: req_pa is inside the ring block" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct device_case *c = &cases[i];

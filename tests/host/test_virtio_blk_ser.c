@@ -7,14 +7,18 @@
  * Covered: every field's offset and size (192 bytes); the typed record decoded field
  * by field and accepted by virtio_blk_ser_check and virtio_blk_ser_match, idle and
  * with a chain in flight, and the edges that must pass (sizes 4 and 256 with their
- * ring orders, indices wrapping, every descriptor in flight, every allowed feature);
+ * ring orders, indices wrapping, every descriptor in flight, every allowed feature,
+ * a request page just before or just past the ring block and the in-flight data);
  * then one row per rule, each breaking that rule alone, refused with -EINVAL and
  * exactly its why: the record alone (magic, version, reserved fields, queue_index,
  * queue_size, free_head and num_free, the in-flight accounting, avail_idx and
- * last_used, ring_pa and ring_order, req_pa, the in-flight data, features, capacity,
- * BARs) and the record against the device now (IDs, a status that is not exactly
+ * last_used, ring_pa and ring_order, req_pa, the in-flight data, a request page
+ * inside the ring block or the in-flight data, features, capacity, BARs) and the record against the device now (IDs, a status that is not exactly
  * 0xf, a feature no longer offered, queue 0 disabled or resized, each ring address,
- * capacity).
+ * capacity). virtio_blk_ser_chain: nothing in flight (the ring not read), the
+ * busy record's write (header, data, status) accepted, and each descriptor field
+ * that does not name the record's request page or data refused with its why, a
+ * chain that links out of the ring refused before anything outside it is read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -203,13 +207,13 @@ struct poke {
 struct row {
 	const char *name;
 	bool busy;                      /* start from busy_record() */
-	struct poke rec[4], seen[4];
+	struct poke rec[5], seen[4];
 	const char *why;                /* NULL: accepted */
 };
 
-static void apply(void *p, const struct poke *k)
+static void apply(void *p, const struct poke *k, size_t n)
 {
-	for (unsigned i = 0; i < 4 && k[i].width; i++)
+	for (size_t i = 0; i < n && k[i].width; i++)
 		memcpy((uint8_t *)p + k[i].off, &k[i].v, k[i].width);      /* little endian */
 }
 
@@ -221,8 +225,8 @@ static void run_rows(const struct row *rows, size_t n)
 		struct virtio_blk_seen v = seen_ok;
 		if (!c->busy)
 			memcpy(&s, golden, sizeof(s));
-		apply(&s, c->rec);
-		apply(&v, c->seen);
+		apply(&s, c->rec, ARRAY_SIZE(c->rec));
+		apply(&v, c->seen, ARRAY_SIZE(c->seen));
 		const char *why = NULL;
 		int r = virtio_blk_ser_check(&s, ALLOWED, &why);
 		if (!r)
@@ -242,6 +246,8 @@ static void run_rows(const struct row *rows, size_t n)
 #define WHY_IDX      "avail_idx and last_used disagree with what is in flight"
 #define WHY_RING     "ring_pa or ring_order"
 #define WHY_REQ      "req_pa"
+#define WHY_REQ_RING "req_pa is inside the ring block"
+#define WHY_REQ_DATA "req_pa is inside the in-flight data"
 #define WHY_DATA     "the in-flight request's data"
 #define WHY_FEAT     "features"
 #define WHY_CAP      "capacity"
@@ -265,6 +271,16 @@ static const struct row check_ok[] = {
 	  { S(device_features, ALLOWED) }, NULL },
 	{ "BAR above 4 GiB", false,
 	  { R(bar_base[4], 0x800000000000ull), R(bar_size[4], 1ull << 40) }, NONE, NULL },
+	/* The request page just outside the ring block (8 KiB at RING_PA) and the data
+	 * (64 KiB at 0x8000000), on either side. */
+	{ "req_pa one page past the ring's end", false, { R(req_pa, RING_PA + 0x2000) }, NONE, NULL },
+	{ "req_pa the page before the ring", false, { R(req_pa, RING_PA - 0x1000) }, NONE, NULL },
+	{ "size 256, req_pa one page past its 16 KiB ring", false,
+	  { R(queue_size, 256), R(num_free, 256), R(ring_order, 2), R(ring_pa, RING_PA - 0x2000) },
+	  { S(queue_size, 256), S(desc_pa, RING_PA - 0x2000), S(avail_pa, RING_PA - 0x2000 + 4096),
+	    S(used_pa, RING_PA - 0x2000 + 8192) }, NULL },
+	{ "busy, req_pa one page past the data's end", true, { R(req_pa, 0x8010000) }, NONE, NULL },
+	{ "busy, req_pa the page before the data", true, { R(req_pa, 0x7fff000) }, NONE, NULL },
 };
 
 /* One rule broken per row. */
@@ -318,6 +334,20 @@ static const struct row check_refused[] = {
 	{ "req_pa 0", false, { R(req_pa, 0) }, NONE, WHY_REQ },
 	{ "req_pa + 8", false, { R(req_pa, 0x7f40008) }, NONE, WHY_REQ },
 	{ "req_pa + 0x800", false, { R(req_pa, 0x7f40800) }, NONE, WHY_REQ },
+	{ "req_pa the descriptor table", false, { R(req_pa, RING_PA) }, NONE, WHY_REQ_RING },
+	{ "req_pa the used ring (the ring's last page)", false, { R(req_pa, RING_PA + 0x1000) },
+	  NONE, WHY_REQ_RING },
+	{ "busy, req_pa the used ring", true, { R(req_pa, RING_PA + 0x1000) }, NONE, WHY_REQ_RING },
+	{ "size 256, req_pa the last page of its 16 KiB ring", false,
+	  { R(queue_size, 256), R(num_free, 256), R(ring_order, 2), R(ring_pa, RING_PA - 0x2000),
+	    R(req_pa, RING_PA + 0x1000) }, NONE, WHY_REQ_RING },
+	{ "ring ending at 2^64, req_pa its last page", false,
+	  { R(ring_pa, 0xffffffffffffe000ull), R(req_pa, 0xfffffffffffff000ull) }, NONE,
+	  WHY_REQ_RING },
+	{ "busy, req_pa the data's first page", true, { R(req_pa, 0x8000000) }, NONE, WHY_REQ_DATA },
+	{ "busy, req_pa the data's last page", true, { R(req_pa, 0x800f000) }, NONE, WHY_REQ_DATA },
+	{ "busy, req_pa inside an order-10 data folio", true,
+	  { R(inflight_order, 10), R(req_pa, 0x83ff000) }, NONE, WHY_REQ_DATA },
 	{ "idle, inflight_pa set", false, { R(inflight_pa, 0x8000000) }, NONE, WHY_DATA },
 	{ "idle, inflight_order 1", false, { R(inflight_order, 1) }, NONE, WHY_DATA },
 	{ "idle, inflight_lba 1", false, { R(inflight_lba, 1) }, NONE, WHY_DATA },
@@ -392,6 +422,85 @@ static void test_match_refuses(void **state)
 	run_rows(match_refused, ARRAY_SIZE(match_refused));
 }
 
+/* ---- the chain in flight (virtio_blk_ser_chain) ---- */
+
+#define REQ_PA 0x7f40000ull
+#define WHY_CHAIN_SHAPE "the chain in flight is not header, data and status"
+#define WHY_CHAIN_REQ   "the chain in flight does not use the request page"
+#define WHY_CHAIN_DATA  "the chain in flight does not write the in-flight data"
+
+/* busy_record()'s ring: `blk submit`'s write of 8 sectors as descriptors 9, 40, 77. */
+static void busy_ring(struct vring_desc *desc)
+{
+	memset(desc, 0, 128 * sizeof(*desc));
+	desc[9] = (struct vring_desc){ REQ_PA, 16, VRING_DESC_F_NEXT, 40 };
+	desc[40] = (struct vring_desc){ 0x8000000, 4096, VRING_DESC_F_NEXT, 77 };
+	desc[77] = (struct vring_desc){ REQ_PA + 64, 1, VRING_DESC_F_WRITE, 5 };
+}
+
+static void test_chain(void **state)
+{
+	static const struct {
+		const char *name;
+		uint16_t d;                     /* descriptor changed */
+		enum { ADDR, LEN, FLAGS, NEXT, INFLIGHT_LEN } what;
+		uint64_t v;
+		const char *why;                /* NULL: accepted */
+	} c[] = {
+		{ "data the whole 64 KiB folio", 40, LEN, 0x10000, NULL },
+		{ "data one sector", 40, LEN, 512, NULL },
+		{ "header on another page", 9, ADDR, REQ_PA + 0x1000, WHY_CHAIN_REQ },
+		{ "header at the status byte", 9, ADDR, REQ_PA + 64, WHY_CHAIN_REQ },
+		{ "header of 17 bytes", 9, LEN, 17, WHY_CHAIN_REQ },
+		{ "header the device writes", 9, FLAGS, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		  WHY_CHAIN_REQ },
+		{ "status on another page", 77, ADDR, REQ_PA + 0x1000 + 64, WHY_CHAIN_REQ },
+		{ "status at byte 65", 77, ADDR, REQ_PA + 65, WHY_CHAIN_REQ },
+		{ "status of 2 bytes", 77, LEN, 2, WHY_CHAIN_REQ },
+		{ "status the device reads", 77, FLAGS, 0, WHY_CHAIN_REQ },
+		{ "data at the request page", 40, ADDR, REQ_PA, WHY_CHAIN_DATA },
+		{ "data a page into its folio", 40, ADDR, 0x8001000, WHY_CHAIN_DATA },
+		{ "data of 0 bytes", 40, LEN, 0, WHY_CHAIN_DATA },
+		{ "data past its 64 KiB folio", 40, LEN, 0x10001, WHY_CHAIN_DATA },
+		{ "data the device writes (a read)", 40, FLAGS, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		  WHY_CHAIN_DATA },
+		{ "header links out of the ring", 9, NEXT, 128, WHY_CHAIN_SHAPE },
+		{ "data links out of the ring", 40, NEXT, 0xffff, WHY_CHAIN_SHAPE },
+		{ "a chain of 4", 9, INFLIGHT_LEN, 4, WHY_CHAIN_SHAPE },
+		{ "a chain of 2", 9, INFLIGHT_LEN, 2, WHY_CHAIN_SHAPE },
+	};
+	static struct vring_desc desc[128];
+	const char *why = "unset";
+	(void)state;
+	struct baton_virtio_blk_ser s;
+	memcpy(&s, golden, sizeof(s));
+	memset(desc, 0xa5, sizeof(desc));          /* idle: the ring is not read */
+	assert_int_equal(virtio_blk_ser_chain(&s, desc, &why), 0);
+	assert_null(why);
+	s = busy_record();
+	busy_ring(desc);
+	why = "unset";
+	assert_int_equal(virtio_blk_ser_chain(&s, desc, &why), 0);
+	assert_null(why);
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		s = busy_record();
+		busy_ring(desc);
+		struct vring_desc *e = &desc[c[i].d];
+		switch (c[i].what) {
+		case ADDR: e->addr = c[i].v; break;
+		case LEN: e->len = (uint32_t)c[i].v; break;
+		case FLAGS: e->flags = (uint16_t)c[i].v; break;
+		case NEXT: e->next = (uint16_t)c[i].v; break;
+		case INFLIGHT_LEN: s.inflight_len = (uint16_t)c[i].v; break;
+		}
+		why = NULL;
+		int r = virtio_blk_ser_chain(&s, desc, &why);
+		if (c[i].why ? r != -EINVAL || !why || strcmp(why, c[i].why) : r || why)
+			case_fail("chain case %zu (%s): %d, why %s; want %s", i, c[i].name, r,
+				  why ? why : "NULL", c[i].why ? c[i].why : "0");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_check_accepts),
 		cmocka_unit_test(test_check_refuses),
 		cmocka_unit_test(test_match_refuses),
+		cmocka_unit_test(test_chain),
 	};
 	return cmocka_run_group_tests_name("virtio_blk_ser", tests, NULL, NULL);
 }

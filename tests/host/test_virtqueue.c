@@ -13,7 +13,8 @@
  * a byte of the ring written, and keeps working; a chain in flight across the handover
  * (its indices wrapping) completed by the device after adoption, or before it; two
  * chains in flight refused by vq_save (-EBUSY); and each reason vq_adopt refuses a
- * state (exact why), the ring memory untouched every time.
+ * state (exact why), the ring memory untouched every time, among them a free_head
+ * outside the ring with every descriptor in flight (num_free 0).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -455,6 +456,49 @@ static void test_adopt_refusals(void **state)
 	}
 }
 
+/* Every descriptor in flight (num_free 0): the saved state is adopted, and the
+ * chain comes back onto the free list; a free_head outside the ring is refused even
+ * though no free descriptor is walked (vq_get_used would link the chain to it). */
+static void test_adopt_nothing_free(void **state)
+{
+	struct vq_buf b[8];
+	struct sim s;
+	struct vq_state st;
+	struct virtqueue nv;
+	const char *why;
+	uint16_t head;
+	uint64_t seed = 0xad3;
+	(void)state;
+	sim_init(&s, 8);
+	run_requests(&s, 20, &seed);
+	for (unsigned j = 0; j < 8; j++)
+		b[j] = (struct vq_buf){ 0x1000 * (j + 1), 512, j == 7 };
+	assert_int_equal(vq_add(&s.vq, b, 8, &head), 0);
+	assert_int_equal(sim_take(&s), 1);
+	assert_int_equal(vq_save(&s.vq, &st), 0);
+	assert_int_equal(st.num_free, 0);
+	assert_int_equal(st.inflight_len, 8);
+	assert_true(st.free_head < 8);
+	assert_int_equal(adopt(&s, &nv, 8, &st, &why), 0);
+	assert_null(why);
+	same_queue(&nv, &s.vq);
+	static const uint16_t bad_heads[] = { 8, 9, 0x8000, 0xffff };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_heads); i++) {
+		struct vq_state bad = st;
+		bad.free_head = bad_heads[i];
+		int r = adopt(&s, &nv, 8, &bad, &why);
+		if (r != -EINVAL || !why || strcmp(why, "the free list loops or leaves the ring"))
+			case_fail("free_head %u with nothing free: %d, why %s", bad_heads[i], r,
+				  why ? why : "NULL");
+	}
+	assert_int_equal(adopt(&s, &nv, 8, &st, &why), 0);
+	s.vq = nv;
+	sim_complete(&s, 0, 1);
+	expect_used(&s, head, 1, 8);
+	run_requests(&s, 20, &seed);
+	free(s.mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_save_adopt_in_flight),
 		cmocka_unit_test(test_save_two_in_flight),
 		cmocka_unit_test(test_adopt_refusals),
+		cmocka_unit_test(test_adopt_nothing_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

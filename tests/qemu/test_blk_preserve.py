@@ -268,7 +268,10 @@ def test_write_in_flight_across_the_update(qemu, disk):
 INJECT = {
     "bdf": ("the function is gone", False),
     "devid": ("the function has another vendor or device ID", True),
-    "ring": ("the ring, request page or in-flight data is not preserved memory", True),
+    "ring": ("the ring block is not preserved as order-0 pages", True),
+    # A page preserved at order 0, but the record's own (taken back before it).
+    "req": ("the request page is not a preserved order-0 page", True),
+    "reqring": ("req_pa is inside the ring block", False),
     "idx": ("avail_idx and last_used disagree with what is in flight", False),
     "features": ("the device no longer offers a recorded feature", True),
 }

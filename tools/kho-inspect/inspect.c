@@ -742,6 +742,8 @@ static const struct blk_rule {
 	  BLK_FIELD(avail_idx, 4) },
 	{ "ring_pa or ring_order", "blk.ring", BLK_FIELD(ring_pa, 12) },
 	{ "req_pa", "blk.request", BLK_FIELD(req_pa, 8) },
+	{ "req_pa is inside the ring block", "blk.request", BLK_FIELD(req_pa, 8) },
+	{ "req_pa is inside the in-flight data", "blk.request", BLK_FIELD(req_pa, 8) },
 	{ "the in-flight request's data", "blk.inflight", BLK_FIELD(inflight_pa, 16) },
 	{ "features", "blk.features", BLK_FIELD(features, 8) },
 	{ "capacity", "blk.capacity", BLK_FIELD(capacity, 8) },
