@@ -313,8 +313,15 @@ static void bring_up_one(unsigned i)
 void smp_boot(const struct boot_info *bi)
 {
 	unsigned n = smp_cpu_count(), want = 0;
-	for (unsigned i = 1; i < n; i++)
-		want += smp_cpu(i)->state == CPU_OFFLINE;
+	for (unsigned i = 1; i < n; i++) {
+		const struct smp_cpu *c = smp_cpu(i);
+		if (c->state == CPU_OFFLINE && c->apic_id > 0xfe && !lapic_x2apic()) {
+			printk("smp: warning: cpu %u (apic id %u) needs x2APIC mode, which is off; "
+			       "disabled\n", i, c->apic_id);
+			smp_set_state(i, CPU_DISABLED);
+		}
+		want += c->state == CPU_OFFLINE;
+	}
 	struct percpu *self = this_cpu();
 	self->apic_id = boot_apic = smp_cpu(0)->apic_id;
 	self->online = true;
