@@ -1,9 +1,10 @@
 /*
  * The local APIC of the calling CPU (kernel/lapic.c): xAPIC through its MMIO page,
- * or x2APIC through MSRs when the firmware left it in x2APIC mode (the mode is the
- * same on every CPU; Baton never switches it). Used for the boot CPU's virtual wire
- * (kernel/irq.c), inter-processor interrupts and starting the other CPUs
- * (kernel/smp.c).
+ * or x2APIC through MSRs. The boot CPU chooses the mode once (lapic_choose_mode:
+ * x2APIC wherever the CPU has it, unless the boot option nox2apic says no) and
+ * every other CPU follows it when it enables its APIC, so the mode is the same on
+ * all. Used for the boot CPU's virtual wire (kernel/irq.c), inter-processor
+ * interrupts and starting the other CPUs (kernel/smp_boot.c).
  */
 #ifndef LAPIC_H
 #define LAPIC_H
@@ -13,9 +14,19 @@
 
 /* Is there a local APIC (CPUID)? */
 bool lapic_present(void);
+/* Is the calling CPU's APIC in x2APIC mode (IA32_APIC_BASE.EXTD)? Could it be
+ * (CPUID.01H:ECX[21])? */
 bool lapic_x2apic(void);
-/* Enable the calling CPU's APIC (software enable, spurious vector 0xff). The boot
- * CPU takes the PIC's interrupts through LINT0 (virtual wire); other CPUs mask it. */
+bool lapic_x2apic_capable(void);
+/* On the boot CPU, before lapic_enable(true): x2APIC if allow_x2apic and the CPU
+ * has it, else xAPIC. x2APIC left on (by the firmware or the kernel before a
+ * kexec) is turned off when xAPIC is chosen (through disabled, the legal path),
+ * unless this CPU's x2APIC ID is above 254, which xAPIC cannot hold: then x2APIC
+ * stays and the call returns -EADDRNOTAVAIL. 0 otherwise. */
+int lapic_choose_mode(bool allow_x2apic);
+/* Enable the calling CPU's APIC in the chosen mode (software enable, spurious
+ * vector 0xff). The boot CPU takes the PIC's interrupts through LINT0 (virtual
+ * wire); other CPUs mask it. */
 void lapic_enable(bool boot_cpu);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
@@ -44,7 +55,8 @@ bool lapic_halt_until(bool (*cond)(const void *ctx), const void *ctx, uint64_t t
 #define LAPIC_ICR_FIXED(v)     ((uint32_t)(v) | 0x4000u)
 #define LAPIC_ICR_INIT         0x4500u
 #define LAPIC_ICR_STARTUP(pg)  (0x4600u | ((pg) & 0xffu))
-/* Send an IPI to apic_id: 0, or -ETIMEDOUT if the previous one was never delivered
- * (xAPIC delivery status stuck). */
+/* Send an IPI to apic_id: 0, -EINVAL for an ID above 0xff in xAPIC mode (its
+ * destination field is 8 bits), or -ETIMEDOUT if the previous one was never
+ * delivered (xAPIC delivery status stuck). */
 int lapic_send(uint32_t apic_id, uint32_t icr_low);
 #endif

@@ -1,10 +1,12 @@
 /*
  * `cpus`: the CPUs Baton knows (include/smp.h), one line each, cpu 0 the boot CPU:
  *   cpu 0 apic=0 x2apic=0 state=online
- * then `ok online=N found=N spurious=N unexpected=N` (found: the lines before it;
- * spurious: the APIC's spurious vector taken; unexpected: vectors nothing sends).
+ * then `ok online=N found=N spurious=N unexpected=N apic=MODE` (found: the lines
+ * before it; spurious: the APIC's spurious vector taken; unexpected: vectors
+ * nothing sends; MODE: x2apic, xapic, or none, the mode every CPU runs in).
  */
 #include <errno.h>
+#include <lapic.h>
 #include <printk.h>
 #include <shell.h>
 #include <smp.h>
@@ -26,6 +28,7 @@ static int cmd_cpus(struct shell_ctx *c, int argc, char **argv)
 	shell_kv(c, "found", "%u", smp_cpu_count());
 	shell_kv(c, "spurious", "%llu", (unsigned long long)irq_spurious());
 	shell_kv(c, "unexpected", "%llu", (unsigned long long)irq_unknown());
+	shell_kv(c, "apic", "%s", !lapic_present() ? "none" : lapic_x2apic() ? "x2apic" : "xapic");
 	return 0;
 }
 SHELL_CMD("cpus", "", "CPUs found in the MADT and their state", cmd_cpus);

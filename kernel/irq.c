@@ -6,8 +6,10 @@
  * in-service bit) and the APIC's spurious vector 0xff get no EOI. The IPI vectors
  * go to kernel/smp.c; a vector a driver holds (lib/irq_vector.c, an MSI-X message
  * aimed at the boot CPU) runs its handler; any other vector is counted (and logged
- * once), never fatal.
+ * once), never fatal. The APIC runs in x2APIC mode wherever the CPU has it, unless
+ * the boot option nox2apic (Linux's) says xAPIC.
  */
+#include <cmdline.h>
 #include <irq_vector.h>
 #include <lapic.h>
 #include <layout.h>
@@ -51,11 +53,22 @@ static bool driver_wait(irq_cond_fn cond, const void *ctx, uint64_t ticks)
 	return lapic_halt_until(cond, ctx, ticks, DRIVER_WAIT_SLICE);
 }
 
+static bool nox2apic;
+
+static int set_nox2apic(const char *v)
+{
+	return cmdline_flag(v, &nox2apic);
+}
+BOOT_PARAM("nox2apic", set_nox2apic);
+
 void irq_init(void)
 {
 	pic_init();
 	if (!lapic_present())              /* the PIC drives INTR directly; no MSI */
 		return;
+	if (lapic_choose_mode(!nox2apic))
+		printk("lapic: warning: nox2apic ignored: this CPU's x2APIC ID is above 254, "
+		       "which xAPIC mode cannot hold\n");
 	lapic_enable(true);
 	if (lapic_id() <= 0xff) {          /* an MSI address holds 8 bits of APIC ID */
 		driver_cpu = (struct irq_vector_cpu){ .apic_id = lapic_id(), .wait = driver_wait };

@@ -2,6 +2,8 @@
  * The local APIC (model in include/lapic.h). xAPIC registers are 32-bit words at
  * MMIO offsets; x2APIC maps register offset R to MSR 0x800 + R / 16 and has a
  * 64-bit ICR (destination in the high half) that needs no delivery-status wait.
+ * IA32_APIC_BASE moves only along the SDM's legal paths: disabled -> xAPIC ->
+ * x2APIC, and x2APIC -> disabled -> xAPIC (x2APIC to xAPIC directly faults).
  */
 #include <errno.h>
 #include <kernel.h>
@@ -41,6 +43,31 @@ bool lapic_x2apic(void)
 	return rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD;
 }
 
+bool lapic_x2apic_capable(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	return r[2] & (1u << 21);
+}
+
+static bool x2mode;                       /* chosen on the boot CPU, followed by all */
+
+int lapic_choose_mode(bool allow_x2apic)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	bool on = base & APIC_BASE_EXTD;
+	x2mode = allow_x2apic && lapic_x2apic_capable();
+	if (on && !x2mode) {
+		uint32_t id = (uint32_t)rdmsr(0x802);
+		if (id > 0xfe) {              /* xAPIC could not name this CPU */
+			x2mode = true;
+			return -EADDRNOTAVAIL;
+		}
+		wrmsr(MSR_APIC_BASE, base & ~(uint64_t)(APIC_BASE_EN | APIC_BASE_EXTD));
+	}
+	return 0;
+}
+
 static uint32_t rd(unsigned reg)
 {
 	return lapic_x2apic() ? (uint32_t)rdmsr(0x800 + reg / 16) : mmio[reg / 4];
@@ -56,8 +83,10 @@ static void wr(unsigned reg, uint32_t v)
 
 void lapic_enable(bool boot_cpu)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
-	wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_EN;
+	wrmsr(MSR_APIC_BASE, base);              /* xAPIC, or x2APIC left on */
+	if (x2mode && !(base & APIC_BASE_EXTD))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
 	mmio = phys_to_virt(base & 0xffffff000ull);
 	wr(R_TPR, 0);
 	wr(R_SVR, 0x100 | LAPIC_SPURIOUS_VECTOR);
@@ -81,6 +110,8 @@ int lapic_send(uint32_t apic_id, uint32_t icr_low)
 		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
 		return 0;
 	}
+	if (apic_id > 0xff)                          /* xAPIC's destination is 8 bits */
+		return -EINVAL;
 	for (unsigned i = 0; mmio[R_ICR_LO / 4] & ICR_BUSY; i++)
 		if (i > 1000000)
 			return -ETIMEDOUT;

@@ -19,8 +19,8 @@
  * it is not after 1 ms. Every bound is in APIC timer ticks, uncalibrated. An AP that does not answer is logged, sent INIT again (so it
  * stays in wait-for-SIPI), and skipped: never a hang.
  *
- * Each AP then idles: interrupts off, look at its mailbox, `sti; hlt` (the sti
- * shadow makes the check and the halt atomic against the IPI that wakes it).
+ * Each AP then serves its mailbox (kernel/smp_call.c, which also holds the calls
+ * and the parallel backend) until a stop IPI parks it.
  */
 #include <ap_tramp.h>
 #include <acpi.h>
@@ -39,6 +39,7 @@
 #include <string.h>
 #include <trap.h>
 #include <x86.h>
+#include "smp_internal.h"
 
 #define AP_STACK_ORDER  2                 /* 16 KiB */
 #define MSR_EFER        0xc0000080
@@ -53,30 +54,14 @@
 #define INIT_WAIT_TICKS  (1u << 14)
 #define SIPI_WAIT_TICKS  (1u << 20)
 #define START_WAIT_TICKS (1u << 27)
-#define CALL_WAIT_TICKS  (1ull << 30)          /* about 1 s under QEMU */
-#define PART_WAIT_TICKS  (1ull << 38)          /* about 4.6 min under QEMU */
 
-struct mailbox {
-	void (*fn)(void *);
-	void *arg;
-	volatile uint32_t seq, done;
-};
-
-struct ap {
-	struct percpu pc;
-	struct cpu_tables *tables;
-	void *stack;
-	struct mailbox box;
-};
-
-static struct ap *aps[CPU_MAX];           /* by cpu index; [0] unused (the boot CPU) */
+struct ap *smp_aps[CPU_MAX];             /* by cpu index; [0] unused (the boot CPU) */
 static unsigned nonline = 1;
 static paddr_t tramp;
 static uint64_t k_cr0, k_cr3, k_cr4;
 static struct ap *starting;               /* the AP the argument block is for */
-static uint32_t boot_apic;                /* whom an AP wakes when it is up or parked */
+uint32_t smp_boot_apic;                  /* whom an AP wakes when it is up or parked */
 static bool stopping;                     /* smp_stop_others: long work, return now */
-static bool idle(const void *ctx);
 extern char boot_canary_block[];
 
 static void delay_us(uint64_t us)
@@ -85,26 +70,6 @@ static void delay_us(uint64_t us)
 	uint64_t ticks = hz ? hz / 1000000 * us : us * 3000;
 	while (rdtsc() - t0 < ticks)
 		cpu_relax();
-}
-
-/* ---- the AP's side ---- */
-
-static __attribute__((noreturn)) void ap_idle(struct ap *a)
-{
-	struct mailbox *m = &a->box;
-	for (;;) {
-		cli();
-		if (m->done != m->seq) {
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			sti();
-			m->fn(m->arg);
-			cli();
-			__atomic_store_n(&m->done, m->seq, __ATOMIC_RELEASE);
-			lapic_send(boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* done */
-			continue;
-		}
-		sti_hlt();
-	}
 }
 
 /* The first C an AP runs, on its own stack, still on the trampoline's page table.
@@ -123,8 +88,8 @@ __attribute__((no_stack_protector, noreturn)) void ap_entry(struct percpu *p)
 	lapic_enable(false);
 	p->apic_id = lapic_id();
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
-	lapic_send(boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* wake the boot CPU */
-	ap_idle(a);
+	lapic_send(smp_boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* wake the boot CPU */
+	smp_serve(&a->box);
 }
 
 static __attribute__((noreturn)) void park(void)
@@ -132,7 +97,7 @@ static __attribute__((noreturn)) void park(void)
 	struct percpu *p = this_cpu();
 	lapic_eoi();
 	__atomic_store_n(&p->online, false, __ATOMIC_RELEASE);
-	lapic_send(boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* wake the boot CPU */
+	lapic_send(smp_boot_apic, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));   /* wake the boot CPU */
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
@@ -217,7 +182,7 @@ static uint64_t start_ticks_total, start_ticks_n;   /* AP bring-up time, for `cp
  * end of a call) or the timer. Halting, not spinning, lets a single-threaded
  * emulator run the other CPU, and the slices bound the delay where the emulator does
  * not wake a halted CPU for an IPI at once (QEMU under -icount). */
-static bool wait_for(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks)
+bool smp_wait_for(bool (*cond)(const void *ctx), const void *ctx, uint64_t ticks)
 {
 	return lapic_halt_until(cond, ctx, ticks, WAIT_SLICE);
 }
@@ -234,7 +199,7 @@ static bool is_offline(const void *ctx)
 
 static bool wait_online(struct ap *a, bool want, uint32_t ticks)
 {
-	return wait_for(want ? is_online : is_offline, a, ticks);
+	return smp_wait_for(want ? is_online : is_offline, a, ticks);
 }
 
 /* INIT, STARTUP, and a second STARTUP if the AP is not up after the first wait;
@@ -288,18 +253,16 @@ static struct ap *new_ap(unsigned id)
 }
 
 /* Start cpu i (offline) as percpu id i: online, or failed. */
-static unsigned run_parallel(parallel_fn fn, void *arg);
-
 static void bring_up_one(unsigned i)
 {
 	const struct smp_cpu *c = smp_cpu(i);
-	struct ap *a = aps[i] ? aps[i] : new_ap(i);
+	struct ap *a = smp_aps[i] ? smp_aps[i] : new_ap(i);
 	if (!a) {
 		printk("smp: no memory to start cpu %u (apic id %u)\n", i, c->apic_id);
 		smp_set_state(i, CPU_FAILED);
 		return;
 	}
-	aps[i] = a;
+	smp_aps[i] = a;
 	if (start(a, c->apic_id)) {
 		printk("smp: cpu %u (apic id %u) did not answer its start; skipped\n", i,
 		       c->apic_id);
@@ -313,10 +276,17 @@ static void bring_up_one(unsigned i)
 void smp_boot(const struct boot_info *bi)
 {
 	unsigned n = smp_cpu_count(), want = 0;
-	for (unsigned i = 1; i < n; i++)
-		want += smp_cpu(i)->state == CPU_OFFLINE;
+	for (unsigned i = 1; i < n; i++) {
+		const struct smp_cpu *c = smp_cpu(i);
+		if (c->state == CPU_OFFLINE && c->apic_id > 0xfe && !lapic_x2apic()) {
+			printk("smp: warning: cpu %u (apic id %u) needs x2APIC mode, which is off; "
+			       "disabled\n", i, c->apic_id);
+			smp_set_state(i, CPU_DISABLED);
+		}
+		want += c->state == CPU_OFFLINE;
+	}
 	struct percpu *self = this_cpu();
-	self->apic_id = boot_apic = smp_cpu(0)->apic_id;
+	self->apic_id = smp_boot_apic = smp_cpu(0)->apic_id;
 	self->online = true;
 	if (!want || !lapic_present())
 		return;
@@ -333,7 +303,7 @@ void smp_boot(const struct boot_info *bi)
 	for (unsigned i = 1; i < n && i < CPU_MAX; i++)
 		if (smp_cpu(i)->state == CPU_OFFLINE)
 			bring_up_one(i);
-	parallel_set_backend(run_parallel);
+	parallel_set_backend(smp_run_parallel);
 	printk("smp: %u of %u CPUs online (start page %#llx, %llu TSC ticks each)\n", nonline,
 	       want + 1, (unsigned long long)tramp, (unsigned long long)smp_start_ticks());
 }
@@ -354,8 +324,8 @@ void smp_stop_others(void)
 	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++) {
 		if (smp_cpu(i)->state != CPU_ONLINE)
 			continue;
-		struct ap *a = aps[i];
-		if (!wait_for(idle, &a->box, PART_WAIT_TICKS))      /* its work returns first */
+		struct ap *a = smp_aps[i];
+		if (!smp_wait_for(smp_box_idle, &a->box, PART_WAIT_TICKS))      /* its work returns first */
 			printk("smp: warning: cpu %u did not finish its work\n", i);
 		lapic_send(a->pc.apic_id, LAPIC_ICR_FIXED(SMP_STOP_VECTOR));
 		if (!wait_online(a, false, START_WAIT_TICKS))
@@ -381,102 +351,3 @@ bool smp_stopping(void)
 	return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE);
 }
 
-/* Give cpu a call without waiting; the sequence number its done will reach. */
-static uint32_t post(struct ap *a, void (*fn)(void *), void *arg)
-{
-	struct mailbox *m = &a->box;
-	m->fn = fn;
-	m->arg = arg;
-	uint32_t seq = m->seq + 1;
-	__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
-	lapic_send(a->pc.apic_id, LAPIC_ICR_FIXED(SMP_CALL_VECTOR));
-	return seq;
-}
-
-struct done_wait {
-	const struct mailbox *m;
-	uint32_t seq;
-};
-
-static bool is_done(const void *ctx)
-{
-	const struct done_wait *w = ctx;
-	return __atomic_load_n(&w->m->done, __ATOMIC_ACQUIRE) == w->seq;
-}
-
-int smp_post(unsigned cpu, void (*fn)(void *), void *arg)
-{
-	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
-		return -EINVAL;
-	struct mailbox *m = &aps[cpu]->box;
-	if (m->done != m->seq)
-		return -EBUSY;
-	post(aps[cpu], fn, arg);
-	return 0;
-}
-
-static bool idle(const void *ctx)
-{
-	const struct mailbox *m = ctx;
-	return __atomic_load_n(&m->done, __ATOMIC_ACQUIRE) == __atomic_load_n(&m->seq, __ATOMIC_RELAXED);
-}
-
-int smp_wait(unsigned cpu)
-{
-	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu])
-		return -EINVAL;
-	return wait_for(idle, &aps[cpu]->box, PART_WAIT_TICKS) ? 0 : -ETIMEDOUT;
-}
-
-int smp_call(unsigned cpu, void (*fn)(void *), void *arg)
-{
-	if (cpu == 0 || cpu >= CPU_MAX || !aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
-		return -EINVAL;
-	struct done_wait w = { &aps[cpu]->box, post(aps[cpu], fn, arg) };
-	return wait_for(is_done, &w, CALL_WAIT_TICKS) ? 0 : -ETIMEDOUT;
-}
-
-/* parallel_run's backend (include/parallel.h): part 0 on this CPU, one part on each
- * other online CPU. A part that does not end within PART_WAIT_TICKS is an
- * invariant broken (parts do bounded work): panic. */
-struct par_job {
-	parallel_fn fn;
-	void *arg;
-	unsigned nparts;
-	unsigned part_of[CPU_MAX];
-};
-
-static void par_part(void *arg)
-{
-	struct par_job *j = arg;
-	j->fn(j->arg, j->part_of[cpu_id()], j->nparts);
-}
-
-static unsigned run_parallel(parallel_fn fn, void *arg)
-{
-	struct par_job j = { fn, arg, 1, { 0 } };
-	struct done_wait w[CPU_MAX];
-	unsigned who[CPU_MAX], n = 0;
-	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++)
-		if (smp_cpu(i)->state == CPU_ONLINE && aps[i]) {
-			j.part_of[i] = j.nparts++;
-			who[n++] = i;
-		}
-	for (unsigned k = 0; k < n; k++)
-		w[k] = (struct done_wait){ &aps[who[k]]->box, post(aps[who[k]], par_part, &j) };
-	fn(arg, 0, j.nparts);
-	for (unsigned k = 0; k < n; k++)
-		if (!wait_for(is_done, &w[k], PART_WAIT_TICKS))
-			panic("smp: cpu %u did not finish part %u of %u", who[k], j.part_of[who[k]],
-			      j.nparts);
-	return j.nparts;
-}
-
-unsigned smp_call_all(void (*fn)(void *), void *arg)
-{
-	unsigned ran = 0;
-	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++)
-		ran += !smp_call(i, fn, arg);
-	fn(arg);
-	return ran + 1;
-}

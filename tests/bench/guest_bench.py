@@ -38,7 +38,9 @@ exactly from run to run, whatever else the host is doing.
   smp_blackout: the blackout of a 1 GiB q35 guest with nothing preserved under
       -smp 1, 2 and 4 (the old kernel parks the other CPUs, the next one starts
       them before its prompt), and each AP's bring-up in the next kernel
-      (ap_start_ns: INIT to online, averaged; docs/smp.md).
+      (ap_start_ns: INIT to online, averaged; docs/smp.md); then -smp 4 in
+      xAPIC and in x2APIC mode (apic=) under the newer QEMU (QEMU_BPO), the
+      only one here with x2APIC, so the two modes are compared on one QEMU.
   smp_memfd: `memfd fill` and `memfd verify` of a 1 GiB memfd with 1 and 4 CPUs
       (the file split over the online CPUs, docs/smp.md), WITHOUT icount: MB/s of
       host wall time under TCG (one host thread per vCPU on this machine's cores),
@@ -279,20 +281,34 @@ def run_blk_preserve():
 SMP_UP = re.compile(r"smp: (\d+) of (\d+) CPUs online \(start page 0x[0-9a-f]+, (\d+) TSC ticks each\)")
 
 
+def smp_blackout_one(n, apic=None, **kw):
+    b = baton.Baton(mem="1G", extra_args=list(ICOUNT) + kw.pop("extra", []) + ["-smp", str(n)],
+                    **kw)
+    try:
+        b.boot(timeout=120)
+        ph = blackout(b, 300)
+        up = SMP_UP.findall(b.text)
+        mode = {"apic": b.ok("cpus")["apic"]} if apic else {}
+        assert mode.get("apic", apic) == apic, (mode, apic)
+        emit(bench="smp_blackout", guest="1G", machine="q35", cpus=n, unit="ns_guest",
+             blackout=ph["blackout"], serialize=ph["serialize"], prompt=ph["prompt"],
+             online=int(up[-1][0]) if up else 1,
+             ap_start_ns=int(up[-1][2]) if up else 0, **mode)
+    finally:
+        b.close()
+
+
 def run_smp_blackout():
-    """The blackout with 1, 2 and 4 CPUs (guest time under icount: 1 tick = 1 ns)."""
+    """The blackout with 1, 2 and 4 CPUs (guest time under icount: 1 tick = 1 ns);
+    then, under the newer QEMU (x2APIC needs it), 4 CPUs in each APIC mode."""
     for n in (1, 2, 4):
-        b = baton.Baton(mem="1G", extra_args=list(ICOUNT) + ["-smp", str(n)])
-        try:
-            b.boot(timeout=120)
-            ph = blackout(b, 300)
-            up = SMP_UP.findall(b.text)
-            emit(bench="smp_blackout", guest="1G", machine="q35", cpus=n, unit="ns_guest",
-                 blackout=ph["blackout"], serialize=ph["serialize"], prompt=ph["prompt"],
-                 online=int(up[-1][0]) if up else 1,
-                 ap_start_ns=int(up[-1][2]) if up else 0)
-        finally:
-            b.close()
+        smp_blackout_one(n)
+    if baton.qemu_bpo_missing():
+        emit(bench="smp_blackout", skipped=baton.qemu_bpo_missing())
+        return
+    for apic in ("xapic", "x2apic"):
+        smp_blackout_one(4, apic, binary=baton.QEMU_BPO, cmdline="nox2apic" * (apic == "xapic"),
+                         extra=["-cpu", "qemu64,+x2apic"])
 
 
 def run_smp_memfd(size=1 * GiB, runs=3):

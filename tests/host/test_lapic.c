@@ -6,7 +6,10 @@
  * high word before the low word sends it, the delivery-status bit waited on); in
  * x2APIC mode (IA32_APIC_BASE.EXTD) register R is MSR 0x800 + R / 16, the ID is all
  * 32 bits, and the ICR is one 64-bit write with the destination in the high half,
- * and the MMIO page is never touched.
+ * and the MMIO page is never touched. The mode is chosen once on the boot CPU
+ * (lapic_choose_mode) and every write of IA32_APIC_BASE is checked against the
+ * SDM's legal transitions: never EXTD without EN, never x2APIC straight to xAPIC,
+ * never disabled straight to x2APIC.
  */
 #include <errno.h>
 #include <lapic.h>
@@ -19,6 +22,20 @@ static uint32_t page[1024];                    /* the xAPIC MMIO page */
 static uint64_t msr[0x1000];                   /* MSRs 0..0xfff */
 static uint64_t icr_writes[8];
 static unsigned nicr;
+static unsigned nbase;                          /* IA32_APIC_BASE writes */
+bool host_cpuid_x2apic;
+
+#define EN   (1ull << 11)
+#define EXTD (1ull << 10)
+
+static void base_write(uint64_t old, uint64_t v)
+{
+	bool was_en = old & EN, was_x2 = old & EXTD, en = v & EN, x2 = v & EXTD;
+	assert_false(x2 && !en);                            /* the invalid state */
+	assert_false(was_x2 && en && !x2);                  /* x2APIC -> xAPIC */
+	assert_false(!was_en && x2);                        /* disabled -> x2APIC */
+	nbase++;
+}
 
 uint64_t rdmsr(uint32_t m)
 {
@@ -31,6 +48,8 @@ void wrmsr(uint32_t m, uint64_t v)
 	assert_true(m < 0x1000);
 	if (m == 0x830 && nicr < 8)
 		icr_writes[nicr++] = v;
+	if (m == 0x1b)
+		base_write(msr[m], v);
 	msr[m] = v;
 }
 
@@ -53,8 +72,9 @@ static void reset(bool x2)
 {
 	memset(page, 0, sizeof(page));
 	memset(msr, 0, sizeof(msr));
-	nicr = 0;
-	msr[0x1b] = APIC_PA | (x2 ? 1u << 10 : 0);
+	nicr = nbase = 0;
+	host_cpuid_x2apic = x2;
+	msr[0x1b] = APIC_PA | (x2 ? EN | EXTD : 0);
 }
 
 static void test_xapic(void **state)
@@ -63,6 +83,8 @@ static void test_xapic(void **state)
 	reset(false);
 	assert_true(lapic_present());
 	assert_false(lapic_x2apic());
+	assert_false(lapic_x2apic_capable());
+	assert_int_equal(lapic_choose_mode(true), 0);       /* no x2APIC: xAPIC */
 	lapic_enable(true);
 	assert_int_equal(msr[0x1b], APIC_PA | 1u << 11);     /* enabled, still xAPIC */
 	assert_int_equal(page[0xf0 / 4], 0x100 | LAPIC_SPURIOUS_VECTOR);
@@ -78,6 +100,8 @@ static void test_xapic(void **state)
 	page[0x300 / 4] |= 1u << 12;                          /* delivery never ends */
 	assert_int_equal(lapic_send(3, LAPIC_ICR_INIT), -ETIMEDOUT);
 	page[0x300 / 4] = 0;
+	assert_int_equal(lapic_send(256, LAPIC_ICR_INIT), -EINVAL);   /* 8-bit destination */
+	assert_int_equal(page[0x300 / 4], 0);
 	page[0xb0 / 4] = 0xdead;
 	lapic_eoi();
 	assert_int_equal(page[0xb0 / 4], 0);
@@ -93,6 +117,7 @@ static void test_x2apic(void **state)
 	(void)state;
 	reset(true);
 	assert_true(lapic_x2apic());
+	assert_int_equal(lapic_choose_mode(true), 0);       /* left on: stays */
 	lapic_enable(false);
 	assert_int_equal(msr[0x1b], APIC_PA | 1u << 10 | 1u << 11);
 	assert_int_equal(msr[0x80f], 0x100 | LAPIC_SPURIOUS_VECTOR);   /* SVR 0xf0 */
@@ -117,11 +142,66 @@ static void test_x2apic(void **state)
 	assert_memory_equal(page, zero, sizeof(page));                  /* no MMIO at all */
 }
 
+/* The boot CPU finds xAPIC (the firmware's) and the CPU has x2APIC: it goes
+ * xAPIC -> x2APIC; another CPU, fresh from INIT (xAPIC, disabled), follows it
+ * through xAPIC. */
+static void test_choose_x2apic(void **state)
+{
+	(void)state;
+	reset(false);
+	host_cpuid_x2apic = true;
+	assert_int_equal(lapic_choose_mode(true), 0);
+	assert_int_equal(nbase, 0);                         /* chosen, not yet enabled */
+	lapic_enable(true);
+	assert_int_equal(msr[0x1b], APIC_PA | EN | EXTD);
+	assert_int_equal(msr[0x80f], 0x100 | LAPIC_SPURIOUS_VECTOR);
+	assert_int_equal(msr[0x835], 0x700);                /* boot CPU: ExtINT */
+	msr[0x1b] = APIC_PA;                                /* another CPU after INIT */
+	nbase = 0;
+	lapic_enable(false);
+	assert_int_equal(msr[0x1b], APIC_PA | EN | EXTD);
+	assert_int_equal(nbase, 2);                         /* xAPIC, then x2APIC */
+}
+
+/* nox2apic: x2APIC left on (by the kernel before a kexec) is taken down to xAPIC
+ * through disabled; another CPU then stays in xAPIC. */
+static void test_nox2apic_takes_it_down(void **state)
+{
+	(void)state;
+	reset(true);
+	msr[0x802] = 3;
+	assert_int_equal(lapic_choose_mode(false), 0);
+	assert_int_equal(msr[0x1b], APIC_PA);               /* disabled on the way */
+	lapic_enable(true);
+	assert_int_equal(msr[0x1b], APIC_PA | EN);
+	assert_false(lapic_x2apic());
+	assert_int_equal(page[0xf0 / 4], 0x100 | LAPIC_SPURIOUS_VECTOR);   /* MMIO again */
+	msr[0x1b] = APIC_PA;
+	lapic_enable(false);
+	assert_int_equal(msr[0x1b], APIC_PA | EN);
+}
+
+/* nox2apic on a CPU whose x2APIC ID xAPIC cannot hold: x2APIC stays. */
+static void test_nox2apic_refused_above_254(void **state)
+{
+	(void)state;
+	reset(true);
+	msr[0x802] = 256;
+	assert_int_equal(lapic_choose_mode(false), -EADDRNOTAVAIL);
+	assert_int_equal(nbase, 0);
+	lapic_enable(true);
+	assert_int_equal(msr[0x1b], APIC_PA | EN | EXTD);
+	assert_int_equal(lapic_id(), 256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xapic),
 		cmocka_unit_test(test_x2apic),
+		cmocka_unit_test(test_choose_x2apic),
+		cmocka_unit_test(test_nox2apic_takes_it_down),
+		cmocka_unit_test(test_nox2apic_refused_above_254),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

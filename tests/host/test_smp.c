@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <acpi.h>
 #include <cmdline.h>
+#include <lapic.h>
 #include <sched.h>
 #include <shell_loop.h>
 #include <smp.h>
@@ -23,6 +24,8 @@ static int nmadt;
 /* kernel/irq.c's counters, which `cpus` prints: nothing was dropped here. */
 uint64_t irq_spurious(void) { return 0; }
 uint64_t irq_unknown(void) { return 0; }
+bool lapic_present(void) { return true; }
+bool lapic_x2apic(void) { return false; }
 
 int acpi_cpus(const struct acpi_cpu **list)
 {
@@ -53,7 +56,7 @@ static const struct smp_case cases[] = {
 	  "cpu 1 apic=1 x2apic=0 state=offline\n"
 	  "cpu 2 apic=2 x2apic=0 state=offline\n"
 	  "cpu 3 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "boot CPU third in the table", NULL, 0, mixed, 6, 0,
 	  "cpu 0 apic=0 x2apic=0 state=online\n"
 	  "cpu 1 apic=2 x2apic=0 state=offline\n"
@@ -61,7 +64,7 @@ static const struct smp_case cases[] = {
 	  "cpu 3 apic=256 x2apic=1 state=offline\n"
 	  "cpu 4 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 5 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=6 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=6 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "boot CPU online-capable only", NULL, 0, mixed, 6, 4,
 	  "cpu 0 apic=4 x2apic=0 state=online\n"
 	  "cpu 1 apic=2 x2apic=0 state=offline\n"
@@ -69,7 +72,7 @@ static const struct smp_case cases[] = {
 	  "cpu 3 apic=256 x2apic=1 state=offline\n"
 	  "cpu 4 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 5 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=6 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=6 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "boot CPU an x2APIC", NULL, 0, mixed, 6, 0x100,
 	  "cpu 0 apic=256 x2apic=1 state=online\n"
 	  "cpu 1 apic=2 x2apic=0 state=offline\n"
@@ -77,23 +80,23 @@ static const struct smp_case cases[] = {
 	  "cpu 3 apic=0 x2apic=0 state=offline\n"
 	  "cpu 4 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 5 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=6 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=6 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "boot CPU not in the table", NULL, 0, qemu4, 2, 7,
 	  "smp: warning: the MADT does not list the boot CPU (apic id 7); it is cpu 0 all the "
 	  "same\n"
 	  "cpu 0 apic=7 x2apic=0 state=online\n"
 	  "cpu 1 apic=0 x2apic=0 state=offline\n"
 	  "cpu 2 apic=1 x2apic=0 state=offline\n"
-	  "ok online=1 found=3 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=3 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "unlisted boot CPU past 254", NULL, 0, qemu4, 1, 300,
 	  "smp: warning: the MADT does not list the boot CPU (apic id 300); it is cpu 0 all the "
 	  "same\n"
 	  "cpu 0 apic=300 x2apic=1 state=online\n"
 	  "cpu 1 apic=0 x2apic=0 state=offline\n"
-	  "ok online=1 found=2 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=2 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "no MADT", NULL, 0, NULL, 0, 0,
 	  "cpu 0 apic=0 x2apic=0 state=online\n"
-	  "ok online=1 found=1 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=1 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "maxcpus=3", "maxcpus=3", 0, mixed, 6, 0,
 	  "cpu 0 apic=0 x2apic=0 state=online\n"
 	  "cpu 1 apic=2 x2apic=0 state=offline\n"
@@ -101,7 +104,7 @@ static const struct smp_case cases[] = {
 	  "cpu 3 apic=256 x2apic=1 state=offline\n"
 	  "cpu 4 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 5 apic=3 x2apic=0 state=disabled\n"
-	  "ok online=1 found=6 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=6 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "bad values keep maxcpus=3", "maxcpus=x maxcpus maxcpus=-1 maxcpus=", 4, qemu4, 4, 0,
 	  "cmdline: warning: maxcpus=x refused (-22); ignored\n"
 	  "cmdline: warning: maxcpus refused (-22); ignored\n"
@@ -111,25 +114,25 @@ static const struct smp_case cases[] = {
 	  "cpu 1 apic=1 x2apic=0 state=offline\n"
 	  "cpu 2 apic=2 x2apic=0 state=offline\n"
 	  "cpu 3 apic=3 x2apic=0 state=disabled\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "maxcpus=1", "maxcpus=1", 0, qemu4, 4, 2,
 	  "cpu 0 apic=2 x2apic=0 state=online\n"
 	  "cpu 1 apic=0 x2apic=0 state=disabled\n"
 	  "cpu 2 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 3 apic=3 x2apic=0 state=disabled\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "maxcpus=0 is nosmp", "maxcpus=0", 0, qemu4, 4, 0,
 	  "cpu 0 apic=0 x2apic=0 state=online\n"
 	  "cpu 1 apic=1 x2apic=0 state=disabled\n"
 	  "cpu 2 apic=2 x2apic=0 state=disabled\n"
 	  "cpu 3 apic=3 x2apic=0 state=disabled\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "maxcpus=0x40", "maxcpus=0x40", 0, qemu4, 4, 0,
 	  "cpu 0 apic=0 x2apic=0 state=online\n"
 	  "cpu 1 apic=1 x2apic=0 state=offline\n"
 	  "cpu 2 apic=2 x2apic=0 state=offline\n"
 	  "cpu 3 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "nosmp= refused", "nosmp=1 nosmp=", 2, qemu4, 4, 0,
 	  "cmdline: warning: nosmp=1 refused (-22); ignored\n"
 	  "cmdline: warning: nosmp= refused (-22); ignored\n"
@@ -137,7 +140,7 @@ static const struct smp_case cases[] = {
 	  "cpu 1 apic=1 x2apic=0 state=offline\n"
 	  "cpu 2 apic=2 x2apic=0 state=offline\n"
 	  "cpu 3 apic=3 x2apic=0 state=offline\n"
-	  "ok online=1 found=4 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=4 spurious=0 unexpected=0 apic=xapic\n" },
 	{ "nosmp wins over maxcpus=", "nosmp maxcpus=4", 0, mixed, 6, 3,
 	  "cpu 0 apic=3 x2apic=0 state=online\n"
 	  "cpu 1 apic=2 x2apic=0 state=disabled\n"
@@ -145,7 +148,7 @@ static const struct smp_case cases[] = {
 	  "cpu 3 apic=0 x2apic=0 state=disabled\n"
 	  "cpu 4 apic=256 x2apic=1 state=disabled\n"
 	  "cpu 5 apic=1 x2apic=0 state=disabled\n"
-	  "ok online=1 found=6 spurious=0 unexpected=0\n" },
+	  "ok online=1 found=6 spurious=0 unexpected=0 apic=xapic\n" },
 };
 
 static void test_cpus(void **state)

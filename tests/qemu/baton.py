@@ -55,6 +55,13 @@ MKISO = ROOT / "scripts" / "mkiso.sh"
 MKESP = ROOT / "boot" / "efi" / "mkesp.sh"
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
 QEMU = "qemu-system-x86_64"
+# A newer QEMU (from bookworm-backports, unpacked by scripts/deps-qemu-bpo.sh) for
+# what Debian 12's 7.2 cannot do under TCG: x2APIC. Its own option ROMs come first
+# (-L); -nodefaults leaves out the empty CD-ROM drive of q35, on which its AHCI and
+# Debian 12's SeaBIOS wait out a 32-second timeout at every boot.
+QEMU_BPO_DIR = Path(os.environ.get("BATON_QEMU_BPO", "/opt/baton/qemu-bpo"))
+QEMU_BPO = QEMU_BPO_DIR / "usr/bin/qemu-system-x86_64"
+QEMU_BPO_ARGS = ["-L", str(QEMU_BPO_DIR / "usr/share/qemu"), "-nodefaults"]
 
 # Leaving QEMU (mirrors include/exit.h). Baton writes a byte to the isa-debug-exit
 # device (-device isa-debug-exit,iobase=0xf4,iosize=0x04); QEMU then exits with
@@ -431,6 +438,13 @@ def efi_missing():
     return None
 
 
+def qemu_bpo_missing():
+    """Why the newer QEMU cannot run, or None."""
+    if not QEMU_BPO.exists():
+        return f"{QEMU_BPO} is missing (sh scripts/deps-qemu-bpo.sh, as root, fetches it)"
+    return None
+
+
 def _fresh(image, *inputs):
     return image.exists() and all(image.stat().st_mtime >= i.stat().st_mtime
                                   for i in inputs if i.exists())
@@ -493,16 +507,17 @@ def disk_args(disks):
 
 
 def qemu_args(path, machine, mem, cmdline, modules, workdir, extra=(),
-              serial="stdio", kernel=KERNEL, disks=()):
+              serial="stdio", kernel=KERNEL, disks=(), binary=QEMU):
     """The QEMU command line for one boot; images it needs are made in workdir.
-    disks: raw image files attached as virtio-blk devices (disk_args)."""
+    disks: raw image files attached as virtio-blk devices (disk_args); binary:
+    QEMU, or QEMU_BPO (which takes QEMU_BPO_ARGS too)."""
     if path not in PATHS:
         raise ValueError(f"unknown boot path {path!r} (one of {', '.join(PATHS)})")
     if machine not in MACHINES:
         raise ValueError(f"unknown machine {machine!r} (one of {', '.join(MACHINES)})")
     workdir = Path(workdir)
     modules = [(name, content) for name, content in modules]
-    args = [QEMU, "-M", machine, "-m", mem, "-nic", "none", "-display", "none",
+    args = [str(binary), "-M", machine, "-m", mem, "-nic", "none", "-display", "none",
             "-monitor", "none", "-no-reboot", "-serial", serial,
             "-device", f"isa-debug-exit,iobase={QEMU_EXIT_PORT:#x},iosize=0x04"]
     if path == "pvh":
@@ -527,6 +542,8 @@ def qemu_args(path, machine, mem, cmdline, modules, workdir, extra=(),
             esp = make_esp(workdir / "esp.img", cmdline, modules, kernel)
         # snapshot=on: the image is never written, and several QEMUs may share it.
         args += ["-bios", str(OVMF), "-drive", f"format=raw,file={esp},snapshot=on"]
+    if binary != QEMU:
+        args += QEMU_BPO_ARGS
     return args + disk_args(disks) + list(extra)
 
 
@@ -546,7 +563,7 @@ class Baton:
 
     def __init__(self, path="pvh", machine="q35", mem="256M", cmdline="", modules=(),
                  extra_args=(), banners=1, log_path=None, kernel=KERNEL, disks=(),
-                 monitor=False):
+                 monitor=False, binary=QEMU):
         self.path, self.machine, self.mem, self.cmdline = path, machine, mem, cmdline
         self.qmp_path = None          # the QMP socket, with monitor=True
         self._qmp = None
@@ -579,7 +596,7 @@ class Baton:
         try:
             self.argv = qemu_args(path, machine, mem, cmdline, self.modules,
                                   self._workdir, extra_args, kernel=kernel,
-                                  disks=list(disks))
+                                  disks=list(disks), binary=binary)
         except BaseException:
             shutil.rmtree(self._workdir, ignore_errors=True)
             raise

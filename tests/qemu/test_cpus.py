@@ -34,7 +34,7 @@ def cpu_lines(states):
 
 def ok_line(states):
     online = 1 + states.count("online")
-    return f"ok online={online} found={len(states) + 1} spurious=0 unexpected=0"
+    return f"ok online={online} found={len(states) + 1} spurious=0 unexpected=0 apic=xapic"
 
 
 @pytest.mark.parametrize("machine,smp,cmdline,states", CASES,
@@ -102,10 +102,10 @@ def test_cpu_that_never_answers(qemu):
     assert r.details == ["cpu 0 apic=0 x2apic=0 state=online",
                          "cpu 1 apic=1 x2apic=0 state=online",
                          "cpu 2 apic=9 x2apic=0 state=failed"]
-    assert r.result == "ok online=2 found=3 spurious=0 unexpected=0"
+    assert r.result == "ok online=2 found=3 spurious=0 unexpected=0 apic=xapic"
     fields = baton.kexec(b, timeout=90)              # and the next kernel the same
     assert fields["boot"] == "kexec"
-    assert b.cmd("cpus").result == "ok online=2 found=3 spurious=0 unexpected=0"
+    assert b.cmd("cpus").result == "ok online=2 found=3 spurious=0 unexpected=0 apic=xapic"
 
 
 def test_failed_kexec_restarts_the_cpus(qemu):
