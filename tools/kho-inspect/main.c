@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	 * around them, so a dump of a big guest costs what its handover holds. */
 	madvise(map, (size_t)st.st_size, MADV_RANDOM);
 	struct report r;
-	bool ok = inspect(map, (size_t)st.st_size, &o, &r);
+	bool ok = inspect(map, (size_t)st.st_size, &o, &r) && !r.file_errors;
 	if (json)
 		report_json(&r, stdout);
 	else if (dts) {
