@@ -11,7 +11,8 @@
  * inspect() runs, then every output (text, JSON, SVG to /dev/null, the FDT through
  * kho_fdt_print into the printk capture). Findings: any sanitizer report (the buffer
  * is exactly the input's size, so a read past the dump is caught), a verdict that
- * disagrees with the error count. Seeds: tests/host/corpus/inspect/; elf-luo-disk, a
+ * disagrees with the error counts (accepted exactly when every error is file-level),
+ * a finding whose scope disagrees with its severity. Seeds: tests/host/corpus/inspect/; elf-luo-disk, a
  * whole handover with every record the inspector decodes (memfd, hugetlb, pci-v2, a
  * virtio-blk disk), is written by test_inspect (its test_seed says how).
  */
@@ -72,7 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct report r;
 	bool ok = inspect(buf, len, &o, &r);
-	fuzz_check(ok == (r.errors == 0), "fuzz_inspect", "verdict disagrees with the errors", r.errors);
+	fuzz_check(r.file_errors <= r.errors && ok == (r.errors == r.file_errors), "fuzz_inspect",
+		   "verdict disagrees with the errors", r.errors);
+	for (size_t i = 0; i < r.findings.n; i++)
+		fuzz_check((r.findings.v[i].sev == SEV_ERROR) == (r.findings.v[i].scope != SCOPE_NONE),
+			   "fuzz_inspect", "a finding's scope disagrees with its severity", i);
 	report_text(&r, devnull);
 	report_json(&r, devnull);
 	report_svg(&r, NULL, devnull);

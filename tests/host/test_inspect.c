@@ -7,7 +7,9 @@
  * include/abi/, and the pci-v2 list written with drivers/pci/pci_ser.c. The arena is then given
  * to inspect() as a raw image, and as an ELF core of two PT_LOAD segments listed
  * out of order, and the findings are compared exactly: the good handover (accepted,
- * every count), and one breakage per case, each with its check name.
+ * every count), and one breakage per case, each with its check name and scope: an
+ * error the next kernel refuses the handover for, or one that only fails retrieves
+ * (accepted, with the file-level count, in the verdict, JSON and picture).
  *
  * The writers reach the arena through the inspector's own kho_phys_to_virt()
  * (tools/kho-inspect/dump.c) over a dump of the arena made for writing.
@@ -33,6 +35,8 @@
 
 enum breakage {
 	GOOD, BAD_MAGIC, KHO_V3, RADIX_SELF, BLOCK_OUTSIDE, LUO_SHORT, MEMFD_COUNT,
+	FLB_HEADER, HUGETLB_VERSION,
+	FDT_AND_BLK,                           /* the root FDT not preserved, and BLK_MAGIC */
 	/* the disk and its PCI function (test_devices) */
 	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
 	BLK_QUEUE, BLK_RING, BLK_RING_ORDER, BLK_INFLIGHT, BLK_REQ_IN_RING,
@@ -147,7 +151,7 @@ static uint64_t blk_record(enum breakage b)
 	if (b == BLK_INFLIGHT)
 		preserve(inflight_pa, 0);
 	struct baton_virtio_blk_ser s = {
-		.magic = b == BLK_MAGIC ? 0x12345678 : BATON_VIRTIO_BLK_MAGIC,
+		.magic = b == BLK_MAGIC || b == FDT_AND_BLK ? 0x12345678 : BATON_VIRTIO_BLK_MAGIC,
 		.version = BATON_VIRTIO_BLK_VERSION, .domain = 0,
 		.bdf = b == BLK_NO_FUNCTION ? 0x0028 : BLK_BDF, .vendor_id = 0x1af4,
 		.device_id = 0x1042, .queue_size = BLK_QSIZE, .avail_idx = 7,
@@ -176,7 +180,7 @@ static void build(enum breakage b)
 	npreserved = 0;
 	assert_int_equal(kho_radix_init(&tree, node_alloc, NULL), 0);
 
-	fdt_pa = block_alloc(NULL);
+	fdt_pa = blocks_alloc(0, b != FDT_AND_BLK);
 	assert_int_equal(kho_fdt_init(va(fdt_pa), tree.root), 0);
 
 	/* memfd-v2: 10000 bytes in three order-0 folios */
@@ -203,6 +207,8 @@ static void build(enum breakage b)
 	uint64_t hpa = block_alloc(NULL);
 	struct baton_hugetlb_ser h = { .magic = BATON_HUGETLB_MAGIC, .version = BATON_HUGETLB_VERSION,
 				       .nr_pools = 1 };
+	if (b == HUGETLB_VERSION)
+		h.version++;
 	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = pool, .nr_folios = pool ? 2 : 0,
 						     .list = vmalloc_area(list, sizeof(list)) };
 	memcpy(va(hpa), &h, sizeof(h));
@@ -221,6 +227,8 @@ static void build(enum breakage b)
 	assert_int_equal(luo_ser_write(sessions, 2, block_alloc, block_free, NULL, &c), 0);
 	uint64_t flb = block_alloc(NULL);
 	luo_ser_flb_init(va(flb));
+	if (b == FLB_HEADER)
+		((struct luo_flb_header_ser *)va(flb))->pgcnt = 2;
 	assert_int_equal(luo_ser_flb_add(va(flb), BATON_HUGETLB_FLB_COMPATIBLE, hpa, 1), 0);
 	if (b != NO_PCI)
 		assert_int_equal(luo_ser_flb_add(va(flb), PCI_LUO_FLB_COMPATIBLE, pci_pa, 1), 0);
@@ -295,6 +303,12 @@ static char *rendered(const struct report *r, void (*out)(const struct report *,
 	out(r, f);
 	fclose(f);
 	return buf;
+}
+
+/* The picture of every segment, no zoom: an output as rendered() takes it. */
+static void report_svg_whole(const struct report *r, FILE *f)
+{
+	report_svg(r, NULL, f);
 }
 
 /* Every output runs (under ASan) and the JSON says what the verdict says. */
@@ -446,25 +460,32 @@ static void test_good_elf(void **state)
 	free(e);
 }
 
-/* One breakage: refused, with exactly these check names among the errors. */
+/* One breakage: exactly these check names among the errors, the last file_level of
+ * them file-level (refused unless they all are). */
 struct bad_case {
 	enum breakage b;
 	bool named;                            /* --fdt instead of the scan */
 	const char *checks[3];
 	uint64_t addr_is_fdt;                  /* the first finding's address is the FDT */
+	size_t file_level;
 };
 
 static void test_broken(void **state)
 {
 	(void)state;
 	static const struct bad_case cases[] = {
-		{ BAD_MAGIC, true, { "fdt.magic" }, 1 },
-		{ BAD_MAGIC, false, { "fdt.not_found" }, 0 },
-		{ KHO_V3, false, { "fdt.compatible", "fdt.not_found" }, 1 },
-		{ RADIX_SELF, false, { "radix.cycle" }, 0 },
-		{ BLOCK_OUTSIDE, false, { "radix.block_outside_dump" }, 0 },
-		{ LUO_SHORT, false, { "luo.size" }, 0 },
-		{ MEMFD_COUNT, false, { "memfd.folio_count" }, 0 },
+		{ BAD_MAGIC, true, { "fdt.magic" }, 1, 0 },
+		{ BAD_MAGIC, false, { "fdt.not_found" }, 0, 0 },
+		{ KHO_V3, false, { "fdt.compatible", "fdt.not_found" }, 1, 0 },
+		{ RADIX_SELF, false, { "radix.cycle" }, 0, 0 },
+		{ BLOCK_OUTSIDE, false, { "radix.block_outside_dump" }, 0, 0 },
+		{ LUO_SHORT, false, { "luo.size" }, 0, 0 },
+		/* only a retrieve fails: the file's, or those of the files that need the
+		 * FLB or the sessions (luo/luo_file.c, luo_core.c, hugetlb_luo.c) */
+		{ MEMFD_COUNT, false, { "memfd.folio_count" }, 0, 1 },
+		{ FLB_HEADER, false, { "luo.flb" }, 0, 1 },
+		{ HUGETLB_VERSION, false, { "hugetlb.version" }, 0, 1 },
+		{ FDT_AND_BLK, true, { "fdt.unpreserved", "blk.version" }, 1, 1 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct bad_case *c = &cases[i];
@@ -474,26 +495,30 @@ static void test_broken(void **state)
 			uint8_t *e = elf ? elf_of(&len) : NULL;
 			struct inspect_opts o = { .have_fdt = c->named, .fdt_pa = fdt_pa };
 			struct report r;
-			if (inspect(e ? e : arena, len, &o, &r))
-				case_fail("case %zu: accepted", i);
+			bool ok = inspect(e ? e : arena, len, &o, &r);
 			size_t nerr = 0, want = 0;
 			for (size_t k = 0; k < r.findings.n; k++)
 				nerr += r.findings.v[k].sev == SEV_ERROR;
-			for (; want < 3 && c->checks[want]; want++) {
-				const struct finding *f = report_find(&r, c->checks[want]);
-				if (!f || f->sev != SEV_ERROR) {
+			while (want < 3 && c->checks[want])
+				want++;
+			for (size_t k = 0; k < want; k++) {
+				const struct finding *f = report_find(&r, c->checks[k]);
+				enum scope scope = k < want - c->file_level ? SCOPE_HANDOVER : SCOPE_FILE;
+				if (!f || f->sev != SEV_ERROR || f->scope != scope) {
 					report_text(&r, stderr);
-					case_fail("case %zu elf %d: no error %s", i, elf, c->checks[want]);
+					case_fail("case %zu elf %d: no error %s of scope %d", i, elf,
+						  c->checks[k], scope);
 				}
 			}
-			if (nerr != want || r.errors != want) {
+			if (nerr != want || r.errors != want || r.file_errors != c->file_level ||
+			    ok != (c->file_level == want)) {
 				report_text(&r, stderr);
 				case_fail("case %zu elf %d: %zu errors, want %zu", i, elf, nerr, want);
 			}
 			if (c->addr_is_fdt && r.findings.v[0].addr != fdt_pa)
 				case_fail("case %zu: finding at %#llx", i,
 					  (unsigned long long)r.findings.v[0].addr);
-			outputs(&r, false);
+			outputs(&r, ok);
 			report_free(&r);
 			free(e);
 		}
@@ -502,7 +527,7 @@ static void test_broken(void **state)
 	build(MEMFD_COUNT);
 	struct inspect_opts o = { 0 };
 	struct report r;
-	assert_false(inspect(arena, ARENA, &o, &r));
+	assert_true(inspect(arena, ARENA, &o, &r));
 	const struct finding *f = report_find(&r, "memfd.folio_count");
 	assert_int_equal(f->addr, memfd_pa + 24);
 	assert_string_equal(f->msg, "nr_folios 5 disagrees with size 10000 (3 pages)");
@@ -522,7 +547,9 @@ static void test_broken(void **state)
 /* The disk and its PCI function, damaged one way at a time: exactly these findings
  * besides the unknown file's info, in this order, at these bytes (offsets from the
  * record named). pci-v2 refused is a warning (the next kernel probes every function
- * afresh), and then the disk's function was not kept: an error on the disk. */
+ * afresh), and then the disk's function was not kept: an error on the disk. Every
+ * error on the disk is file-level (only its retrieve fails): the handover is
+ * accepted. */
 enum where { AT_PCI, AT_BLK, AT_RING, AT_INFLIGHT };
 struct device_case {
 	enum breakage b;
@@ -593,18 +620,106 @@ static void test_devices(void **state)
 				}
 				if (!n && !strstr(f->msg, c->msg))
 					case_fail("device case %zu: message \"%s\"", i, f->msg);
+				if (f->scope != (f->sev == SEV_ERROR ? SCOPE_FILE : SCOPE_NONE))
+					case_fail("device case %zu: %s of scope %d", i, f->check, f->scope);
 				errors += f->sev == SEV_ERROR;
 				n++;
 			}
-			if (n != (c->want[1].check ? 2u : 1u) || ok || r.errors != errors) {
+			if (n != (c->want[1].check ? 2u : 1u) || !ok || r.errors != errors ||
+			    r.file_errors != errors) {
 				report_text(&r, stderr);
 				case_fail("device case %zu elf %d: %zu findings", i, elf, n);
 			}
-			outputs(&r, false);
+			outputs(&r, true);
 			report_free(&r);
 			free(e);
 		}
 	}
+}
+
+/* text ends with want. */
+static void ends_with(const char *text, const char *want)
+{
+	size_t n = strlen(text), w = strlen(want);
+	if (n < w || strcmp(text + n - w, want))
+		fail_msg("the output ends\n%s\nnot\n%s", text + (n > w ? n - w : 0), want);
+}
+
+/* The handover built last, inspected: these counts, and every output exactly as
+ * far as the verdict goes: the text ends with findings then "verdict: " verdict, the
+ * JSON starts with its "accepted" and ends with json, the picture's title ends with
+ * the verdict. */
+static void verdict_is(bool accepted, uint64_t errors, uint64_t file_errors,
+		       const char *findings, const char *json, const char *verdict)
+{
+	struct inspect_opts o = { 0 };
+	struct report r;
+	char want[2048];
+	assert_int_equal(inspect(arena, ARENA, &o, &r), accepted);
+	assert_int_equal(r.errors, errors);
+	assert_int_equal(r.file_errors, file_errors);
+	char *out = rendered(&r, report_text);
+	snprintf(want, sizeof(want), "%sverdict: %s\n", findings, verdict);
+	ends_with(out, want);
+	free(out);
+	out = rendered(&r, report_json);
+	snprintf(want, sizeof(want), "{\"schema\":\"kho-inspect-1\",\"accepted\":%s,",
+		 accepted ? "true" : "false");
+	assert_memory_equal(out, want, strlen(want));
+	ends_with(out, json);
+	free(out);
+	out = rendered(&r, report_svg_whole);
+	snprintf(want, sizeof(want), ", %s</text>", verdict);
+	assert_non_null(strstr(out, want));
+	free(out);
+	report_free(&r);
+}
+
+/* The verdict in every output, exactly: a disk record only a retrieve would refuse
+ * leaves the handover accepted, with one file-level error; the same beside a root
+ * FDT the next kernel refuses is REFUSED (and the disk's error is still file-level). */
+static void test_verdict(void **state)
+{
+	(void)state;
+	static const char unknown_json[] = "{\"severity\":\"info\",\"scope\":null,\"check\":"
+		"\"luo.file_unknown\",\"addr\":\"0x1234\",\"len\":0,\"message\":\"file test-v1 "
+		"(token 0x8): no handler known here\"}";
+	static const char unknown_text[] = "  info       luo.file_unknown           0x1234+0 "
+		"file test-v1 (token 0x8): no handler known here\n";
+	char msg[160], text[1024], json[1024], blk_text[256], blk_json[512];
+	snprintf(msg, sizeof(msg), "virtio_blk_ser_check refuses the record: magic or version "
+		 "(magic 0x12345678 version %u, want %#x version %u)", BATON_VIRTIO_BLK_VERSION,
+		 BATON_VIRTIO_BLK_MAGIC, BATON_VIRTIO_BLK_VERSION);
+
+	build(GOOD);
+	snprintf(text, sizeof(text), "findings: 0 errors, 0 warnings\n%s", unknown_text);
+	snprintf(json, sizeof(json), "\"errors\":0,\"file_errors\":0,\"warnings\":0,"
+		 "\"findings\":[%s]}\n", unknown_json);
+	verdict_is(true, 0, 0, text, json, "accepted");
+
+	build(BLK_MAGIC);
+	snprintf(blk_text, sizeof(blk_text), "  file error blk.version                %#llx+0x8 "
+		 "%s\n", (unsigned long long)blk_pa, msg);
+	snprintf(blk_json, sizeof(blk_json), "{\"severity\":\"error\",\"scope\":\"file\","
+		 "\"check\":\"blk.version\",\"addr\":\"%#llx\",\"len\":8,\"message\":\"%s\"}",
+		 (unsigned long long)blk_pa, msg);
+	snprintf(text, sizeof(text), "findings: 1 errors (1 file-level), 0 warnings\n%s%s",
+		 unknown_text, blk_text);
+	snprintf(json, sizeof(json), "\"errors\":1,\"file_errors\":1,\"warnings\":0,"
+		 "\"findings\":[%s,%s]}\n", unknown_json, blk_json);
+	verdict_is(true, 1, 1, text, json,
+		   "accepted; files would fail to retrieve: 1 file-level error (blk.version)");
+
+	build(FDT_AND_BLK);                    /* the same disk record, at the same place */
+	snprintf(text, sizeof(text), "findings: 2 errors (1 file-level), 0 warnings\n"
+		 "  error      fdt.unpreserved            %#llx+0x1000 the root FDT page is not "
+		 "preserved\n%s%s", (unsigned long long)fdt_pa, unknown_text, blk_text);
+	snprintf(json, sizeof(json), "\"errors\":2,\"file_errors\":1,\"warnings\":0,"
+		 "\"findings\":[{\"severity\":\"error\",\"scope\":\"handover\",\"check\":"
+		 "\"fdt.unpreserved\",\"addr\":\"%#llx\",\"len\":4096,\"message\":\"the root FDT "
+		 "page is not preserved\"},%s,%s]}\n", (unsigned long long)fdt_pa, unknown_json,
+		 blk_json);
+	verdict_is(false, 2, 1, text, json, "REFUSED (kernel N+1 would boot cold)");
 }
 
 /* fuzz_inspect's seed tests/host/corpus/inspect/elf-luo-disk: the handover with
@@ -753,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_good_elf),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_owner_bytes),

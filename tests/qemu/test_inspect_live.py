@@ -3,7 +3,9 @@ sound handover and for every `kho corrupt` kind, the inspector reads the guest's
 memory after `kexec finalize` (QMP dump-guest-memory, ELF), is given the rest of the
 handover tag as finalize prints it, and decides as the kernel that then boots does:
 exit 0 and no error where the kernel takes the handover over; exit 1 where it
-refuses, with the first error naming the kernel's reason."""
+refuses, with the first error naming the kernel's reason; exit 3, accepted, where
+a record only its file's retrieve reads is damaged: the kernel takes the handover
+over and only that retrieve fails."""
 import json
 import re
 import subprocess
@@ -27,6 +29,13 @@ KINDS = {
     "range-scratch": {"radix.block_in_scratch"},
     "node-self": {"radix.cycle", "fdt.unpreserved", "subtree.unpreserved"},
 }
+# Damage only a retrieve refuses (docs/inspect.md, "Severity"): the command that arms
+# it, the token of the file it damages (1 the memfd, 2 the disk, in session s) and
+# the inspector's one error, file-level.
+FILE_KINDS = {
+    "memfdsize": ("luo inject memfdsize", 1, "memfd.size"),
+    "idx": ("blk inject idx", 2, "blk.queue"),
+}
 
 
 def finalize_and_inspect(b, dump):
@@ -37,7 +46,7 @@ def finalize_and_inspect(b, dump):
                         "--fdt-size", kv["fdt-size"],
                         "--scratch", f"{kv['scratch']},{kv['scratch-size']}", str(dump)],
                        capture_output=True, text=True, timeout=120)
-    assert r.returncode in (0, 1), r.stderr
+    assert r.returncode in (0, 1, 3), r.stderr
     return r.returncode, json.loads(r.stdout)
 
 
@@ -83,6 +92,37 @@ def test_corrupt_handover_both_refuse_for_one_reason(tmp_path, kind):
         assert rc == 1 and found, report
         assert reason in found[0], (reason, found)
         assert {f["check"] for f in report["findings"]} == KINDS[kind], report["findings"]
+
+
+@pytest.mark.parametrize("kind", sorted(FILE_KINDS))
+def test_damaged_file_both_accept_and_only_its_retrieve_fails(tmp_path, kind):
+    inject, token, check = FILE_KINDS[kind]
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(4 << 20))
+    with launch(mem="512M", monitor=True, disks=[disk]) as b:
+        b.boot()
+        b.ok("luo create-session s")
+        b.ok("memfd create m 4K")
+        b.ok("luo preserve s m 1")         # the first memfd frozen: memfdsize's
+        b.ok("luo preserve s blk0 2")
+        b.ok("luo create-session t")
+        b.ok("memfd create good 64K")
+        b.ok("memfd fill good 5")
+        b.ok("luo preserve t good 3")
+        b.ok(inject)
+        rc, report = finalize_and_inspect(b, tmp_path / "mem.elf")
+        assert (rc, report["accepted"], report["errors"], report["file_errors"]) == \
+            (3, True, 1, 1), report["findings"]
+        assert [(f["severity"], f["scope"], f["check"]) for f in report["findings"]] == \
+            [("error", "file", check)]
+        b.ok(inject)                         # exec builds the handover afresh
+        kexec(b, timeout=120)
+        assert not re.search(REFUSED_RE, b.text)
+        b.ok("luo retrieve-session s")
+        b.error(f"luo retrieve s {token} {'blk0' if token == 2 else 'm2'}", "EINVAL")
+        b.ok("luo retrieve-session t")
+        b.ok("luo retrieve t 3 good2")
+        b.ok("memfd verify good2 5")
 
 
 def test_make_inspect_demo():

@@ -16,6 +16,8 @@
  * kho_restore_vmalloc), memfd-v2 records (luo/memfd_folios.h), the hugetlb FLB
  * (docs/abi/baton.md), kexec-metadata and baton-timeline (include/abi/). Each
  * problem is a finding; the inspection goes on with whatever is still trustworthy.
+ * An error takes the scope of what the next kernel refuses for it (err_scope): the
+ * whole handover, or a retrieve.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -45,6 +47,15 @@ const char *const owner_name[OWN_NR] = {
 
 static struct report *R;                 /* the inspection running (see inspect.h) */
 
+/* The scope of the errors found now (enum scope). The next kernel reads a LUO file's
+ * record only in its retrieve, and the hugetlb FLB's in the FLB's: an error there is
+ * SCOPE_FILE (luo/luo_file.c keeps the retrieve's error for that file alone; a
+ * refused FLB fails the retrieves of the files that need it). So is what
+ * luo_ser_read refuses once luo_ser_check has accepted the state (luo/luo_core.c:
+ * the incoming sessions are unusable, the handover is taken). Anything else,
+ * SCOPE_HANDOVER. */
+static enum scope err_scope = SCOPE_HANDOVER;
+
 #define PUSH(a, x)                                                                   \
 	do {                                                                         \
 		if ((a).n == (a).cap) {                                              \
@@ -63,15 +74,18 @@ static struct report *R;                 /* the inspection running (see inspect.
 static void __attribute__((format(printf, 5, 6)))
 find(enum severity sev, const char *check, uint64_t addr, uint64_t len, const char *fmt, ...)
 {
+	enum scope scope = sev == SEV_ERROR ? err_scope : SCOPE_NONE;
 	if (sev == SEV_ERROR)
 		R->errors++;
 	else if (sev == SEV_WARN)
 		R->warnings++;
+	if (scope == SCOPE_FILE)
+		R->file_errors++;
 	if (report_count(R, check) >= MAX_PER_CHECK) {
 		R->suppressed++;
 		return;
 	}
-	struct finding f = { .sev = sev, .addr = addr, .len = len };
+	struct finding f = { .sev = sev, .scope = scope, .addr = addr, .len = len };
 	snprintf(f.check, sizeof(f.check), "%s", check);
 	va_list ap;
 	va_start(ap, fmt);
@@ -101,6 +115,11 @@ const struct finding *report_find(const struct report *r, const char *check)
 		if (!strcmp(r->findings.v[i].check, check))
 			return &r->findings.v[i];
 	return NULL;
+}
+
+bool report_accepted(const struct report *r)
+{
+	return r->errors == r->file_errors;
 }
 
 size_t report_count(const struct report *r, const char *check)
@@ -863,9 +882,11 @@ static int on_flb(const char *name, uint64_t data, uint64_t count, void *arg)
 	snprintf(f.name, sizeof(f.name), "%s", name);
 	PUSH(R->flbs, f);
 	cur_flb = (int32_t)R->flbs.n - 1;
-	if (!strcmp(name, BATON_HUGETLB_FLB_COMPATIBLE))
+	if (!strcmp(name, BATON_HUGETLB_FLB_COMPATIBLE)) {
+		err_scope = SCOPE_FILE;          /* luo/hugetlb_luo.c flb_retrieve */
 		check_hugetlb(data);
-	else if (!strcmp(name, PCI_LUO_FLB_COMPATIBLE))
+		err_scope = SCOPE_HANDOVER;
+	} else if (!strcmp(name, PCI_LUO_FLB_COMPATIBLE))
 		check_pci(data);
 	cur_flb = -1;
 	return 0;
@@ -887,6 +908,7 @@ static int on_file(const char *compatible, uint64_t data, uint64_t token, void *
 	snprintf(f.compatible, sizeof(f.compatible), "%s", compatible);
 	PUSH(R->files, f);
 	cur_file = (int32_t)R->files.n - 1;
+	err_scope = SCOPE_FILE;                  /* the handler's retrieve */
 	bool known = true;
 	if (!strcmp(compatible, MEMFD_LUO_COMPATIBLE))
 		check_memfd(data, false);
@@ -897,6 +919,7 @@ static int on_file(const char *compatible, uint64_t data, uint64_t token, void *
 	else
 		known = false;
 	cur_file = -1;
+	err_scope = SCOPE_HANDOVER;
 	if (!known)
 		find(SEV_INFO, "luo.file_unknown", data, 0,
 		     "file %s (token %#llx): no handler known here", compatible,
@@ -925,8 +948,11 @@ static void check_luo(uint64_t pa, uint64_t size)
 	static const struct luo_ser_read_ops ops = { on_flb, on_session, on_file };
 	if (luo_ser_read(pa, luo_preserved, &ops, NULL, &why)) {
 		bool flb = why && (!strcmp(why, "FLB page header") || !strcmp(why, "FLB record"));
+		err_scope = SCOPE_FILE;          /* luo_session_incoming_failed */
 		find(SEV_ERROR, flb ? "luo.flb" : "luo.read", flb ? s->flbs_pa : pa, flb ? PAGE : size,
-		     "luo_ser_read refuses the LUO state: %s", why ? why : "?");
+		     "luo_ser_read refuses the LUO state: %s; the incoming sessions are unusable, "
+		     "every file fails to retrieve", why ? why : "?");
+		err_scope = SCOPE_HANDOVER;
 		return;
 	}
 	R->luo_ok = true;
@@ -1075,6 +1101,7 @@ bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct 
 	memset(r, 0, sizeof(*r));
 	R = r;
 	cur_file = cur_pool = cur_flb = -1;
+	err_scope = SCOPE_HANDOVER;
 	char err[128];
 	if (dump_init(&r->dump, data, len, o->force_raw, dump_warn, NULL, err, sizeof(err))) {
 		find(SEV_ERROR, "dump.format", 0, 0, "%s", err);
@@ -1109,7 +1136,7 @@ bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct 
 		find(SEV_INFO, "report.suppressed", 0, 0,
 		     "%llu more findings not listed (at most %d per check)",
 		     (unsigned long long)r->suppressed, MAX_PER_CHECK);
-	return r->errors == 0;
+	return report_accepted(r);
 }
 
 void report_free(struct report *r)

@@ -13,7 +13,10 @@
  *
  * inspect() never stops at the first problem: every check adds a finding (check
  * name, severity, address, length, message) and the walk goes on with what it can
- * still trust. The handover would be accepted when no finding is an error.
+ * still trust. An error has a scope, what kernel N+1 refuses for it: the whole
+ * handover (it boots cold), or only retrieves (a LUO file's, or the hugetlb FLB's or
+ * the incoming sessions', whose files then fail theirs) while it takes the rest. The
+ * handover would be accepted when no error is of the first scope.
  */
 #ifndef KHO_INSPECT_H
 #define KHO_INSPECT_H
@@ -59,8 +62,18 @@ void dump_set_current(const struct dump *d);
 
 enum severity { SEV_INFO, SEV_WARN, SEV_ERROR };
 
+/* What kernel N+1 refuses for an error (docs/inspect.md, "What is checked"); a
+ * warning or an info refuses nothing. */
+enum scope {
+	SCOPE_NONE,                      /* not an error */
+	SCOPE_HANDOVER,                  /* the whole handover: kho_drop, a cold boot */
+	SCOPE_FILE,                      /* a retrieve: the file, or the files that need
+	                                  * the refused FLB or sessions, fail to come back */
+};
+
 struct finding {
 	enum severity sev;
+	enum scope scope;
 	char check[40];                  /* e.g. "fdt.compatible" (docs/inspect.md) */
 	uint64_t addr, len;              /* guest physical bytes concerned (0, 0: none) */
 	char msg[200];
@@ -165,6 +178,7 @@ struct report {
 	bool dump_ok;
 	ARR(struct finding) findings;
 	uint64_t errors, warnings, suppressed;
+	uint64_t file_errors;            /* the errors of SCOPE_FILE (counted in errors too) */
 
 	bool have_fdt;                   /* an FDT was chosen (valid or not) */
 	bool fdt_valid;
@@ -215,9 +229,12 @@ struct report {
 };
 
 /* Inspect a dump held in memory (the file mapped, or a test's buffer). The buffer
- * must outlive the report. Returns true when the handover would be accepted. */
+ * must outlive the report. Returns report_accepted(r). */
 bool inspect(const void *data, size_t len, const struct inspect_opts *o, struct report *r);
 void report_free(struct report *r);
+/* Kernel N+1 would take the handover: no error of SCOPE_HANDOVER (errors of
+ * SCOPE_FILE, r->file_errors, only fail retrieves). */
+bool report_accepted(const struct report *r);
 /* The first finding with this check name, or NULL. */
 const struct finding *report_find(const struct report *r, const char *check);
 /* How many findings carry this check name. */

@@ -7,8 +7,9 @@
  *   kho-inspect [--raw] [--all] [--fdt ADDR [--fdt-size N] [--scratch ADDR,SIZE]]
  *               [--json | --dts] [--svg FILE [--zoom ADDR,SIZE]] DUMP
  *
- * Exit status: 0 the handover would be accepted, 1 it would be refused (or none was
- * found), 2 usage or I/O error.
+ * Exit status: 0 the handover would be accepted with no error, 1 it would be refused
+ * (or none was found), 2 usage or I/O error, 3 it would be accepted but files would
+ * fail to retrieve (every error is file-level).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 		"  --dts       the root FDT, decoded (as `kho dump` prints it)\n"
 		"  --svg FILE  a picture of physical memory and what is preserved in it\n"
 		"  --zoom ADDR,SIZE  and a row more in it: [ADDR, ADDR+SIZE) across the width\n"
-		"exit: 0 accepted, 1 refused or not found, 2 usage or I/O error\n");
+		"exit: 0 accepted, 1 refused or not found, 2 usage or I/O error,\n"
+		"      3 accepted but files would fail to retrieve (file-level errors only)\n");
 }
 
 static int number(const char *s, uint64_t *out)
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
 	 * around them, so a dump of a big guest costs what its handover holds. */
 	madvise(map, (size_t)st.st_size, MADV_RANDOM);
 	struct report r;
-	bool ok = inspect(map, (size_t)st.st_size, &o, &r);
+	int status = !inspect(map, (size_t)st.st_size, &o, &r) ? 1 : r.file_errors ? 3 : 0;
 	if (json)
 		report_json(&r, stdout);
 	else if (dts) {
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 		FILE *f = fopen(svg, "w");
 		if (!f) {
 			fprintf(stderr, "kho-inspect: %s: %s\n", svg, strerror(errno));
-			ok = false;
+			status = 2;
 		} else {
 			report_svg(&r, &zoom, f);
 			fclose(f);
@@ -172,5 +174,5 @@ int main(int argc, char **argv)
 	}
 	report_free(&r);
 	munmap(map, (size_t)st.st_size);
-	return ok ? 0 : 1;
+	return status;
 }

@@ -5,7 +5,9 @@
  * the root FDT through the kernel's kho_fdt_print() (kho/kho_dump.c, over printk),
  * and an SVG picture of physical memory: one bar per RAM segment of the dump, the
  * preserved blocks drawn over it coloured by owner, the tree's pages, a legend with
- * the bytes of each owner.
+ * the bytes of each owner. The text and the picture say the same verdict: refused
+ * (a handover-level error), accepted with files that would fail to retrieve (only
+ * file-level errors), or accepted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,12 @@
 void kho_fdt_print(const void *fdt);
 
 static const char *const sev_name[] = { "info", "warning", "error" };
+static const char *const scope_json[] = {
+	[SCOPE_NONE] = "null", [SCOPE_HANDOVER] = "\"handover\"", [SCOPE_FILE] = "\"file\"",
+};
+
+/* A verdict with every check name of the file-level errors: at most one of each. */
+#define VERDICT_MAX 2048
 
 static void human(char *buf, size_t n, uint64_t bytes)
 {
@@ -87,6 +95,45 @@ static void owner_bytes(const struct report *r, uint64_t out[OWN_NR])
 		claimed += out[o];
 	out[OWN_UNKNOWN] = r->preserved_bytes > claimed ? r->preserved_bytes - claimed : 0;
 	free(m);
+}
+
+/* Finding i is file-level, and the first file-level one of its check. */
+static bool first_file_error(const struct report *r, size_t i)
+{
+	if (r->findings.v[i].scope != SCOPE_FILE)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (r->findings.v[k].scope == SCOPE_FILE &&
+		    !strcmp(r->findings.v[k].check, r->findings.v[i].check))
+			return false;
+	return true;
+}
+
+/* What kernel N+1 would do with the handover, in words: the verdict line of the
+ * text and the picture's title (docs/inspect.md, "Output"). With only errors of
+ * SCOPE_FILE it takes the handover; the check names of those errors, each once, in
+ * the order first found, say which retrieves fail. */
+static void verdict(const struct report *r, char *buf, size_t n)
+{
+	if (!report_accepted(r)) {
+		snprintf(buf, n, "REFUSED (kernel N+1 would boot cold)");
+		return;
+	}
+	if (!r->file_errors) {
+		snprintf(buf, n, "accepted");
+		return;
+	}
+	int used = snprintf(buf, n, "accepted; files would fail to retrieve: %llu file-level "
+			    "error%s (", (unsigned long long)r->file_errors,
+			    r->file_errors == 1 ? "" : "s");
+	const char *sep = "";
+	for (size_t i = 0; i < r->findings.n && used > 0 && (size_t)used < n; i++)
+		if (first_file_error(r, i)) {
+			used += snprintf(buf + used, n - used, "%s%s", sep, r->findings.v[i].check);
+			sep = ", ";
+		}
+	if (used > 0 && (size_t)used < n)
+		snprintf(buf + used, n - used, ")");
 }
 
 /* ---------------- text ---------------- */
@@ -217,16 +264,21 @@ void report_text(const struct report *r, FILE *f)
 				r->pools[p].nr_user);
 	if (r->have_pci)
 		pci_text(r, f);
-	fprintf(f, "findings: %llu errors, %llu warnings\n", (unsigned long long)r->errors,
-		(unsigned long long)r->warnings);
+	fprintf(f, "findings: %llu errors", (unsigned long long)r->errors);
+	if (r->file_errors)
+		fprintf(f, " (%llu file-level)", (unsigned long long)r->file_errors);
+	fprintf(f, ", %llu warnings\n", (unsigned long long)r->warnings);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const struct finding *x = &r->findings.v[i];
-		fprintf(f, "  %-7s %-26s", sev_name[x->sev], x->check);
+		fprintf(f, "  %-10s %-26s", x->scope == SCOPE_FILE ? "file error" : sev_name[x->sev],
+			x->check);
 		if (x->addr || x->len)
 			fprintf(f, " %#llx+%#llx", (unsigned long long)x->addr, (unsigned long long)x->len);
 		fprintf(f, " %s\n", x->msg);
 	}
-	fprintf(f, "verdict: %s\n", r->errors ? "REFUSED (kernel N+1 would boot cold)" : "accepted");
+	char v[VERDICT_MAX];
+	verdict(r, v, sizeof(v));
+	fprintf(f, "verdict: %s\n", v);
 }
 
 /* ---------------- JSON ---------------- */
@@ -291,7 +343,8 @@ static void blk_json(const struct report *r, const struct blk_info *b, size_t i,
 
 void report_json(const struct report *r, FILE *f)
 {
-	fprintf(f, "{\"schema\":\"kho-inspect-1\",\"accepted\":%s,", r->errors ? "false" : "true");
+	fprintf(f, "{\"schema\":\"kho-inspect-1\",\"accepted\":%s,",
+		report_accepted(r) ? "true" : "false");
 	fprintf(f, "\"dump\":{\"format\":\"%s\",\"size\":%zu,\"segments\":[",
 		r->dump.elf ? "elf" : "raw", r->dump.len);
 	for (unsigned i = 0; i < r->dump.nsegs; i++) {
@@ -423,11 +476,13 @@ void report_json(const struct report *r, FILE *f)
 	fprintf(f, ",\"owners\":{");
 	for (unsigned o = 0; o < OWN_NR; o++)
 		fprintf(f, "%s\"%s\":%llu", o ? "," : "", owner_name[o], (unsigned long long)ob[o]);
-	fprintf(f, "},\"errors\":%llu,\"warnings\":%llu,\"findings\":[",
-		(unsigned long long)r->errors, (unsigned long long)r->warnings);
+	fprintf(f, "},\"errors\":%llu,\"file_errors\":%llu,\"warnings\":%llu,\"findings\":[",
+		(unsigned long long)r->errors, (unsigned long long)r->file_errors,
+		(unsigned long long)r->warnings);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const struct finding *x = &r->findings.v[i];
-		fprintf(f, "%s{\"severity\":\"%s\",\"check\":", i ? "," : "", sev_name[x->sev]);
+		fprintf(f, "%s{\"severity\":\"%s\",\"scope\":%s,\"check\":", i ? "," : "",
+			sev_name[x->sev], scope_json[x->scope]);
 		jstr(f, x->check);
 		fprintf(f, ",\"addr\":");
 		jhex(f, x->addr);
@@ -586,8 +641,10 @@ void report_svg(const struct report *r, const struct dump_seg *zoom, FILE *f)
 	unsigned height = 40 + rows * SVG_ROW + 20 * (OWN_NR + 4);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
 		"font-family=\"monospace\" font-size=\"12\">\n", SVG_W + 2 * SVG_LEFT, height);
+	char v[VERDICT_MAX];
+	verdict(r, v, sizeof(v));                /* check names only: nothing to escape */
 	fprintf(f, "<text x=\"%u\" y=\"18\">kho-inspect: physical memory, root FDT %#llx, %s</text>\n",
-		SVG_LEFT, (unsigned long long)r->fdt_pa, r->errors ? "REFUSED" : "accepted");
+		SVG_LEFT, (unsigned long long)r->fdt_pa, v);
 	for (unsigned s = 0; s < rows; s++) {
 		bool zoomed = s == r->dump.nsegs;      /* the last row, with a zoom */
 		const struct dump_seg *g = zoomed ? zoom : &r->dump.segs[s];

@@ -57,7 +57,7 @@ class Tour:
         r = subprocess.run([str(baton.BUILD / "kho-inspect"), *args, "--svg",
                             str(self.out / f"{stage}.svg"), str(dump)],
                            capture_output=True, text=True)
-        if r.returncode not in (0, 1):
+        if r.returncode not in (0, 1, 3):      # 2: usage or I/O (docs/inspect.md)
             raise SystemExit(f"tour: kho-inspect: {r.stderr}")
         # The dump's path is the reader's own: the report names only the stage.
         (self.out / f"{stage}.txt").write_text(
