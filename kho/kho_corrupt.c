@@ -4,15 +4,20 @@
  * finalized handover is broken that way at the "kho.finalized" fault site, after
  * KHO has written it: magic (the FDT's first byte), size (half the FDT), compat
  * ("kho-v3"), range-ram (a block past the end of RAM), range-scratch (a block in
- * scratch), node-self (a tree node that points at itself). The next kernel must
+ * scratch), node-self (a tree node that points at itself), meta-ram and
+ * timeline-ram (the kexec-metadata or baton-timeline subtree's preserved-data
+ * moved past the end of RAM, where nothing may be read). The next kernel must
  * refuse each with its reason and boot cold. When the handover is undone (a failed
  * exec, `kexec unload` after `kexec finalize`: the "kho.unfinalized" site), what was
  * broken is mended, so the next finalize breaks a sound handover again.
  */
 #include <errno.h>
 #include <fault_inject.h>
+#include <abi/baton.h>
+#include <abi/kho.h>
 #include <kho.h>
 #include <layout.h>
+#include <libfdt.h>
 #include <memblock.h>
 #include <printk.h>
 #include <string.h>
@@ -20,7 +25,8 @@
 
 static const char *corruption;
 static const char *const kinds[] = { "magic", "size", "compat", "range-ram",
-				     "range-scratch", "node-self", NULL };
+				     "range-scratch", "node-self", "meta-ram", "timeline-ram",
+				     NULL };
 
 int kho_set_corruption(const char *kind)
 {
@@ -37,7 +43,29 @@ static struct {
 	uint8_t *byte, was;                   /* magic, compat */
 	paddr_t block;                        /* range-ram, range-scratch: added */
 	uint64_t *entry;                      /* node-self */
+	fdt64_t *data, data_was;              /* meta-ram, timeline-ram */
 } undo;
+
+/* The first address past RAM, rounded up to a GiB, plus a GiB: nothing is there. */
+static paddr_t past_ram(void)
+{
+	uint64_t end = 0;
+	for (unsigned i = 0; i < memblock.memory.cnt; i++)
+		end = MAX(end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
+	return ALIGN_UP(end, (paddr_t)GiB) + GiB;
+}
+
+/* Point subtree name's preserved-data past the end of RAM. */
+static void move_subtree(void *f, const char *name)
+{
+	int len, node = fdt_subnode_offset(f, 0, name);
+	fdt64_t *p = node < 0 ? NULL : fdt_getprop_w(f, node, KHO_FDT_SUB_DATA, &len);
+	if (!p || len != sizeof(*p))
+		return;
+	undo.data = p;
+	undo.data_was = *p;
+	*p = cpu_to_fdt64(past_ram());
+}
 
 static int corrupt(void *ctx)
 {
@@ -63,10 +91,7 @@ static int corrupt(void *ctx)
 			c[5] = '3';                  /* "kho-v3" */
 		}
 	} else if (!strcmp(corruption, "range-ram")) {
-		uint64_t end = 0;
-		for (unsigned i = 0; i < memblock.memory.cnt; i++)
-			end = MAX(end, memblock.memory.regions[i].base + memblock.memory.regions[i].size);
-		undo.block = ALIGN_UP(end, (paddr_t)GiB) + GiB;
+		undo.block = past_ram();
 		kho_radix_add(tree, undo.block, 0);
 	} else if (!strcmp(corruption, "range-scratch")) {
 		unsigned n;
@@ -81,6 +106,10 @@ static int corrupt(void *ctx)
 				undo.entry = &root[i];
 				break;
 			}
+	} else if (!strcmp(corruption, "meta-ram")) {
+		move_subtree(f, KHO_KEXEC_METADATA_NAME);
+	} else if (!strcmp(corruption, "timeline-ram")) {
+		move_subtree(f, BATON_TIMELINE_NAME);
 	}
 	return 0;
 }
@@ -95,6 +124,9 @@ static int mend(void *ctx)
 		kho_radix_del(kho_out_tree(), undo.block, 0);
 	if (undo.entry)
 		*undo.entry = 0;
+	if (undo.data)
+		*undo.data = undo.data_was;
+	undo.data = NULL;
 	undo.byte = NULL;
 	undo.block = 0;
 	undo.entry = NULL;

@@ -28,6 +28,8 @@ KINDS = {
     "range-ram": {"radix.block_outside_dump"},
     "range-scratch": {"radix.block_in_scratch"},
     "node-self": {"radix.cycle", "fdt.unpreserved", "subtree.unpreserved"},
+    "meta-ram": {"subtree.unpreserved"},
+    "timeline-ram": {"subtree.unpreserved"},
 }
 # Damage only a retrieve refuses (docs/inspect.md, "Severity"): the command that arms
 # it, the token of the file it damages (1 the memfd, 2 the disk, in session s) and

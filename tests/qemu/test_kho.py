@@ -142,6 +142,8 @@ CORRUPTIONS = {
     "range-ram": "a preserved block outside RAM",
     "range-scratch": "a preserved block in scratch",
     "node-self": "met twice",
+    "meta-ram": "subtree kexec-metadata: its blob is not preserved",
+    "timeline-ram": "subtree baton-timeline: its blob is not preserved",
 }
 
 

@@ -8,7 +8,8 @@ import pytest
 import baton
 from conftest import launch
 
-KINDS = ["magic", "size", "compat", "range-ram", "range-scratch", "node-self"]
+KINDS = ["magic", "size", "compat", "range-ram", "range-scratch", "node-self", "meta-ram",
+         "timeline-ram"]
 
 
 def free(b):

@@ -971,14 +971,16 @@ static int on_subtree(const char *name, paddr_t pa, uint64_t size, void *arg)
 
 static void check_subtree(const struct subtree *t)
 {
-	if (!at(t->pa, t->size ? t->size : 1)) {
-		find(SEV_ERROR, "subtree.outside_dump", t->pa, t->size,
-		     "subtree %s: its blob is not in the dump", t->name);
-		return;
-	}
+	/* Preserved first: it is what the kernel checks (each subtree's KHO_IN_CHECK),
+	 * and a blob outside RAM is outside the tree too. */
 	if (!covered(t->pa, t->size ? t->size : 1)) {
 		find(SEV_ERROR, "subtree.unpreserved", t->pa, t->size,
 		     "subtree %s: its blob is not preserved", t->name);
+		return;
+	}
+	if (!at(t->pa, t->size ? t->size : 1)) {
+		find(SEV_ERROR, "subtree.outside_dump", t->pa, t->size,
+		     "subtree %s: its blob is not in the dump", t->name);
 		return;
 	}
 	if (!strcmp(t->name, LUO_FDT_NAME)) {
