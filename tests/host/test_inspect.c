@@ -35,7 +35,7 @@
 
 enum breakage {
 	GOOD, BAD_MAGIC, KHO_V3, RADIX_SELF, BLOCK_OUTSIDE, LUO_SHORT, MEMFD_COUNT,
-	FLB_HEADER, HUGETLB_VERSION,
+	FLB_HEADER, HUGETLB_VERSION, HUGETLB_ORDER, HUGETLB_USERS,
 	FDT_AND_BLK,                           /* the root FDT not preserved, and BLK_MAGIC */
 	/* the disk and its PCI function (test_devices) */
 	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
@@ -211,6 +211,10 @@ static void build(enum breakage b)
 		h.version++;
 	h.pool[0] = (struct baton_hugetlb_pool_ser){ .order = 9, .nr_user = pool, .nr_folios = pool ? 2 : 0,
 						     .list = vmalloc_area(list, sizeof(list)) };
+	if (b == HUGETLB_ORDER)
+		h.pool[0].order = 19;              /* not 9, and past any block's order */
+	if (b == HUGETLB_USERS)
+		h.pool[0].nr_user = 3;             /* of 2 folios */
 	memcpy(va(hpa), &h, sizeof(h));
 
 	/* the disk, and its function in pci-v2 */
@@ -485,6 +489,9 @@ static void test_broken(void **state)
 		{ MEMFD_COUNT, false, { "memfd.folio_count" }, 0, 1 },
 		{ FLB_HEADER, false, { "luo.flb" }, 0, 1 },
 		{ HUGETLB_VERSION, false, { "hugetlb.version" }, 0, 1 },
+		/* check_in refuses the pools whole: every hugetlb file's retrieve fails */
+		{ HUGETLB_ORDER, false, { "hugetlb.order" }, 0, 1 },
+		{ HUGETLB_USERS, false, { "hugetlb.list" }, 0, 1 },
 		{ FDT_AND_BLK, true, { "fdt.unpreserved", "blk.version" }, 1, 1 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -595,13 +595,13 @@ static void check_hugetlb(uint64_t data)
 		struct pool_info *pi = &R->pools[p];
 		*pi = (struct pool_info){ ps->order, ps->nr_user, ps->nr_folios, 0 };
 		if (ps->order != (p ? 18u : 9u)) {
-			find(SEV_WARN, "hugetlb.order", rec, 4, "pool %u has order %u, want %u", p,
+			find(SEV_ERROR, "hugetlb.order", rec, 4, "pool %u has order %u, want %u", p,
 			     ps->order, p ? 18 : 9);
 			if (ps->order > KHO_MAX_ORDER)
 				continue;
 		}
 		if (ps->nr_user > ps->nr_folios) {
-			find(SEV_WARN, "hugetlb.list", rec, sizeof(*ps),
+			find(SEV_ERROR, "hugetlb.list", rec, sizeof(*ps),
 			     "pool %u: nr_user %u > nr_folios %llu: the list is refused whole", p,
 			     ps->nr_user, (unsigned long long)ps->nr_folios);
 			continue;
@@ -609,7 +609,7 @@ static void check_hugetlb(uint64_t data)
 		if (!ps->nr_folios)
 			continue;
 		if ((uint64_t)ps->list.total_pages * PAGE / 8 < ps->nr_folios) {
-			find(SEV_WARN, "hugetlb.list", rec, sizeof(*ps),
+			find(SEV_ERROR, "hugetlb.list", rec, sizeof(*ps),
 			     "pool %u: list of %u pages cannot hold %llu entries", p,
 			     ps->list.total_pages, (unsigned long long)ps->nr_folios);
 			continue;
@@ -626,7 +626,7 @@ static void check_hugetlb(uint64_t data)
 				unsigned o;
 				pi->users_seen += !!(*e & BATON_HUGETLB_USER);
 				if (pa & (fsz - 1)) {
-					find(SEV_WARN, "hugetlb.list", pa, fsz,
+					find(SEV_ERROR, "hugetlb.list", pa, fsz,
 					     "pool %u entry %llu is not aligned to the pool's folio size: the list is refused whole",
 					     p, (unsigned long long)i);
 					continue;
