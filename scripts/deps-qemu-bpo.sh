@@ -19,19 +19,28 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/sources"
-cat >"$work/sources/bpo.sources" <<SRC
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
 apt_bpo() {
 	apt-get -q -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$work/sources" \
 		-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" \
 		-o APT::Sandbox::User=root "$@"
 }
-apt_bpo update >/dev/null || { echo "deps: apt-get update of bookworm-backports failed" >&2; exit 1; }
+# The system's own Debian mirror first (the first one serving /debian), so a machine
+# behind a mirror or proxy reaches backports the same way; then deb.debian.org.
+mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+	awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i } /^deb / { print ($2 ~ /^\[/ ? $3 : $2) }' |
+	grep -m1 '/debian/*$' || true)
+found=""
+for uri in $mirror http://deb.debian.org/debian; do
+	cat >"$work/sources/bpo.sources" <<SRC
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	if apt_bpo update >/dev/null 2>&1; then found=$uri; break; fi
+done
+[ -n "$found" ] || { echo "deps: apt-get update of bookworm-backports failed" >&2; exit 1; }
 (cd "$work" && apt_bpo download qemu-system-x86 qemu-system-data >/dev/null) \
 	|| { echo "deps: apt-get download from bookworm-backports failed" >&2; exit 1; }
 rm -rf "$DEST.new"
