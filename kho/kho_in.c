@@ -11,8 +11,10 @@
  *        reserved before means overlapping blocks: all undone, refused). Walk 1
  *        records the runs, so this is a pass over the record, not a second walk of
  *        the tree (unless there were more than KHO_MAX_RUNS: then walk 2 does it).
- *     Between 2 and 3, each KHO_IN_CHECK an upper layer registered (LUO's) checks
- *     the subtree it names, if the handover has it.
+ *     Between 2 and 3, every subtree's blob must lie inside one preserved block
+ *     (its owner reads it through kho_retrieve_subtree, which then hands out only
+ *     memory the tree proves), and each KHO_IN_CHECK an upper layer registered
+ *     (LUO's) checks the subtree it names, if the handover has it.
  * A failure drops the whole handover (kho_drop): logged, cold boot, scrub.
  *
  * Nothing is written per block before the prompt: the memmap learns of a preserved
@@ -237,6 +239,25 @@ static const char *run_in_checks(void)
 	return NULL;
 }
 
+/* Every subtree's blob inside one preserved block; NULL if so, else the reason
+ * (naming the first subtree that is not). */
+static char subtree_why[80];
+
+static int subtree_preserved(const char *name, paddr_t pa, uint64_t size, void *arg)
+{
+	(void)arg;
+	if (kho_is_preserved(pa, size))
+		return 0;
+	snprintf(subtree_why, sizeof(subtree_why), "subtree %.32s: its blob is not preserved",
+		 name);
+	return -EINVAL;
+}
+
+static const char *check_subtrees(void)
+{
+	return kho_fdt_for_each_subtree(kho_in.fdt, subtree_preserved, NULL) ? subtree_why : NULL;
+}
+
 /* Step 1: the root FDT; NULL if sound, else the reason. */
 static const char *take_fdt(const struct boot_kho *k)
 {
@@ -308,8 +329,10 @@ void kho_memory_init(struct boot_info *bi)
 	 * instead). */
 	if (!why) {
 		kho_in.tree.root = kho_in.root;
-		why = run_in_checks();
+		why = check_subtrees();
 	}
+	if (!why)
+		why = run_in_checks();
 	if (!why)
 		why = reserve_handover();
 	if (why) {
@@ -432,8 +455,9 @@ bool kho_is_preserved(paddr_t pa, uint64_t size)
 {
 	paddr_t head;
 	unsigned order;
+	/* head <= pa < head + block: the room left after pa cannot wrap, pa + size can */
 	return kho_preserved_block(pa, &head, &order) &&
-	       pa + size <= head + ((uint64_t)PAGE_SIZE << order);
+	       size <= head + ((uint64_t)PAGE_SIZE << order) - pa;
 }
 
 bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)
