@@ -221,6 +221,35 @@ static int reserve_all(void)
 	return err;
 }
 
+/* The incoming subtrees, indexed once as kho_fdt_validate_each checks them (names
+ * point into the root FDT, which stays for the boot), so that the checks below and
+ * every kho_retrieve_subtree are a look at this array, not a libfdt walk of the
+ * tree. A 4 KiB root FDT holds at most 78 subtrees (52 bytes each at the least). */
+#define KHO_MAX_SUBTREES 80
+static struct subtree {
+	const char *name;
+	paddr_t pa;
+	uint64_t size;
+} subtrees[KHO_MAX_SUBTREES];
+static unsigned nsubtrees;
+
+static int index_subtree(const char *name, paddr_t pa, uint64_t size, void *arg)
+{
+	(void)arg;
+	if (nsubtrees == KHO_MAX_SUBTREES)
+		return -ENOSPC;
+	subtrees[nsubtrees++] = (struct subtree){ name, pa, size };
+	return 0;
+}
+
+static const struct subtree *subtree_named(const char *name)
+{
+	for (unsigned i = 0; i < nsubtrees; i++)
+		if (!strcmp(subtrees[i].name, name))
+			return &subtrees[i];
+	return NULL;
+}
+
 extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
 
 /* Every KHO_IN_CHECK whose subtree the handover names, in section order; NULL if all
@@ -228,11 +257,10 @@ extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
 static const char *run_in_checks(void)
 {
 	for (const struct kho_in_check *c = __kho_in_check_start; c < __kho_in_check_end; c++) {
-		paddr_t pa;
-		uint64_t size;
-		if (kho_fdt_get_subtree(kho_in.fdt, c->subtree, &pa, &size))
+		const struct subtree *t = subtree_named(c->subtree);
+		if (!t)
 			continue;
-		const char *why = c->check(pa, size, kho_is_preserved);
+		const char *why = c->check(t->pa, t->size, kho_is_preserved);
 		if (why)
 			return why;
 	}
@@ -241,21 +269,16 @@ static const char *run_in_checks(void)
 
 /* Every subtree's blob inside one preserved block; NULL if so, else the reason
  * (naming the first subtree that is not). */
-static char subtree_why[80];
-
-static int subtree_preserved(const char *name, paddr_t pa, uint64_t size, void *arg)
-{
-	(void)arg;
-	if (kho_is_preserved(pa, size))
-		return 0;
-	snprintf(subtree_why, sizeof(subtree_why), "subtree %.32s: its blob is not preserved",
-		 name);
-	return -EINVAL;
-}
-
 static const char *check_subtrees(void)
 {
-	return kho_fdt_for_each_subtree(kho_in.fdt, subtree_preserved, NULL) ? subtree_why : NULL;
+	static char why[80];
+	for (unsigned i = 0; i < nsubtrees; i++)
+		if (!kho_is_preserved(subtrees[i].pa, subtrees[i].size)) {
+			snprintf(why, sizeof(why), "subtree %.32s: its blob is not preserved",
+				 subtrees[i].name);
+			return why;
+		}
+	return NULL;
 }
 
 /* Step 1: the root FDT; NULL if sound, else the reason. */
@@ -268,7 +291,9 @@ static const char *take_fdt(const struct boot_kho *k)
 	kho_in.fdt = phys_to_virt(k->fdt_addr);
 	if (k->fdt_size != KHO_FDT_SIZE)
 		return "root FDT address or size";
-	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why))
+	nsubtrees = 0;
+	if (kho_fdt_validate_each(kho_in.fdt, k->fdt_size, &kho_in.root, &why, index_subtree,
+				  NULL))
 		return why ? why : "root FDT";
 	return NULL;
 }
@@ -423,14 +448,12 @@ const char *kho_drop_reason(void)
 
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size)
 {
-	if (!kho_in.active)
+	const struct subtree *t = kho_in.active && name ? subtree_named(name) : NULL;
+	if (!t)
 		return -ENOENT;
-	uint64_t sz;
-	int err = kho_fdt_get_subtree(kho_in.fdt, name, pa, &sz);
-	if (err)
-		return err;
+	*pa = t->pa;
 	if (size)
-		*size = sz;
+		*size = t->size;
 	return 0;
 }
 
