@@ -77,6 +77,8 @@ uint64_t kho_preserved_bytes(void);   /* what users preserved, own state left ou
 uint64_t kho_out_tree_pages(void);
 
 /* ---- kernel N+1: taking back ---- */
+/* A subtree of the accepted handover: its blob lies inside one preserved block
+ * (kho_memory_init refuses a handover where any does not). -ENOENT if none. */
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size);
 /* Take a preserved block as an allocated one (*order set); -EINVAL if pa does not
  * head a preserved, not yet restored block. Free it later with page_free(). */

@@ -55,8 +55,11 @@ bool lapic_halt_until(bool (*cond)(const void *ctx), const void *ctx, uint64_t t
 #define LAPIC_ICR_FIXED(v)     ((uint32_t)(v) | 0x4000u)
 #define LAPIC_ICR_INIT         0x4500u
 #define LAPIC_ICR_STARTUP(pg)  (0x4600u | ((pg) & 0xffu))
-/* Send an IPI to apic_id: 0, -EINVAL for an ID above 0xff in xAPIC mode (its
- * destination field is 8 bits), or -ETIMEDOUT if the previous one was never
- * delivered (xAPIC delivery status stuck). */
+/* Can an IPI name apic_id in this CPU's mode? x2APIC: any; xAPIC: up to 0xfe (the
+ * destination is 8 bits, and 0xff means every CPU). */
+bool lapic_can_name(uint32_t apic_id);
+/* Send an IPI to apic_id: 0, -EINVAL for an ID the mode cannot name
+ * (lapic_can_name), or -ETIMEDOUT if the previous one was never delivered (xAPIC
+ * delivery status stuck). */
 int lapic_send(uint32_t apic_id, uint32_t icr_low);
 #endif

@@ -68,7 +68,9 @@ unsigned smp_online(void);
 uint64_t smp_start_ticks(void);
 void smp_stop_others(void);
 void smp_restart_others(void);
-/* 0, -EINVAL (cpu not online, or cpu 0), -ETIMEDOUT (it did not take the call). */
+/* 0, -EINVAL (cpu not online, or cpu 0), -EBUSY (it runs a posted call: a CPU
+ * holds one call at a time), -ETIMEDOUT (it did not take the call). Calls and posts
+ * are made from one CPU at a time (the console's). */
 int smp_call(unsigned cpu, void (*fn)(void *), void *arg);
 /* Give cpu fn(arg) to run and return at once (-EBUSY: it has a call already);
  * smp_wait(cpu) waits for it to end. A long-running fn polls smp_stopping() and
@@ -77,7 +79,8 @@ int smp_call(unsigned cpu, void (*fn)(void *), void *arg);
 int smp_post(unsigned cpu, void (*fn)(void *), void *arg);
 int smp_wait(unsigned cpu);
 bool smp_stopping(void);
-/* fn(arg) on every online CPU, this one last; the number of CPUs it ran on. */
+/* fn(arg) on every online CPU not busy with a posted call, this one last; the
+ * number of CPUs it ran on. parallel_run's parts go to the same CPUs. */
 unsigned smp_call_all(void (*fn)(void *), void *arg);
 
 /* kernel/irq.c: an IPI vector arrived. */

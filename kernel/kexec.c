@@ -255,16 +255,6 @@ static void timeline_undo(void)
 	timeline = NULL;
 }
 
-/* The incoming timeline is read only where the handover's own check proved it lies
- * in one preserved block (include/kho.h, KHO_IN_CHECK); else no handover is taken. */
-static const char *check_timeline(paddr_t pa, uint64_t size,
-				  bool (*preserved)(paddr_t, uint64_t))
-{
-	return size && preserved(pa, size) ? NULL
-					    : "subtree baton-timeline: its blob is not preserved";
-}
-KHO_IN_CHECK(BATON_TIMELINE_NAME, check_timeline);
-
 void kexec_timeline_in(void)
 {
 	paddr_t pa;

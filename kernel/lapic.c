@@ -52,6 +52,11 @@ bool lapic_x2apic_capable(void)
 
 static bool x2mode;                       /* chosen on the boot CPU, followed by all */
 
+bool lapic_can_name(uint32_t apic_id)
+{
+	return lapic_x2apic() || apic_id < 0xff;    /* xAPIC: 8 bits, and 0xff is all */
+}
+
 int lapic_choose_mode(bool allow_x2apic)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -110,7 +115,7 @@ int lapic_send(uint32_t apic_id, uint32_t icr_low)
 		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
 		return 0;
 	}
-	if (apic_id > 0xff)                          /* xAPIC's destination is 8 bits */
+	if (!lapic_can_name(apic_id))
 		return -EINVAL;
 	for (unsigned i = 0; mmio[R_ICR_LO / 4] & ICR_BUSY; i++)
 		if (i > 1000000)

@@ -278,7 +278,7 @@ void smp_boot(const struct boot_info *bi)
 	unsigned n = smp_cpu_count(), want = 0;
 	for (unsigned i = 1; i < n; i++) {
 		const struct smp_cpu *c = smp_cpu(i);
-		if (c->state == CPU_OFFLINE && c->apic_id > 0xfe && !lapic_x2apic()) {
+		if (c->state == CPU_OFFLINE && !lapic_can_name(c->apic_id)) {
 			printk("smp: warning: cpu %u (apic id %u) needs x2APIC mode, which is off; "
 			       "disabled\n", i, c->apic_id);
 			smp_set_state(i, CPU_DISABLED);

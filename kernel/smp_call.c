@@ -39,7 +39,9 @@ __attribute__((noreturn)) void smp_serve(struct mailbox *m)
 
 /* ---- the caller's side ---- */
 
-/* Give cpu a call without waiting; the sequence number its done will reach. */
+/* Give cpu a call without waiting; the sequence number its done will reach. The
+ * box must be idle: a call posted over one that runs would be marked done when the
+ * first ends, never run. */
 static uint32_t post(struct ap *a, void (*fn)(void *), void *arg)
 {
 	struct mailbox *m = &a->box;
@@ -66,8 +68,7 @@ int smp_post(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	if (cpu == 0 || cpu >= CPU_MAX || !smp_aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
 		return -EINVAL;
-	struct mailbox *m = &smp_aps[cpu]->box;
-	if (m->done != m->seq)
+	if (!smp_box_idle(&smp_aps[cpu]->box))
 		return -EBUSY;
 	post(smp_aps[cpu], fn, arg);
 	return 0;
@@ -90,12 +91,15 @@ int smp_call(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	if (cpu == 0 || cpu >= CPU_MAX || !smp_aps[cpu] || smp_cpu(cpu)->state != CPU_ONLINE)
 		return -EINVAL;
+	if (!smp_box_idle(&smp_aps[cpu]->box))
+		return -EBUSY;
 	struct done_wait w = { &smp_aps[cpu]->box, post(smp_aps[cpu], fn, arg) };
 	return smp_wait_for(is_done, &w, CALL_WAIT_TICKS) ? 0 : -ETIMEDOUT;
 }
 
 /* parallel_run's backend (include/parallel.h): part 0 on this CPU, one part on each
- * other online CPU. A part that does not end within PART_WAIT_TICKS is an
+ * other online CPU whose mailbox is idle (one busy with a posted call, such as the
+ * stress loop, is left out). A part that does not end within PART_WAIT_TICKS is an
  * invariant broken (parts do bounded work): panic. */
 struct par_job {
 	parallel_fn fn;
@@ -116,7 +120,7 @@ unsigned smp_run_parallel(parallel_fn fn, void *arg)
 	struct done_wait w[CPU_MAX];
 	unsigned who[CPU_MAX], n = 0;
 	for (unsigned i = 1; i < smp_cpu_count() && i < CPU_MAX; i++)
-		if (smp_cpu(i)->state == CPU_ONLINE && smp_aps[i]) {
+		if (smp_cpu(i)->state == CPU_ONLINE && smp_aps[i] && smp_box_idle(&smp_aps[i]->box)) {
 			j.part_of[i] = j.nparts++;
 			who[n++] = i;
 		}

@@ -4,7 +4,10 @@
  *   smp.call_each     smp_call on every online CPU runs there: the CPU's own index
  *                     and APIC ID as it reads them, the interrupts on
  *   smp.call_all      smp_call_all reaches every online CPU once, this one last
- *   smp.call_errors   cpu 0 (the caller), an index past the list, a CPU not online
+ *   smp.call_errors   cpu 0 (the caller), an index past the list, a CPU not online;
+ *                     with two CPUs or more, a CPU busy with a posted call: EBUSY
+ *                     for a call or a post, no part of a parallel_run, and calls
+ *                     work again once it is done
  *   smp.stop_restart  smp_stop_others parks every other CPU, smp_restart_others
  *                     brings them back, and calls work again
  *   smp.preserve_any_cpu  every CPU at once (parallel_run) preserves and unpreserves
@@ -71,6 +74,21 @@ KTEST(smp, call_all)
 	KT_EXPECT_EQ(seen, want);
 }
 
+static volatile bool held;
+
+static void hold(void *arg)
+{
+	(void)arg;
+	while (held && !smp_stopping())
+		cpu_relax();
+}
+
+static void mark_part(void *arg, unsigned part, unsigned nparts)
+{
+	(void)part, (void)nparts;
+	count(arg);
+}
+
 KTEST(smp, call_errors)
 {
 	struct who w;
@@ -79,6 +97,24 @@ KTEST(smp, call_errors)
 	for (unsigned i = 1; i < smp_cpu_count(); i++)
 		if (smp_cpu(i)->state != CPU_ONLINE)
 			KT_EXPECT_EQ(smp_call(i, whoami, &w), (uint64_t)-EINVAL);
+	unsigned busy = 1;
+	while (busy < smp_cpu_count() && smp_cpu(busy)->state != CPU_ONLINE)
+		busy++;
+	if (busy == smp_cpu_count())
+		return;                                  /* one CPU: nothing to hold */
+	held = true;
+	KT_EXPECT_EQ(smp_post(busy, hold, NULL), 0);
+	KT_EXPECT_EQ(smp_call(busy, whoami, &w), (uint64_t)-EBUSY);
+	KT_EXPECT_EQ(smp_post(busy, hold, NULL), (uint64_t)-EBUSY);
+	uint64_t seen = 0;
+	KT_EXPECT_EQ(parallel_run(mark_part, &seen), smp_online() - 1);
+	KT_EXPECT_EQ(seen & (1ull << busy), 0);      /* the busy CPU ran no part */
+	KT_EXPECT(seen & 1);                         /* this one did */
+	held = false;
+	KT_EXPECT_EQ(smp_wait(busy), 0);
+	w.id = 99;
+	KT_EXPECT_EQ(smp_call(busy, whoami, &w), 0);
+	KT_EXPECT_EQ(w.id, busy);
 }
 
 KTEST(smp, stop_restart)

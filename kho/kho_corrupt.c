@@ -43,7 +43,8 @@ static struct {
 	uint8_t *byte, was;                   /* magic, compat */
 	paddr_t block;                        /* range-ram, range-scratch: added */
 	uint64_t *entry;                      /* node-self */
-	fdt64_t *data, data_was;              /* meta-ram, timeline-ram */
+	uint8_t *data;                        /* meta-ram, timeline-ram: preserved-data */
+	uint64_t data_was;
 } undo;
 
 /* The first address past RAM, rounded up to a GiB, plus a GiB: nothing is there. */
@@ -59,12 +60,13 @@ static paddr_t past_ram(void)
 static void move_subtree(void *f, const char *name)
 {
 	int len, node = fdt_subnode_offset(f, 0, name);
-	fdt64_t *p = node < 0 ? NULL : fdt_getprop_w(f, node, KHO_FDT_SUB_DATA, &len);
-	if (!p || len != sizeof(*p))
+	uint8_t *p = node < 0 ? NULL : fdt_getprop_w(f, node, KHO_FDT_SUB_DATA, &len);
+	if (!p || len != sizeof(uint64_t))
 		return;
+	paddr_t pa = past_ram();                  /* the ABI's u64s are little-endian */
 	undo.data = p;
-	undo.data_was = *p;
-	*p = cpu_to_fdt64(past_ram());
+	memcpy(&undo.data_was, p, sizeof(pa));
+	memcpy(p, &pa, sizeof(pa));
 }
 
 static int corrupt(void *ctx)
@@ -125,7 +127,7 @@ static int mend(void *ctx)
 	if (undo.entry)
 		*undo.entry = 0;
 	if (undo.data)
-		*undo.data = undo.data_was;
+		memcpy(undo.data, &undo.data_was, sizeof(undo.data_was));
 	undo.data = NULL;
 	undo.byte = NULL;
 	undo.block = 0;

@@ -216,19 +216,22 @@ static const char *check_root(const void *fdt, uint64_t *root)
 }
 
 /* Every subtree node has both properties, 8 bytes each. */
-static const char *check_subtrees(const void *fdt)
+static const char *check_subtrees(const void *fdt, kho_subtree_fn fn, void *arg)
 {
 	int node;
 	fdt_for_each_subnode(node, fdt, 0) {
-		uint64_t v;
-		int err = get_u64(fdt, node, KHO_FDT_SUB_DATA, &v);
+		uint64_t pa, size;
+		int err = get_u64(fdt, node, KHO_FDT_SUB_DATA, &pa);
 		if (err)
 			return err == -ENOENT ? "subtree without " KHO_FDT_SUB_DATA
 					      : "subtree " KHO_FDT_SUB_DATA " is not 8 bytes";
-		err = get_u64(fdt, node, KHO_FDT_SUB_SIZE, &v);
+		err = get_u64(fdt, node, KHO_FDT_SUB_SIZE, &size);
 		if (err)
 			return err == -ENOENT ? "subtree without " KHO_FDT_SUB_SIZE
 					      : "subtree " KHO_FDT_SUB_SIZE " is not 8 bytes";
+		const char *name = fn ? fdt_get_name(fdt, node, NULL) : NULL;
+		if (fn && (!name || fn(name, pa, size, arg)))
+			return name ? "too many subtrees" : "FDT structure is malformed";
 	}
 	return node != -FDT_ERR_NOTFOUND ? "FDT structure is malformed" : NULL;
 }
@@ -237,12 +240,18 @@ static const char *check_subtrees(const void *fdt)
  * one names itself in *why. */
 int kho_fdt_validate(const void *fdt, uint64_t fdt_size, paddr_t *radix_root, const char **why)
 {
+	return kho_fdt_validate_each(fdt, fdt_size, radix_root, why, NULL, NULL);
+}
+
+int kho_fdt_validate_each(const void *fdt, uint64_t fdt_size, paddr_t *radix_root,
+			  const char **why, kho_subtree_fn fn, void *arg)
+{
 	uint64_t root = 0;
 	const char *bad = check_blob(fdt, fdt_size);
 	if (!bad)
 		bad = check_root(fdt, &root);
 	if (!bad)
-		bad = check_subtrees(fdt);
+		bad = check_subtrees(fdt, fn, arg);
 	if (why)
 		*why = bad;
 	if (bad)
@@ -265,9 +274,7 @@ int kho_fdt_get_subtree(const void *fdt, const char *name, paddr_t *pa, uint64_t
 
 /* fn's first non-zero result ends the walk and is returned; -EINVAL for a subtree
  * with bad properties (never in a validated tree) or a broken tree. */
-int kho_fdt_for_each_subtree(const void *fdt,
-			     int (*fn)(const char *name, paddr_t pa, uint64_t size, void *arg),
-			     void *arg)
+int kho_fdt_for_each_subtree(const void *fdt, kho_subtree_fn fn, void *arg)
 {
 	int node;
 	if (!header_ok(fdt))

@@ -11,8 +11,10 @@
  *        reserved before means overlapping blocks: all undone, refused). Walk 1
  *        records the runs, so this is a pass over the record, not a second walk of
  *        the tree (unless there were more than KHO_MAX_RUNS: then walk 2 does it).
- *     Between 2 and 3, each KHO_IN_CHECK an upper layer registered (LUO's) checks
- *     the subtree it names, if the handover has it.
+ *     Between 2 and 3, every subtree's blob must lie inside one preserved block
+ *     (its owner reads it through kho_retrieve_subtree, which then hands out only
+ *     memory the tree proves), and each KHO_IN_CHECK an upper layer registered
+ *     (LUO's) checks the subtree it names, if the handover has it.
  * A failure drops the whole handover (kho_drop): logged, cold boot, scrub.
  *
  * Nothing is written per block before the prompt: the memmap learns of a preserved
@@ -219,6 +221,35 @@ static int reserve_all(void)
 	return err;
 }
 
+/* The incoming subtrees, indexed once as kho_fdt_validate_each checks them (names
+ * point into the root FDT, which stays for the boot), so that the checks below and
+ * every kho_retrieve_subtree are a look at this array, not a libfdt walk of the
+ * tree. A 4 KiB root FDT holds at most 78 subtrees (52 bytes each at the least). */
+#define KHO_MAX_SUBTREES 80
+static struct subtree {
+	const char *name;
+	paddr_t pa;
+	uint64_t size;
+} subtrees[KHO_MAX_SUBTREES];
+static unsigned nsubtrees;
+
+static int index_subtree(const char *name, paddr_t pa, uint64_t size, void *arg)
+{
+	(void)arg;
+	if (nsubtrees == KHO_MAX_SUBTREES)
+		return -ENOSPC;
+	subtrees[nsubtrees++] = (struct subtree){ name, pa, size };
+	return 0;
+}
+
+static const struct subtree *subtree_named(const char *name)
+{
+	for (unsigned i = 0; i < nsubtrees; i++)
+		if (!strcmp(subtrees[i].name, name))
+			return &subtrees[i];
+	return NULL;
+}
+
 extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
 
 /* Every KHO_IN_CHECK whose subtree the handover names, in section order; NULL if all
@@ -226,14 +257,27 @@ extern const struct kho_in_check __kho_in_check_start[], __kho_in_check_end[];
 static const char *run_in_checks(void)
 {
 	for (const struct kho_in_check *c = __kho_in_check_start; c < __kho_in_check_end; c++) {
-		paddr_t pa;
-		uint64_t size;
-		if (kho_fdt_get_subtree(kho_in.fdt, c->subtree, &pa, &size))
+		const struct subtree *t = subtree_named(c->subtree);
+		if (!t)
 			continue;
-		const char *why = c->check(pa, size, kho_is_preserved);
+		const char *why = c->check(t->pa, t->size, kho_is_preserved);
 		if (why)
 			return why;
 	}
+	return NULL;
+}
+
+/* Every subtree's blob inside one preserved block; NULL if so, else the reason
+ * (naming the first subtree that is not). */
+static const char *check_subtrees(void)
+{
+	static char why[80];
+	for (unsigned i = 0; i < nsubtrees; i++)
+		if (!kho_is_preserved(subtrees[i].pa, subtrees[i].size)) {
+			snprintf(why, sizeof(why), "subtree %.32s: its blob is not preserved",
+				 subtrees[i].name);
+			return why;
+		}
 	return NULL;
 }
 
@@ -247,7 +291,9 @@ static const char *take_fdt(const struct boot_kho *k)
 	kho_in.fdt = phys_to_virt(k->fdt_addr);
 	if (k->fdt_size != KHO_FDT_SIZE)
 		return "root FDT address or size";
-	if (kho_fdt_validate(kho_in.fdt, k->fdt_size, &kho_in.root, &why))
+	nsubtrees = 0;
+	if (kho_fdt_validate_each(kho_in.fdt, k->fdt_size, &kho_in.root, &why, index_subtree,
+				  NULL))
 		return why ? why : "root FDT";
 	return NULL;
 }
@@ -308,8 +354,10 @@ void kho_memory_init(struct boot_info *bi)
 	 * instead). */
 	if (!why) {
 		kho_in.tree.root = kho_in.root;
-		why = run_in_checks();
+		why = check_subtrees();
 	}
+	if (!why)
+		why = run_in_checks();
 	if (!why)
 		why = reserve_handover();
 	if (why) {
@@ -400,14 +448,12 @@ const char *kho_drop_reason(void)
 
 int kho_retrieve_subtree(const char *name, paddr_t *pa, uint64_t *size)
 {
-	if (!kho_in.active)
+	const struct subtree *t = kho_in.active && name ? subtree_named(name) : NULL;
+	if (!t)
 		return -ENOENT;
-	uint64_t sz;
-	int err = kho_fdt_get_subtree(kho_in.fdt, name, pa, &sz);
-	if (err)
-		return err;
+	*pa = t->pa;
 	if (size)
-		*size = sz;
+		*size = t->size;
 	return 0;
 }
 
@@ -432,8 +478,9 @@ bool kho_is_preserved(paddr_t pa, uint64_t size)
 {
 	paddr_t head;
 	unsigned order;
+	/* head <= pa < head + block: the room left after pa cannot wrap, pa + size can */
 	return kho_preserved_block(pa, &head, &order) &&
-	       pa + size <= head + ((uint64_t)PAGE_SIZE << order);
+	       size <= head + ((uint64_t)PAGE_SIZE << order) - pa;
 }
 
 bool kho_preserved_block(paddr_t pa, paddr_t *head, unsigned *order)

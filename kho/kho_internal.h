@@ -47,12 +47,18 @@ int kho_fdt_count_subtrees(const void *fdt);
  * first problem (a static string) and the result is -EINVAL.
  */
 int kho_fdt_validate(const void *fdt, uint64_t fdt_size, paddr_t *radix_root, const char **why);
+/* A subtree as a walk hands it over: its node's name (inside fdt) and properties. */
+typedef int (*kho_subtree_fn)(const char *name, paddr_t pa, uint64_t size, void *arg);
+/* kho_fdt_validate, handing each subtree to fn as the check meets it, in tree order,
+ * so a reader needs no second walk (libfdt's walks are what the lookups cost). A
+ * non-zero result from fn refuses the tree: "too many subtrees". fn may see subtrees
+ * of a tree a later check refuses. */
+int kho_fdt_validate_each(const void *fdt, uint64_t fdt_size, paddr_t *radix_root,
+			  const char **why, kho_subtree_fn fn, void *arg);
 /* Subtree lookup in a validated tree: -ENOENT no such node, -EINVAL bad props. */
 int kho_fdt_get_subtree(const void *fdt, const char *name, paddr_t *pa, uint64_t *size);
 /* Visit each subtree (in tree order); stops early if fn returns non-zero. */
-int kho_fdt_for_each_subtree(const void *fdt,
-			     int (*fn)(const char *name, paddr_t pa, uint64_t size, void *arg),
-			     void *arg);
+int kho_fdt_for_each_subtree(const void *fdt, kho_subtree_fn fn, void *arg);
 
 /* ---------------- radix tree (kho_radix.c) ---------------- */
 

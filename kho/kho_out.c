@@ -47,17 +47,6 @@ uint64_t kho_kexec_count(void)
 	return kho_in.kexec_count;
 }
 
-/* The incoming kexec-metadata is read (read_metadata) only where the handover's
- * own check proved it lies in one preserved block; anything else refuses the whole
- * handover, as a pointer that may lead out of RAM must. */
-static const char *check_metadata(paddr_t pa, uint64_t size,
-				  bool (*preserved)(paddr_t, uint64_t))
-{
-	return size && preserved(pa, size) ? NULL
-					    : "subtree kexec-metadata: its blob is not preserved";
-}
-KHO_IN_CHECK(KHO_KEXEC_METADATA_NAME, check_metadata);
-
 static void read_metadata(void)
 {
 	paddr_t pa;

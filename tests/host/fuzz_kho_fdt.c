@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for kho/kho_fdt.c (and kho/kho_dump.c): any bytes, up to 8 KiB,
  * as an incoming root FDT. kho_fdt_validate() must answer 0 or -EINVAL with *why set
- * exactly when it refuses; on a tree it accepts, the lookups and the walk must
- * agree with each other and never fail, and kho_fdt_print() must get through it.
+ * exactly when it refuses; kho_fdt_validate_each() must answer the same and, on a
+ * tree it accepts, hand over exactly the subtrees the walk visits, in the same
+ * order; on a tree it accepts, the lookups and the walk must agree with each other
+ * and never fail, and kho_fdt_print() must get through it.
  * Sanitizer reports (in Baton's code, and in the libc calls libfdt makes) and
  * aborts are findings; Debian's libfdt itself is not instrumented.
  * Seeds: tests/host/corpus/kho_fdt/.
@@ -42,6 +44,23 @@ static int visit(const char *name, paddr_t pa, uint64_t size, void *arg)
 	return 0;
 }
 
+/* The subtrees in visit order, as validate_each and the walk hand them over. */
+struct seen {
+	unsigned n;
+	struct { const char *name; paddr_t pa; uint64_t size; } v[128];
+};
+
+static int record(const char *name, paddr_t pa, uint64_t size, void *arg)
+{
+	struct seen *s = arg;
+	check(s->n < 128, "more subtrees than 8 KiB can hold");
+	s->v[s->n].name = name;
+	s->v[s->n].pa = pa;
+	s->v[s->n].size = size;
+	s->n++;
+	return 0;
+}
+
 static int stop_first(const char *name, paddr_t pa, uint64_t size, void *arg)
 {
 	(void)name, (void)pa, (void)size, (void)arg;
@@ -63,7 +82,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = kho_fdt_validate(fdt, size, &root, &why);
 	check(r == 0 || r == -EINVAL, "validate: unexpected result");
 	check((r == 0) == (why == NULL), "validate: why set iff refused");
+	static struct seen during, walked;
+	during.n = walked.n = 0;
+	paddr_t root2 = 0;
+	const char *why2 = NULL;
+	check(kho_fdt_validate_each(fdt, size, &root2, &why2, record, &during) == r &&
+	      why2 == why && root2 == root, "validate_each and validate disagree");
 	if (r == 0) {
+		check(kho_fdt_for_each_subtree(fdt, record, &walked) == 0, "walk failed");
+		check(during.n == walked.n, "validate_each and the walk see different counts");
+		for (unsigned i = 0; i < during.n; i++)
+			check(!strcmp(during.v[i].name, walked.v[i].name) &&
+			      during.v[i].pa == walked.v[i].pa && during.v[i].size == walked.v[i].size,
+			      "validate_each and the walk see different subtrees");
 		check(root != 0, "accepted a zero memory map");
 		int n = kho_fdt_count_subtrees(fdt);
 		check(n >= 0, "count failed on an accepted tree");

@@ -36,6 +36,7 @@
 enum breakage {
 	GOOD, BAD_MAGIC, KHO_V3, RADIX_SELF, BLOCK_OUTSIDE, LUO_SHORT, MEMFD_COUNT,
 	FLB_HEADER, HUGETLB_VERSION, HUGETLB_ORDER, HUGETLB_USERS,
+	META_STRADDLE,                         /* kexec-metadata across two preserved pages */
 	FDT_AND_BLK,                           /* the root FDT not preserved, and BLK_MAGIC */
 	/* the disk and its PCI function (test_devices) */
 	PCI_NR, PCI_DUP, PCI_RECORD, NO_PCI, BLK_NO_FUNCTION, BLK_RECORD, BLK_MAGIC,
@@ -243,6 +244,12 @@ static void build(enum breakage b)
 					     b == LUO_SHORT ? 16 : sizeof(struct luo_ser)), 0);
 
 	uint64_t meta = block_alloc(NULL);
+	if (b == META_STRADDLE) {              /* the next page preserved too, as its own block */
+		meta = blocks_alloc(1, false);
+		preserve(meta, 0);
+		preserve(meta + PAGE, 0);
+		meta += PAGE - 40;
+	}
 	struct kho_kexec_metadata km = { .version = KHO_KEXEC_METADATA_VERSION, .kexec_count = 2 };
 	strcpy(km.previous_release, "0.9.0");
 	memcpy(va(meta), &km, sizeof(km));
@@ -483,6 +490,8 @@ static void test_broken(void **state)
 		{ KHO_V3, false, { "fdt.compatible", "fdt.not_found" }, 1, 0 },
 		{ RADIX_SELF, false, { "radix.cycle" }, 0, 0 },
 		{ BLOCK_OUTSIDE, false, { "radix.block_outside_dump" }, 0, 0 },
+		/* preserved, but not inside one block: kho_is_preserved refuses it */
+		{ META_STRADDLE, false, { "subtree.unpreserved" }, 0, 0 },
 		{ LUO_SHORT, false, { "luo.size" }, 0, 0 },
 		/* only a retrieve fails: the file's, or those of the files that need the
 		 * FLB or the sessions (luo/luo_file.c, luo_core.c, hugetlb_luo.c) */

@@ -737,6 +737,19 @@ static void c_tree_in_block(void)
 {
 	assert_int_equal(kho_radix_add(kho_out_tree(), sh()->nodes[3], 0), 0);
 }
+static void c_sub_unpreserved(void)
+{
+	assert_int_equal(kho_radix_del(kho_out_tree(), sh()->manifest_pa, 0), 0);
+}
+/* A blob that starts in its preserved page but whose size runs past 2^64: the end
+ * wraps below the page's end, which a pa + size test would accept. */
+static void c_sub_wraps(void)
+{
+	int node = fdt_subnode_offset(fdt(), 0, "test-manifest");
+	assert_true(node > 0);
+	uint64_t size = 0 - sh()->manifest_pa + 8;      /* the ABI's u64s are little-endian */
+	assert_int_equal(fdt_setprop_inplace(fdt(), node, KHO_FDT_SUB_SIZE, &size, sizeof(size)), 0);
+}
 static void c_fdt_unpreserved(void) { assert_int_equal(kho_radix_del(kho_out_tree(), sh()->fdt_pa, 0), 0); }
 static void c_reserve_nomem(void)
 {
@@ -802,6 +815,9 @@ static const struct refusal refusals[] = {
 	{ "node misaligned", c_node_misaligned, ST_WALK, "node pointer not page aligned" },
 	{ "node in scratch", c_node_scratch, ST_WALK, "node page refused by node_ok" },
 	{ "node past RAM", c_node_past_ram, ST_WALK, "node page refused by node_ok" },
+	{ "subtree unpreserved", c_sub_unpreserved, ST_WALK,
+	  "subtree test-manifest: its blob is not preserved" },
+	{ "subtree wraps", c_sub_wraps, ST_WALK, "subtree test-manifest: its blob is not preserved" },
 	{ "KHO_IN_CHECK", c_check, ST_WALK, "test-check refused" },
 	{ "overlap early", c_overlap_early, ST_WALK, "preserved blocks overlap" },
 	{ "overlap late", c_overlap_late, ST_WALK, "preserved blocks overlap" },

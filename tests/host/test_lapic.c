@@ -101,6 +101,8 @@ static void test_xapic(void **state)
 	assert_int_equal(lapic_send(3, LAPIC_ICR_INIT), -ETIMEDOUT);
 	page[0x300 / 4] = 0;
 	assert_int_equal(lapic_send(256, LAPIC_ICR_INIT), -EINVAL);   /* 8-bit destination */
+	assert_int_equal(lapic_send(0xff, LAPIC_ICR_INIT), -EINVAL);  /* 0xff: every CPU */
+	assert_true(lapic_can_name(0xfe));
 	assert_int_equal(page[0x300 / 4], 0);
 	page[0xb0 / 4] = 0xdead;
 	lapic_eoi();

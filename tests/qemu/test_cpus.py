@@ -153,3 +153,21 @@ def test_memfd_pattern_split_over_cpus(qemu):
     b.ok("memfd create s 8191")
     b.ok("memfd fill s 9")
     assert b.ok("memfd verify s 9") == {"bytes": "8191"}
+
+
+def test_memfd_split_with_the_other_cpus_busy(qemu):
+    """With the stress loops running on the three other CPUs (each a posted call),
+    a fill and a verify of 64 MiB give their parts only to CPUs whose mailbox is
+    idle (here the boot CPU alone) instead of posting over a running call (which
+    lost the part and hung the fill): every byte right, the loops balanced, and the
+    file verified again once they stopped."""
+    b = qemu(mem="512M", extra_args=["-smp", "4"])
+    b.boot()
+    assert b.ok("cpus stress on") == {"cpus": "3"}
+    b.ok("memfd create m 64M")
+    assert b.ok("memfd fill m 9", timeout=120) == {"bytes": str(64 << 20)}
+    assert b.ok("memfd verify m 9", timeout=120) == {"bytes": str(64 << 20)}
+    r = b.cmd("cpus stress off", timeout=60)
+    assert r.kv["cpus"] == "3" and r.kv["allocs"] == r.kv["frees"], r
+    assert b.ok("memfd verify m 9", timeout=120) == {"bytes": str(64 << 20)}
+    b.error("memfd verify m 10", "EIO")

@@ -184,6 +184,17 @@ static bool covered(uint64_t pa, uint64_t len)
 	return true;
 }
 
+/* [pa, pa + len) inside one preserved block: the kernel's kho_is_preserved, which
+ * its subtree check and luo_ser_check use (touching blocks do not count together). */
+static bool in_one_block(uint64_t pa, uint64_t len)
+{
+	const struct run *r = run_of(pa);
+	if (!r)
+		return false;
+	uint64_t size = PAGE << r->order, head = pa - ((pa - r->pa) & (size - 1));
+	return len <= head + size - pa;
+}
+
 /* In the dump and preserved: what a reader may use. */
 static bool usable(uint64_t pa, uint64_t len)
 {
@@ -869,7 +880,7 @@ static void check_blk(uint64_t data)
 
 static bool luo_preserved(paddr_t pa, uint64_t size)
 {
-	if (!usable(pa, size))
+	if (!in_one_block(pa, size) || !at(pa, size ? size : 1))
 		return false;
 	mark(pa, size, OWN_LUO);
 	return true;
@@ -971,9 +982,9 @@ static int on_subtree(const char *name, paddr_t pa, uint64_t size, void *arg)
 
 static void check_subtree(const struct subtree *t)
 {
-	/* Preserved first: it is what the kernel checks (each subtree's KHO_IN_CHECK),
-	 * and a blob outside RAM is outside the tree too. */
-	if (!covered(t->pa, t->size ? t->size : 1)) {
+	/* Preserved first, inside one block: what the kernel checks of every subtree
+	 * (kho_memory_init), and a blob outside RAM is outside the tree too. */
+	if (!in_one_block(t->pa, t->size)) {
 		find(SEV_ERROR, "subtree.unpreserved", t->pa, t->size,
 		     "subtree %s: its blob is not preserved", t->name);
 		return;
